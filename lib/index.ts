@@ -1,0 +1,12 @@
+export type * from "./analysis/analyze";
+export * from "./analysis/ha-report";
+export * from "./errors";
+export * from "./model/availability";
+export * from "./model/health-check";
+export * from "./model/host-spec";
+export { AddressLease, AddressSegment } from "./model/ipam";
+export * from "./platforms/docker/docker-platform";
+export * from "./platforms/platform";
+export * from "./topologies/backend-pool";
+export * from "./topologies/load-balancing";
+export * from "./topologies/vip-pair";

@@ -1,0 +1,123 @@
+import type { ErrorLocation } from "../errors";
+import { assertDebianPackage, assertImageRef, assertName } from "./config-text";
+import type { AddressLease, AddressSegment } from "./ipam";
+
+/** How a host gets its software. */
+export enum SoftwareKind {
+  /** Debian bookworm packages, installed into a generated image (Docker) or by cloud-init (AWS). */
+  DEBIAN_PACKAGES = "debian-packages",
+  /** A container image the user names; Docker only. */
+  IMAGE = "image",
+}
+
+/** The software a host runs. */
+export class Software {
+  /**
+   * Debian bookworm packages. `name` names the image built from them (e.g. "ha-lb").
+   */
+  public static debianPackages(name: string, packages: string[]): Software {
+    return new Software(SoftwareKind.DEBIAN_PACKAGES, name, [...new Set(packages)].sort(), undefined);
+  }
+
+  /** A container image reference such as "ghcr.io/acme/web:1.4.2". */
+  public static image(reference: string): Software {
+    return new Software(SoftwareKind.IMAGE, reference, [], reference);
+  }
+
+  private constructor(
+    public readonly kind: SoftwareKind,
+    /** Image name (packages) or the reference (image). */
+    public readonly name: string,
+    /** Debian packages, sorted and unique. */
+    public readonly packages: readonly string[],
+    /** Image reference, for SoftwareKind.IMAGE. */
+    public readonly image: string | undefined,
+  ) {}
+
+  public validate(where: ErrorLocation): void {
+    if (this.kind === SoftwareKind.IMAGE) {
+      assertImageRef(where, this.image as string);
+      return;
+    }
+    assertName(where, "image name", this.name);
+    for (const pkg of this.packages) assertDebianPackage(where, pkg);
+  }
+}
+
+/** Text whose final form may be known only at synthesis (addresses are given out lazily). */
+export type DeferredText = string | (() => string);
+
+/** Resolves DeferredText. */
+export function resolveText(text: DeferredText): string {
+  return typeof text === "function" ? text() : text;
+}
+
+/** A file placed on a host. */
+export interface HostFile {
+  /** Absolute path on the host. */
+  readonly path: string;
+  readonly content: DeferredText;
+  /** @default false */
+  readonly executable?: boolean;
+}
+
+/** A long-running process on a host, supervised (restarted when it exits). */
+export interface HostProcess {
+  /** Short name, used for the pidfile `/run/ha/<name>.pid` and in logs. */
+  readonly name: string;
+  /** Argument vector; the first element is an absolute path. */
+  readonly command: readonly string[];
+}
+
+/** Linux capabilities a host's processes need beyond a container's defaults. */
+export enum Capability {
+  /** Add and remove addresses, send VRRP (keepalived). */
+  NET_ADMIN = "NET_ADMIN",
+  /** Raw sockets (VRRP, gratuitous ARP). */
+  NET_RAW = "NET_RAW",
+  /** Bind ports below 1024 as non-root. */
+  NET_BIND_SERVICE = "NET_BIND_SERVICE",
+}
+
+/** A command the platform runs on the host to learn whether it is healthy (exit 0). */
+export interface HostHealthCommand {
+  readonly command: readonly string[];
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  /** Consecutive failures before the host counts as unhealthy. */
+  readonly retries: number;
+}
+
+/** A host's attachment to a segment. */
+export interface HostAttachment {
+  readonly segment: AddressSegment;
+  readonly lease: AddressLease;
+}
+
+/**
+ * A platform-neutral description of one machine: what it runs, with which files, privileges and
+ * addresses. Platforms turn it into a container (Docker) or an instance with cloud-init (AWS).
+ */
+export interface HostSpec {
+  /** Host name, unique on its platform. */
+  readonly hostname: string;
+  /** The role the host plays, e.g. "load-balancer" or "backend". */
+  readonly role: string;
+  readonly software: Software;
+  readonly files: readonly HostFile[];
+  /**
+   * Processes to run and supervise. Empty: the image's own entry point runs (images only).
+   */
+  readonly processes: readonly HostProcess[];
+  readonly capabilities: readonly Capability[];
+  readonly sysctls: Readonly<Record<string, string>>;
+  readonly attachment: HostAttachment;
+  /** Ports clients reach this host on (listeners), for firewalls and reports. */
+  readonly listenerPorts: readonly number[];
+  /** Environment variables for the host's processes. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** A command that checks the host's own health, for the platform's health reporting. */
+  readonly healthCommand?: HostHealthCommand;
+  /** Index of the host within its redundancy group, used to spread hosts over failure domains. */
+  readonly ordinal: number;
+}

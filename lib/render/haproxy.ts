@@ -1,0 +1,173 @@
+import { generatedHeader, haproxyDuration, indent, lines } from "./text";
+
+export interface HaproxyServer {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface HaproxyActiveCheck {
+  readonly kind: "http" | "tcp" | "script";
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly rise: number;
+  readonly fall: number;
+  /** Port probed, when not the server's port. */
+  readonly port?: number;
+  /** http: request path and expected status. */
+  readonly path?: string;
+  readonly expectedStatus?: number;
+  /** script: command run by `external-check`. */
+  readonly command?: readonly string[];
+}
+
+export interface HaproxyBackend {
+  readonly name: string;
+  /** The `balance` line, e.g. "roundrobin", "random(2)", "hdr(X-User)". */
+  readonly balance: string;
+  /** Consistent hashing for hash-based algorithms. */
+  readonly consistentHash: boolean;
+  /** Cookie stickiness: the cookie's name. */
+  readonly stickyCookie?: string;
+  readonly servers: readonly HaproxyServer[];
+  readonly check: HaproxyActiveCheck;
+  /** Consecutive passive errors (observe layer4) that mark a server down. */
+  readonly passiveErrorLimit: number;
+  /** Connection attempts per request before giving up. */
+  readonly retries: number;
+  /** `retry-on` events. */
+  readonly retryOn: readonly string[];
+}
+
+export interface HaproxyFrontend {
+  readonly name: string;
+  readonly binds: ReadonlyArray<{ readonly address: string; readonly port: number }>;
+  readonly backend: string;
+}
+
+export interface HaproxyConfig {
+  readonly mode: "http" | "tcp";
+  readonly maxConnections: number;
+  readonly timeouts: { readonly connectMs: number; readonly clientMs: number; readonly serverMs: number };
+  readonly frontends: readonly HaproxyFrontend[];
+  readonly backends: readonly HaproxyBackend[];
+  /** Loopback endpoint that answers 200 while HAProxy runs (keepalived tracks it). */
+  readonly health: { readonly address: string; readonly port: number; readonly uri: string };
+  /** Loopback statistics page. */
+  readonly stats: { readonly address: string; readonly port: number; readonly uri: string };
+}
+
+function checkOptions(check: HaproxyActiveCheck, mode: "http" | "tcp"): string[] {
+  if (check.kind === "http") {
+    const opts = [
+      "option httpchk",
+      `http-check send meth GET uri ${check.path} ver HTTP/1.1 hdr Host ha-check`,
+    ];
+    opts.push(`http-check expect status ${check.expectedStatus}`);
+    return opts;
+  }
+  if (check.kind === "script") {
+    return ["option external-check", `external-check command ${(check.command as string[])[0]}`];
+  }
+  return mode === "http" ? ["option tcp-check"] : [];
+}
+
+/** Renders `haproxy.cfg`. Pure: the same input always gives the same text. */
+export function renderHaproxyCfg(config: HaproxyConfig): string {
+  const needsExternalCheck = config.backends.some((b) => b.check.kind === "script");
+  const global = [
+    "log stdout format raw local0 info",
+    `maxconn ${config.maxConnections}`,
+    "hard-stop-after 30s",
+    ...(needsExternalCheck ? ["external-check", "insecure-fork-wanted"] : []),
+  ];
+  const defaults = [
+    `mode ${config.mode}`,
+    "log global",
+    config.mode === "http" ? "option httplog" : "option tcplog",
+    "option dontlognull",
+    ...(config.mode === "http" ? ["option forwardfor"] : []),
+    `timeout connect ${haproxyDuration(config.timeouts.connectMs)}`,
+    `timeout client ${haproxyDuration(config.timeouts.clientMs)}`,
+    `timeout server ${haproxyDuration(config.timeouts.serverMs)}`,
+    ...(config.mode === "http" ? ["timeout http-request 10s", "timeout http-keep-alive 2s"] : []),
+  ];
+  const frontends = config.frontends.flatMap((f) => [
+    "",
+    `frontend ${f.name}`,
+    ...indent([...f.binds.map((b) => `bind ${b.address}:${b.port}`), `default_backend ${f.backend}`], 1),
+  ]);
+  const backends = config.backends.flatMap((b) => {
+    const c = b.check;
+    const hashed = /^(source|uri|hdr\(|url_param)/.test(b.balance);
+    const serverDefaults = [
+      "check",
+      `inter ${haproxyDuration(c.intervalMs)}`,
+      `fastinter ${haproxyDuration(Math.max(100, Math.floor(c.intervalMs / 2)))}`,
+      `downinter ${haproxyDuration(c.intervalMs * 2)}`,
+      `rise ${c.rise}`,
+      `fall ${c.fall}`,
+      ...(c.port !== undefined ? [`port ${c.port}`] : []),
+      "observe layer4",
+      `error-limit ${b.passiveErrorLimit}`,
+      "on-error mark-down",
+      "slowstart 5s",
+    ];
+    const body = [
+      `balance ${b.balance}`,
+      ...(hashed && b.consistentHash ? ["hash-type consistent"] : []),
+      ...checkOptions(c, config.mode),
+      `timeout check ${haproxyDuration(c.timeoutMs)}`,
+      `retries ${b.retries}`,
+      `retry-on ${b.retryOn.join(" ")}`,
+      "option redispatch 1",
+      ...(b.stickyCookie ? [`cookie ${b.stickyCookie} insert indirect nocache`] : []),
+      `default-server ${serverDefaults.join(" ")}`,
+      ...b.servers.map(
+        (s) => `server ${s.name} ${s.address}:${s.port}${b.stickyCookie ? ` cookie ${s.name}` : ""}`,
+      ),
+    ];
+    return ["", `backend ${b.name}`, ...indent(body, 1)];
+  });
+  const health = [
+    "",
+    "frontend ha_health",
+    ...indent(
+      [
+        "mode http",
+        `bind ${config.health.address}:${config.health.port}`,
+        `monitor-uri ${config.health.uri}`,
+        "option dontlog-normal",
+      ],
+      1,
+    ),
+  ];
+  const stats = [
+    "",
+    "frontend ha_stats",
+    ...indent(
+      [
+        "mode http",
+        `bind ${config.stats.address}:${config.stats.port}`,
+        "stats enable",
+        `stats uri ${config.stats.uri}`,
+        "stats refresh 5s",
+        "stats show-legends",
+        "option dontlog-normal",
+      ],
+      1,
+    ),
+  ];
+  return lines(
+    generatedHeader("#"),
+    "global",
+    indent(global, 1),
+    "",
+    "defaults",
+    indent(defaults, 1),
+    frontends,
+    backends,
+    health,
+    stats,
+  );
+}

@@ -1,0 +1,164 @@
+import { Construct, type IConstruct } from "constructs";
+import { invalid } from "../errors";
+import { assertCommand, assertIntegerInRange, assertName, assertPort } from "../model/config-text";
+import { HealthCheck, HealthCheckKind } from "../model/health-check";
+import { type HostSpec, Software } from "../model/host-spec";
+import { type IHost, type IPlatform, Platform } from "../platforms/platform";
+import { DEMO_BACKEND_PATH, renderDemoBackend } from "../render/demo-backend";
+
+/** One backend server of a pool. */
+export interface BackendMember {
+  /** Server name in load-balancer configuration (the host name). */
+  readonly name: string;
+  /** Address, fixed at synthesis. */
+  readonly address: string;
+  readonly port: number;
+  /** Construct path of the host, for the HA report. */
+  readonly componentId: string;
+}
+
+/** A pool of interchangeable backend servers that load balancers send traffic to. */
+export interface IBackendPool extends IConstruct {
+  /** The port the backends serve on. */
+  readonly port: number;
+  /** How load balancers check a backend. */
+  readonly healthCheck: HealthCheck;
+  /** The members; read at synthesis, so replicas added later count. */
+  readonly members: readonly BackendMember[];
+  /** Id of the pool's redundancy group in the HA report. */
+  readonly redundancyGroupId: string;
+}
+
+/** Properties of a BackendPool. */
+export interface BackendPoolProps {
+  /**
+   * Number of backend replicas.
+   * @default 2 - the fewest that survive the loss of one
+   */
+  readonly replicas?: number;
+  /**
+   * Port the backends serve on.
+   * @default 8080
+   */
+  readonly port?: number;
+  /**
+   * How load balancers check a backend.
+   * @default HealthCheck.http({ path: "/" }) - every 1 s, down after 2 failures, up after 2 passes
+   */
+  readonly healthCheck?: HealthCheck;
+  /**
+   * The application's container image (Docker platform).
+   * @default - a built-in demo HTTP server on Debian bookworm that answers every GET with its host
+   * name; replace it with your application
+   */
+  readonly image?: string;
+  /**
+   * Command to run in `image`, as an argument vector.
+   * @default - the image's own entry point
+   */
+  readonly command?: string[];
+  /**
+   * Environment variables for the application.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * A pool of backend replicas, each a host of the platform running the application.
+ *
+ * ```ts
+ * const web = new BackendPool(platform, "web", { replicas: 3, port: 8080,
+ *   healthCheck: HealthCheck.http({ path: "/healthz" }) });
+ * ```
+ */
+export class BackendPool extends Construct implements IBackendPool {
+  public readonly port: number;
+  public readonly healthCheck: HealthCheck;
+  public readonly redundancyGroupId: string;
+  private readonly platform: IPlatform;
+  private readonly hosts: IHost[] = [];
+  private readonly memberIds: string[] = [];
+  private readonly props: BackendPoolProps;
+
+  constructor(scope: Construct, id: string, props: BackendPoolProps = {}) {
+    super(scope, id);
+    assertName(this, "id", id);
+    this.platform = Platform.of(this);
+    this.props = props;
+    this.port = assertPort(this, "port", props.port ?? 8080);
+    this.healthCheck = props.healthCheck ?? HealthCheck.http({ path: "/" });
+    this.healthCheck.validate(this);
+    if (this.healthCheck.kind === HealthCheckKind.SCRIPT && (this.healthCheck.command?.length ?? 0) > 1) {
+      invalid(
+        this,
+        "healthCheck command",
+        this.healthCheck.command,
+        "load balancers run a backend check script as `script ADDRESS PORT`: give the script alone, without arguments",
+      );
+    }
+    if (props.command) assertCommand(this, "command", props.command);
+    if (props.command && !props.image) {
+      invalid(this, "command", props.command, "set `image` too: the command runs in your image");
+    }
+    for (const [key, value] of Object.entries(props.environment ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+        invalid(this, "environment variable name", key, "use letters, digits and '_'");
+      if (/[\0\r\n]/.test(value))
+        invalid(this, `environment variable ${key}`, value, "use a value without line breaks or NUL");
+    }
+    const replicas = assertIntegerInRange(this, "replicas", props.replicas ?? 2, 1, 1000);
+    this.redundancyGroupId = this.node.path;
+    this.platform.availability.addGroup({
+      id: this.redundancyGroupId,
+      role: "backend",
+      topology: this.node.path,
+      members: this.memberIds,
+      minimumHealthy: 1,
+      mechanism: "load-balancer health checks",
+      predictions: [],
+      dependsOn: [],
+    });
+    for (let i = 0; i < replicas; i++) this.addReplica();
+  }
+
+  /** Adds one more replica and returns its host. */
+  public addReplica(): IHost {
+    const index = this.hosts.length;
+    const hostname = `${this.node.id}-${index}`.toLowerCase();
+    const lease = this.platform.segment.lease(this, `${this.node.path}/Replica${index}`);
+    const demo = this.props.image === undefined;
+    const spec: HostSpec = {
+      hostname,
+      role: "backend",
+      ordinal: index,
+      software: demo
+        ? Software.debianPackages("ha-demo-backend", ["python3"])
+        : Software.image(this.props.image as string),
+      files: demo ? [{ path: DEMO_BACKEND_PATH, content: renderDemoBackend(), executable: true }] : [],
+      processes: demo
+        ? [{ name: "backend", command: [DEMO_BACKEND_PATH, String(this.port), hostname] }]
+        : this.props.command
+          ? [{ name: "backend", command: this.props.command }]
+          : [],
+      capabilities: [],
+      sysctls: {},
+      attachment: { segment: this.platform.segment, lease },
+      listenerPorts: [this.port],
+      environment: this.props.environment,
+    };
+    const host = this.platform.addHost(this, `Replica${index}`, spec);
+    this.hosts.push(host);
+    this.memberIds.push(host.node.path);
+    return host;
+  }
+
+  public get members(): BackendMember[] {
+    return this.hosts.map((h) => ({
+      name: h.hostname,
+      address: h.address,
+      port: this.port,
+      componentId: h.node.path,
+    }));
+  }
+}
