@@ -46,6 +46,8 @@ export interface HaproxyFrontend {
 }
 
 export interface HaproxyConfig {
+  /** This node's name, sent to HTTP clients as `X-Load-Balancer` (shows which node served). */
+  readonly nodeName: string;
   readonly mode: "http" | "tcp";
   readonly maxConnections: number;
   readonly timeouts: { readonly connectMs: number; readonly clientMs: number; readonly serverMs: number };

@@ -22,7 +22,8 @@ export const SUPERVISOR_PATH = "/usr/local/sbin/ha-supervise";
  * drill's): it starts every process, writes `<runDir>/<name>.pid` for each, restarts a process
  * that exits after `restartDelaySeconds` (as systemd's Restart=always would), and on SIGTERM
  * stops them all and exits. A process that dies therefore leaves the others running, so
- * keepalived's track script, not the container runtime, decides where the VIP goes.
+ * keepalived's track script, not the container runtime, decides where the VIP goes. While
+ * `<runDir>/<name>.hold` exists, a process that exited is not restarted (maintenance, drills).
  */
 export function renderSupervisor(options: SupervisorOptions): string {
   const run = shellQuote(options.runDir);

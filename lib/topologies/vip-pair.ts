@@ -391,7 +391,7 @@ export class VipPair extends Construct {
       ]),
       files: [
         { path: KEEPALIVED_CONF, content: () => this.keepalivedConf(index, lease.address, curl) },
-        { path: HAPROXY_CFG, content: () => this.haproxyCfg() },
+        { path: HAPROXY_CFG, content: () => this.haproxyCfg(hostname) },
         { path: NOTIFY_SCRIPT, content: renderNotifyScript(), executable: true },
       ],
       processes: [
@@ -471,11 +471,12 @@ export class VipPair extends Construct {
     });
   }
 
-  private haproxyCfg(): string {
+  private haproxyCfg(nodeName: string): string {
     const pool = this.props.backends;
     const check = pool.healthCheck;
     const backendName = `be_${pool.node.id}`.replace(/[^A-Za-z0-9_]/g, "_");
     return renderHaproxyCfg({
+      nodeName,
       mode: this.mode,
       maxConnections: this.props.maxConnections ?? 4096,
       timeouts: { connectMs: 2000, clientMs: 30_000, serverMs: 30_000 },
