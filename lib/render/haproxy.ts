@@ -97,7 +97,14 @@ export function renderHaproxyCfg(config: HaproxyConfig): string {
   const frontends = config.frontends.flatMap((f) => [
     "",
     `frontend ${f.name}`,
-    ...indent([...f.binds.map((b) => `bind ${b.address}:${b.port}`), `default_backend ${f.backend}`], 1),
+    ...indent(
+      [
+        ...f.binds.map((b) => `bind ${b.address}:${b.port}`),
+        ...(config.mode === "http" ? [`http-response set-header X-Load-Balancer ${config.nodeName}`] : []),
+        `default_backend ${f.backend}`,
+      ],
+      1,
+    ),
   ]);
   const backends = config.backends.flatMap((b) => {
     const c = b.check;
