@@ -9,5 +9,6 @@ export default defineConfig({
     // Daemon and drill tests create network namespaces; keep files from racing each other on
     // 2 cores by running them in few workers.
     maxWorkers: 2,
+    reporters: ["default", "./scripts/summary-reporter.mts"],
   },
 });
