@@ -3,8 +3,7 @@ import { Construct, type IConstruct } from "constructs";
 import { HaReport } from "../analysis/ha-report";
 import { invalid } from "../errors";
 import type { AvailabilityModel, FailureDomain } from "../model/availability";
-import type { HostSpec } from "../model/host-spec";
-import type { AddressSegment } from "../model/ipam";
+import type { HostAttachment, HostFile, HostSpec } from "../model/host-spec";
 
 const PLATFORM_SYMBOL = Symbol.for("cdktf-ha-topologies.Platform");
 
@@ -25,19 +24,86 @@ export interface IHost extends IConstruct {
   readonly address: string;
 }
 
+/** How a floating address moves between nodes. */
+export enum FloatingAddressMode {
+  /** keepalived adds the address on the new master and announces it by gratuitous ARP (Docker, bare L2). */
+  GRATUITOUS_ARP = "gratuitous-arp",
+  /**
+   * AWS: a secondary private IP re-assigned to the new master's network interface. All nodes sit
+   * in one subnet, so in one availability zone.
+   */
+  SECONDARY_PRIVATE_IP = "secondary-private-ip",
+  /**
+   * AWS: a /32 route for an address outside the VPC range, pointed at the new master's network
+   * interface in every route table clients use. Works across zones.
+   */
+  ROUTE_TABLE = "route-table",
+  /** AWS: an Elastic IP re-associated to the new master (a public entry point). */
+  ELASTIC_IP = "elastic-ip",
+}
+
+/** What a topology asks of a floating address. */
+export interface FloatingAddressRequest {
+  /** keepalived's instance name for the address (names the mover script). */
+  readonly instance: string;
+  /** The address, where the mode takes one. */
+  readonly address?: string;
+  /** How the address moves. */
+  readonly mode: FloatingAddressMode;
+}
+
+/** An address keepalived adds on the master. */
+export interface FloatingInterfaceAddress {
+  readonly address: string;
+  readonly prefixLength: number;
+  readonly device: string;
+}
+
+/** How a platform realizes one floating address for a group of nodes. */
+export interface IFloatingAddressBinding {
+  /** The address clients use (may be known only at deploy time, e.g. an Elastic IP). */
+  readonly address: string;
+  /** All nodes must share one failure domain (one subnet). */
+  readonly singleFailureDomain: boolean;
+  /** Addresses keepalived adds on the master. */
+  interfaceAddresses(): FloatingInterfaceAddress[];
+  /** The address HAProxy binds on a node with address `nodeAddress`. */
+  bindAddress(nodeAddress: string): string;
+  /**
+   * Whether moving the address needs a script: the binding then ships it in `nodeFiles` at
+   * `moverPath(instance)`, and keepalived runs it on becoming master and on seeing a
+   * lower-priority master.
+   */
+  readonly hasMover: boolean;
+  /** Files every node needs (e.g. the script that moves the address). */
+  readonly nodeFiles: readonly HostFile[];
+  /** Debian packages every node needs for them. */
+  readonly nodePackages: readonly string[];
+  /** Told once the nodes exist. */
+  attach(nodes: readonly IHost[]): void;
+  /** One line for the HA report. */
+  readonly description: string;
+}
+
 /** The target a topology is synthesized for. */
 export interface IPlatform extends IConstruct {
   /** "docker" or "aws": for reports only; topologies never branch on it. */
   readonly platformName: string;
   readonly traits: NetworkTraits;
-  /** The segment hosts attach to unless told otherwise. */
-  readonly segment: AddressSegment;
-  /** The interface name a host sees for `segment` (e.g. "eth0"). */
+  /** The interface name hosts see for their segment (e.g. "eth0"). */
   readonly interfaceName: string;
+  /** The floating-address mode used when a topology names none. */
+  readonly defaultFloatingAddressMode: FloatingAddressMode;
   /** The stack's availability model; topologies record their components and groups into it. */
   readonly availability: AvailabilityModel;
-  /** The failure domain a host of a group gets, spreading the group's members. */
+  /** The failure domain of the host at `ordinal` (hosts of a group are spread by ordinal). */
   failureDomainFor(ordinal: number): FailureDomain;
+  /** Leases an address for a host placed at `ordinal` (its segment follows its failure domain). */
+  leaseHostAddress(where: IConstruct, owner: string, ordinal: number): HostAttachment;
+  /** Reserves a VRRP virtual router id where the group's adverts travel, or gives a free one. */
+  reserveRouterId(where: IConstruct, owner: string, id?: number): number;
+  /** Sets up a floating address; throws a ValidationError for a mode the platform lacks. */
+  addFloatingAddress(scope: Construct, request: FloatingAddressRequest): IFloatingAddressBinding;
   /** Makes a host. `scope`/`id` place it in the construct tree (its id is `id`). */
   addHost(scope: Construct, id: string, spec: HostSpec): IHost;
 }
@@ -66,8 +132,8 @@ export abstract class Platform extends Construct implements IPlatform {
 
   public abstract readonly platformName: string;
   public abstract readonly traits: NetworkTraits;
-  public abstract readonly segment: AddressSegment;
   public abstract readonly interfaceName: string;
+  public abstract readonly defaultFloatingAddressMode: FloatingAddressMode;
   public readonly availability: AvailabilityModel;
   private readonly hostnames = new Map<string, string>();
 
@@ -79,6 +145,12 @@ export abstract class Platform extends Construct implements IPlatform {
   }
 
   public abstract failureDomainFor(ordinal: number): FailureDomain;
+  public abstract leaseHostAddress(where: IConstruct, owner: string, ordinal: number): HostAttachment;
+  public abstract reserveRouterId(where: IConstruct, owner: string, id?: number): number;
+  public abstract addFloatingAddress(
+    scope: Construct,
+    request: FloatingAddressRequest,
+  ): IFloatingAddressBinding;
   public abstract addHost(scope: Construct, id: string, spec: HostSpec): IHost;
 
   /** Platforms call this for every host: host names must be unique on a platform. */

@@ -126,7 +126,7 @@ export class BackendPool extends Construct implements IBackendPool {
   public addReplica(): IHost {
     const index = this.hosts.length;
     const hostname = `${this.node.id}-${index}`.toLowerCase();
-    const lease = this.platform.segment.lease(this, `${this.node.path}/Replica${index}`);
+    const attachment = this.platform.leaseHostAddress(this, `${this.node.path}/Replica${index}`, index);
     const demo = this.props.image === undefined;
     const spec: HostSpec = {
       hostname,
@@ -143,7 +143,7 @@ export class BackendPool extends Construct implements IBackendPool {
           : [],
       capabilities: [],
       sysctls: {},
-      attachment: { segment: this.platform.segment, lease },
+      attachment,
       listenerPorts: [this.port],
       environment: this.props.environment,
     };

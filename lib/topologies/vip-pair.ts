@@ -4,7 +4,13 @@ import type { FailurePrediction } from "../model/availability";
 import { assertCommand, assertIntegerInRange, assertName, assertPort } from "../model/config-text";
 import { HealthCheckKind } from "../model/health-check";
 import { Capability, type HostSpec, Software } from "../model/host-spec";
-import { type IHost, type IPlatform, Platform } from "../platforms/platform";
+import {
+  type FloatingAddressMode,
+  type IFloatingAddressBinding,
+  type IHost,
+  type IPlatform,
+  Platform,
+} from "../platforms/platform";
 import { renderHaproxyCfg } from "../render/haproxy";
 import { type KeepalivedInstance, renderKeepalivedConf } from "../render/keepalived";
 import { generatedHeader, lines } from "../render/text";
@@ -33,8 +39,13 @@ export interface VrrpNotifyCommands {
 
 /** Options of one floating (virtual) address. */
 export interface FloatingAddressOptions {
-  /** The address; must lie in the platform's segment and not be used by a host or the gateway. */
-  readonly address: string;
+  /**
+   * The address. On Docker and with `SECONDARY_PRIVATE_IP` it must lie in the nodes' segment and
+   * not be used by a host or the gateway; with `ROUTE_TABLE` it must lie outside the VPC range.
+   * @default - a free address of the segment (Docker, secondary IP); required for `ROUTE_TABLE`;
+   * allocated by the cloud for `ELASTIC_IP`
+   */
+  readonly address?: string;
   /**
    * VRRP virtual router id; unique per segment.
    * @default - the lowest id from 51 up that is free on the segment
@@ -50,6 +61,7 @@ export interface FloatingAddressOptions {
 
 /** An address that moves between the nodes of a VIP pair. */
 export interface IFloatingAddress extends IConstruct {
+  /** The address (fixed at synthesis; a deploy-time token for an Elastic IP). */
   readonly address: string;
   readonly virtualRouterId: number;
   readonly preferredNode: number;
@@ -57,9 +69,10 @@ export interface IFloatingAddress extends IConstruct {
 
 /** One virtual address of a VipPair, with its own VRRP instance. */
 export class FloatingAddress extends Construct implements IFloatingAddress {
-  public readonly address: string;
   public readonly virtualRouterId: number;
   public readonly preferredNode: number;
+  /** How the platform moves this address. */
+  public readonly binding: IFloatingAddressBinding;
 
   /** @internal */
   constructor(
@@ -68,11 +81,15 @@ export class FloatingAddress extends Construct implements IFloatingAddress {
     platform: IPlatform,
     options: FloatingAddressOptions,
     defaultPreferred: number,
+    mode: FloatingAddressMode,
   ) {
     super(scope, id);
-    platform.segment.reserve(this, "virtual IP address", options.address, this.node.path);
-    this.address = options.address;
-    this.virtualRouterId = platform.segment.reserveRouterId(this, this.node.path, options.virtualRouterId);
+    this.virtualRouterId = platform.reserveRouterId(this, this.node.path, options.virtualRouterId);
+    this.binding = platform.addFloatingAddress(this, {
+      address: options.address,
+      mode,
+      instance: instanceName(this.virtualRouterId),
+    });
     this.preferredNode = assertIntegerInRange(
       this,
       "preferredNode",
@@ -81,12 +98,25 @@ export class FloatingAddress extends Construct implements IFloatingAddress {
       scope.nodeCount - 1,
     );
   }
+
+  public get address(): string {
+    return this.binding.address;
+  }
 }
 
 /** Properties of a VipPair. */
 export interface VipPairProps {
-  /** The virtual IP clients connect to; must lie in the platform's segment. */
-  readonly virtualIp: string;
+  /**
+   * The virtual IP clients connect to (see `FloatingAddressOptions.address` for what each mode
+   * accepts).
+   * @default - a free address of the segment; the cloud's address for an Elastic IP
+   */
+  readonly virtualIp?: string;
+  /**
+   * How the VIP moves between the nodes.
+   * @default - the platform's default: gratuitous ARP on Docker, a secondary private IP on AWS
+   */
+  readonly addressMode?: FloatingAddressMode;
   /** Where the load balancers send traffic. */
   readonly backends: IBackendPool;
   /**
@@ -207,8 +237,8 @@ const TRACK_SCRIPT = "chk_haproxy";
  */
 export class VipPair extends Construct {
   public readonly nodeCount: number;
-  /** The load-balancer hosts. */
-  public readonly nodes: readonly IHost[];
+  /** How the VIPs move between the nodes. */
+  public readonly addressMode: FloatingAddressMode;
   /** The main floating address. */
   public readonly virtualIp: IFloatingAddress;
   public readonly mode: ProxyMode;
@@ -216,6 +246,7 @@ export class VipPair extends Construct {
   private readonly platform: IPlatform;
   private readonly props: VipPairProps;
   private readonly addresses: FloatingAddress[] = [];
+  private readonly madeNodes: IHost[] = [];
   private readonly priorities: number[];
   private readonly advertIntervalMs: number;
   private readonly vrrpVersion: VrrpVersion;
@@ -331,6 +362,7 @@ export class VipPair extends Construct {
         );
     }
 
+    this.addressMode = props.addressMode ?? p.defaultFloatingAddressMode;
     // The VIP first: it must not be given to a host by the lazy allocation.
     this.virtualIp = this.addVirtualIp("Vip", {
       address: props.virtualIp,
@@ -338,9 +370,8 @@ export class VipPair extends Construct {
       preferredNode: 0,
     });
 
-    const nodes: IHost[] = [];
-    for (let i = 0; i < this.nodeCount; i++) nodes.push(this.addNode(i));
-    this.nodes = nodes;
+    for (let i = 0; i < this.nodeCount; i++) this.madeNodes.push(this.addNode(i));
+    for (const vip of this.addresses) vip.binding.attach(this.madeNodes);
     this.recordAvailability();
     this.node.addValidation({
       validate: () =>
@@ -355,9 +386,22 @@ export class VipPair extends Construct {
    * frontends. Returns the address construct.
    */
   public addVirtualIp(id: string, options: FloatingAddressOptions): IFloatingAddress {
-    const vip = new FloatingAddress(this, id, this.platform, options, this.addresses.length % this.nodeCount);
+    const vip = new FloatingAddress(
+      this,
+      id,
+      this.platform,
+      options,
+      this.addresses.length % this.nodeCount,
+      this.addressMode,
+    );
+    if (this.madeNodes.length > 0) vip.binding.attach(this.madeNodes);
     this.addresses.push(vip);
     return vip;
+  }
+
+  /** The load-balancer hosts. */
+  public get nodes(): readonly IHost[] {
+    return [...this.madeNodes];
   }
 
   /** All floating addresses of the pair. */
@@ -367,7 +411,11 @@ export class VipPair extends Construct {
 
   private addNode(index: number): IHost {
     const hostname = `${this.node.id}-lb-${index}`.toLowerCase();
-    const lease = this.platform.segment.lease(this, `${this.node.path}/Node${index}`);
+    // A mode that binds the address to one subnet keeps every node in one failure domain.
+    const placement = this.addresses.some((a) => a.binding.singleFailureDomain) ? 0 : index;
+    const attachment = this.platform.leaseHostAddress(this, `${this.node.path}/Node${index}`, placement);
+    const lease = attachment.lease;
+    const pair = this;
     const curl = [
       "/usr/bin/curl",
       "--fail",
@@ -381,19 +429,24 @@ export class VipPair extends Construct {
     const spec: HostSpec = {
       hostname,
       role: "load-balancer",
-      ordinal: index,
+      ordinal: placement,
       software: Software.debianPackages("ha-lb", [
         "keepalived",
         "haproxy",
         "curl",
         "ca-certificates",
         "iproute2",
+        ...this.addresses.flatMap((a) => a.binding.nodePackages),
       ]),
-      files: [
-        { path: KEEPALIVED_CONF, content: () => this.keepalivedConf(index, lease.address, curl) },
-        { path: HAPROXY_CFG, content: () => this.haproxyCfg(hostname) },
-        { path: NOTIFY_SCRIPT, content: renderNotifyScript(), executable: true },
-      ],
+      // A getter: the address-moving files of VIPs added later are read at synthesis.
+      get files() {
+        return [
+          { path: KEEPALIVED_CONF, content: () => pair.keepalivedConf(index, lease.address, curl) },
+          { path: HAPROXY_CFG, content: () => pair.haproxyCfg(hostname, lease.address) },
+          { path: NOTIFY_SCRIPT, content: renderNotifyScript(), executable: true },
+          ...pair.addresses.flatMap((a) => a.binding.nodeFiles),
+        ];
+      },
       processes: [
         { name: "haproxy", command: ["/usr/sbin/haproxy", "-W", "-db", "-f", HAPROXY_CFG] },
         {
@@ -413,7 +466,7 @@ export class VipPair extends Construct {
       capabilities: [Capability.NET_ADMIN, Capability.NET_RAW],
       // HAProxy binds the VIPs on every node, also while another node holds them.
       sysctls: { "net.ipv4.ip_nonlocal_bind": "1" },
-      attachment: { segment: this.platform.segment, lease },
+      attachment,
       listenerPorts: [this.listenerPort],
       healthCommand: { command: curl, intervalSeconds: 2, timeoutSeconds: 1, retries: 3 },
     };
@@ -422,7 +475,7 @@ export class VipPair extends Construct {
 
   private keepalivedConf(index: number, ownAddress: string, curl: string[]): string {
     const p = this.platform;
-    const peers = this.nodes.filter((_, i) => i !== index).map((n) => n.address);
+    const peers = this.madeNodes.filter((_, i) => i !== index).map((n) => n.address);
     const instances: KeepalivedInstance[] = this.addresses.map((vip) => {
       // The preferred node gets the top priority, the others follow in ring order.
       const rank = (index - vip.preferredNode + this.nodeCount) % this.nodeCount;
@@ -430,17 +483,18 @@ export class VipPair extends Construct {
       const priority = sorted[rank] as number;
       const preempt = this.props.preempt ?? true;
       return {
-        name: `VI_${vip.virtualRouterId}`,
-        initialState: preempt && rank === 0 ? "MASTER" : "BACKUP",
+        name: instanceName(vip.virtualRouterId),
+        // Every node starts as BACKUP: the highest priority wins the first election after one
+        // master-down interval, and a restarted node honours preempt_delay (keepalived ignores it
+        // on an instance that starts as MASTER).
+        initialState: "BACKUP",
         interface: p.interfaceName,
         virtualRouterId: vip.virtualRouterId,
         priority,
         advertIntervalMs: this.advertIntervalMs,
         noPreempt: !preempt,
         preemptDelaySeconds: this.preemptDelaySeconds,
-        virtualAddresses: [
-          { address: vip.address, prefixLength: p.segment.net.prefixLength, device: p.interfaceName },
-        ],
+        virtualAddresses: vip.binding.interfaceAddresses(),
         ...(this.unicast ? { unicast: { sourceIp: ownAddress, peers } } : {}),
         trackScripts: [TRACK_SCRIPT],
         notify: {
@@ -449,12 +503,15 @@ export class VipPair extends Construct {
           ...(this.props.notify?.fault ? { fault: this.props.notify.fault } : {}),
           ...(this.props.notify?.stop ? { stop: this.props.notify.stop } : {}),
           generic: [NOTIFY_SCRIPT],
+          ...(vip.binding.hasMover
+            ? { masterRxLowerPriority: [moverPath(instanceName(vip.virtualRouterId)), "rx-lower-priority"] }
+            : {}),
         },
         garp: { masterDelaySeconds: 1, masterRepeat: 3, masterRefreshSeconds: 60 },
       };
     });
     return renderKeepalivedConf({
-      routerId: this.nodes[index]?.hostname ?? `${this.node.id}-lb-${index}`,
+      routerId: this.madeNodes[index]?.hostname ?? `${this.node.id}-lb-${index}`,
       vrrpVersion: this.vrrpVersion,
       trackScripts: [
         {
@@ -471,7 +528,7 @@ export class VipPair extends Construct {
     });
   }
 
-  private haproxyCfg(nodeName: string): string {
+  private haproxyCfg(nodeName: string, nodeAddress: string): string {
     const pool = this.props.backends;
     const check = pool.healthCheck;
     const backendName = `be_${pool.node.id}`.replace(/[^A-Za-z0-9_]/g, "_");
@@ -483,7 +540,12 @@ export class VipPair extends Construct {
       frontends: [
         {
           name: `fe_${this.node.id}`.replace(/[^A-Za-z0-9_]/g, "_"),
-          binds: this.addresses.map((a) => ({ address: a.address, port: this.listenerPort })),
+          binds: [...new Set(this.addresses.map((a) => a.binding.bindAddress(nodeAddress)))].map(
+            (address) => ({
+              address,
+              port: this.listenerPort,
+            }),
+          ),
           backend: backendName,
         },
       ],
@@ -548,7 +610,7 @@ export class VipPair extends Construct {
       id: this.node.path,
       role: "load-balancer",
       topology: this.node.path,
-      members: this.nodes.map((n) => n.node.path),
+      members: this.madeNodes.map((n) => n.node.path),
       minimumHealthy: 1,
       mechanism: this.unicast ? "vrrp (unicast)" : "vrrp (multicast)",
       predictions,
@@ -567,6 +629,16 @@ export class VipPair extends Construct {
       });
     }
   }
+}
+
+/** keepalived's name of the VRRP instance of a router id. */
+export function instanceName(virtualRouterId: number): string {
+  return `VI_${virtualRouterId}`;
+}
+
+/** Where a node keeps the script that moves the address of VRRP instance `instance`, if any. */
+export function moverPath(instance: string): string {
+  return `/usr/local/sbin/ha-move-${instance}`;
 }
 
 /** 150, then 100, 90, 80, ... */
@@ -588,5 +660,8 @@ function renderNotifyScript(): string {
     "mkdir -p /run/ha",
     'printf \'%s\\n\' "$state" > "/run/ha/vrrp-$name.state"',
     'echo "ha-notify: $type $name is now $state (priority $priority)" >&2',
+    "# Where the platform moves the address through an API, the instance's mover claims it.",
+    `mover="${moverPath("")}$name"`,
+    'if [ "$state" = MASTER ] && [ -x "$mover" ]; then "$mover" master; fi',
   );
 }

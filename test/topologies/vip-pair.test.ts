@@ -146,8 +146,10 @@ describe("VipPair on Docker", () => {
       expect(conf).toContain("preempt_delay 10");
       expect(conf).not.toContain("unicast_peer");
     }
-    expect(lb0).toMatch(/state MASTER\n\s+interface eth0\n\s+virtual_router_id 51\n\s+priority 150/);
+    // every node starts as BACKUP so that preempt_delay holds back a restarted node
+    expect(lb0).toMatch(/state BACKUP\n\s+interface eth0\n\s+virtual_router_id 51\n\s+priority 150/);
     expect(lb1).toMatch(/state BACKUP\n\s+interface eth0\n\s+virtual_router_id 51\n\s+priority 100/);
+    expect(`${lb0}${lb1}`).not.toContain("state MASTER");
   });
 
   test("renders unicast peers, nopreempt and notify commands when asked", () => {
@@ -186,8 +188,8 @@ describe("VipPair on Docker", () => {
     // THEN the second VIP prefers node 1 and HAProxy listens on both
     expect(extra.virtualRouterId).toBe(52);
     expect(extra.preferredNode).toBe(1);
-    expect(lb1).toMatch(/vrrp_instance VI_52 \{\n\s+state MASTER[\s\S]*priority 150/);
-    expect(lb1).toMatch(/vrrp_instance VI_51 \{\n\s+state BACKUP[\s\S]*priority 100/);
+    expect(lb1).toMatch(/vrrp_instance VI_51 \{\n\s+state BACKUP\n\s+interface eth0\n\s+virtual_router_id 51\n\s+priority 100\n/);
+    expect(lb1).toMatch(/vrrp_instance VI_52 \{\n\s+state BACKUP\n\s+interface eth0\n\s+virtual_router_id 52\n\s+priority 150\n/);
     expect(cfg).toContain("bind 172.30.0.10:80");
     expect(cfg).toContain("bind 172.30.0.11:80");
   });

@@ -3,15 +3,22 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { AssetType, Lazy, TerraformAsset, TerraformStack } from "cdktf";
-import { Construct } from "constructs";
+import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
 import type { FailureDomain } from "../../model/availability";
 import { assertName, assertSysctl } from "../../model/config-text";
-import { type HostSpec, resolveText, SoftwareKind } from "../../model/host-spec";
+import { type HostAttachment, type HostSpec, resolveText, SoftwareKind } from "../../model/host-spec";
 import { AddressSegment } from "../../model/ipam";
 import { DEFAULT_BASE_IMAGE, renderDockerfile } from "../../render/dockerfile";
 import { renderSupervisor, SUPERVISOR_PATH } from "../../render/supervisor";
-import { type IHost, type NetworkTraits, Platform } from "../platform";
+import {
+  FloatingAddressMode,
+  type FloatingAddressRequest,
+  type IFloatingAddressBinding,
+  type IHost,
+  type NetworkTraits,
+  Platform,
+} from "../platform";
 import { writeBuildContext } from "./build-context";
 
 /** Properties of a DockerPlatform. */
@@ -141,6 +148,8 @@ export class DockerPlatform extends Platform {
   public readonly platformName = "docker";
   public readonly traits: NetworkTraits = { multicast: true, gratuitousArp: true };
   public readonly interfaceName = "eth0";
+  public readonly defaultFloatingAddressMode = FloatingAddressMode.GRATUITOUS_ARP;
+  /** The platform's one network segment. */
   public readonly segment: AddressSegment;
   public readonly provider: DockerProvider;
   public readonly network: Network;
@@ -179,6 +188,49 @@ export class DockerPlatform extends Platform {
 
   public failureDomainFor(_ordinal: number): FailureDomain {
     return this.domain;
+  }
+
+  public leaseHostAddress(where: IConstruct, owner: string, _ordinal: number): HostAttachment {
+    return { segment: this.segment, lease: this.segment.lease(where, owner) };
+  }
+
+  public reserveRouterId(where: IConstruct, owner: string, id?: number): number {
+    return this.segment.reserveRouterId(where, owner, id);
+  }
+
+  public addFloatingAddress(scope: Construct, request: FloatingAddressRequest): IFloatingAddressBinding {
+    if (request.mode !== FloatingAddressMode.GRATUITOUS_ARP) {
+      invalid(
+        scope,
+        "addressMode",
+        request.mode,
+        "Docker moves addresses by gratuitous ARP only: use FloatingAddressMode.GRATUITOUS_ARP",
+      );
+    }
+    const segment = this.segment;
+    let addressOf: () => string;
+    if (request.address !== undefined) {
+      segment.reserve(scope, "virtual IP address", request.address, scope.node.path);
+      const fixed = request.address;
+      addressOf = () => fixed;
+    } else {
+      const lease = segment.lease(scope, scope.node.path);
+      addressOf = () => lease.address;
+    }
+    const device = this.interfaceName;
+    return {
+      get address() {
+        return addressOf();
+      },
+      singleFailureDomain: false,
+      interfaceAddresses: () => [{ address: addressOf(), prefixLength: segment.net.prefixLength, device }],
+      bindAddress: () => addressOf(),
+      hasMover: false,
+      nodeFiles: [],
+      nodePackages: [],
+      attach: () => undefined,
+      description: `gratuitous ARP on ${segment.name} (${segment.cidr})`,
+    };
   }
 
   public addHost(scope: Construct, id: string, spec: HostSpec): IHost {
