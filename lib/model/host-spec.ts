@@ -112,6 +112,8 @@ export interface HostSpec {
   readonly capabilities: readonly Capability[];
   readonly sysctls: Readonly<Record<string, string>>;
   readonly attachment: HostAttachment;
+  /** Hosts with the same traffic group share firewall rules (see Platform.allowTraffic). */
+  readonly trafficGroup: string;
   /** Ports clients reach this host on (listeners), for firewalls and reports. */
   readonly listenerPorts: readonly number[];
   /** Environment variables for the host's processes. */

@@ -85,6 +85,31 @@ export interface IFloatingAddressBinding {
   readonly description: string;
 }
 
+/** Protocols of traffic rules. */
+export enum TrafficProtocol {
+  TCP = "tcp",
+  /** VRRP adverts (IP protocol 112). */
+  VRRP = "vrrp",
+}
+
+/**
+ * Intent: hosts of `toGroup` accept this traffic from `fromGroup` or from the platform's client
+ * networks. Platforms with firewalls (AWS security groups) open exactly these flows; a Docker
+ * bridge has no firewall between containers.
+ */
+export interface TrafficRule {
+  /** Traffic group (HostSpec.trafficGroup) of the receiving hosts. */
+  readonly toGroup: string;
+  readonly protocol: TrafficProtocol;
+  /** TCP port. */
+  readonly port?: number;
+  /** Traffic group of the sending hosts. */
+  readonly fromGroup?: string;
+  /** From the clients the platform allows (listener ports only). */
+  readonly fromClients?: boolean;
+  readonly description: string;
+}
+
 /** The target a topology is synthesized for. */
 export interface IPlatform extends IConstruct {
   /** "docker" or "aws": for reports only; topologies never branch on it. */
@@ -106,6 +131,8 @@ export interface IPlatform extends IConstruct {
   addFloatingAddress(scope: Construct, request: FloatingAddressRequest): IFloatingAddressBinding;
   /** Makes a host. `scope`/`id` place it in the construct tree (its id is `id`). */
   addHost(scope: Construct, id: string, spec: HostSpec): IHost;
+  /** Allows one flow of traffic (see TrafficRule). */
+  allowTraffic(scope: Construct, rule: TrafficRule): void;
 }
 
 /** Base class of the platforms. */
@@ -152,6 +179,7 @@ export abstract class Platform extends Construct implements IPlatform {
     request: FloatingAddressRequest,
   ): IFloatingAddressBinding;
   public abstract addHost(scope: Construct, id: string, spec: HostSpec): IHost;
+  public abstract allowTraffic(scope: Construct, rule: TrafficRule): void;
 
   /** Platforms call this for every host: host names must be unique on a platform. */
   protected claimHostname(where: IConstruct, hostname: string): void {

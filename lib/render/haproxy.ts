@@ -69,7 +69,12 @@ function checkOptions(check: HaproxyActiveCheck, mode: "http" | "tcp"): string[]
     return opts;
   }
   if (check.kind === "script") {
-    return ["option external-check", `external-check command ${(check.command as string[])[0]}`];
+    return [
+      "option external-check",
+      // HAProxy runs the script with an empty PATH unless told otherwise.
+      'external-check path "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"',
+      `external-check command ${(check.command as string[])[0]}`,
+    ];
   }
   return mode === "http" ? ["option tcp-check"] : [];
 }

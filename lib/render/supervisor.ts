@@ -55,6 +55,8 @@ export function renderSupervisor(options: SupervisorOptions): string {
     '    [ -e "$run_dir/stopping" ] && break',
     `    log "$name exited with status $status; restarting in ${options.restartDelaySeconds}s"`,
     `    sleep ${options.restartDelaySeconds}`,
+    "    # An operator (or a drill) holds a process down by creating <run_dir>/<name>.hold.",
+    '    while [ -e "$run_dir/$name.hold" ] && [ ! -e "$run_dir/stopping" ]; do sleep 1; done',
     "  done",
     "}",
     "",

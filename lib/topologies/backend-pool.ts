@@ -27,6 +27,8 @@ export interface IBackendPool extends IConstruct {
   readonly members: readonly BackendMember[];
   /** Id of the pool's redundancy group in the HA report. */
   readonly redundancyGroupId: string;
+  /** Traffic group of the backends, for firewall rules. */
+  readonly trafficGroup: string;
 }
 
 /** Properties of a BackendPool. */
@@ -76,6 +78,7 @@ export class BackendPool extends Construct implements IBackendPool {
   public readonly port: number;
   public readonly healthCheck: HealthCheck;
   public readonly redundancyGroupId: string;
+  public readonly trafficGroup: string;
   private readonly platform: IPlatform;
   private readonly hosts: IHost[] = [];
   private readonly memberIds: string[] = [];
@@ -94,7 +97,7 @@ export class BackendPool extends Construct implements IBackendPool {
         this,
         "healthCheck command",
         this.healthCheck.command,
-        "load balancers run a backend check script as `script ADDRESS PORT`: give the script alone, without arguments",
+        "HAProxy runs a check script as `SCRIPT PROXY_ADDRESS PROXY_PORT SERVER_ADDRESS SERVER_PORT`: give the script alone, without arguments",
       );
     }
     if (props.command) assertCommand(this, "command", props.command);
@@ -109,6 +112,7 @@ export class BackendPool extends Construct implements IBackendPool {
     }
     const replicas = assertIntegerInRange(this, "replicas", props.replicas ?? 2, 1, 1000);
     this.redundancyGroupId = this.node.path;
+    this.trafficGroup = this.node.path;
     this.platform.availability.addGroup({
       id: this.redundancyGroupId,
       role: "backend",
@@ -144,6 +148,7 @@ export class BackendPool extends Construct implements IBackendPool {
       capabilities: [],
       sysctls: {},
       attachment,
+      trafficGroup: this.trafficGroup,
       listenerPorts: [this.port],
       environment: this.props.environment,
     };

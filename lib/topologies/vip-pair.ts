@@ -10,10 +10,12 @@ import {
   type IHost,
   type IPlatform,
   Platform,
+  TrafficProtocol,
 } from "../platforms/platform";
 import { renderHaproxyCfg } from "../render/haproxy";
 import { type KeepalivedInstance, renderKeepalivedConf } from "../render/keepalived";
 import { generatedHeader, lines } from "../render/text";
+import { moverPath } from "../render/vip-mover";
 import type { IBackendPool } from "./backend-pool";
 import { Balance, ProxyMode, type Stickiness } from "./load-balancing";
 
@@ -371,6 +373,7 @@ export class VipPair extends Construct {
     });
 
     for (let i = 0; i < this.nodeCount; i++) this.madeNodes.push(this.addNode(i));
+    this.allowTraffic();
     for (const vip of this.addresses) vip.binding.attach(this.madeNodes);
     this.recordAvailability();
     this.node.addValidation({
@@ -467,10 +470,44 @@ export class VipPair extends Construct {
       // HAProxy binds the VIPs on every node, also while another node holds them.
       sysctls: { "net.ipv4.ip_nonlocal_bind": "1" },
       attachment,
+      trafficGroup: this.node.path,
       listenerPorts: [this.listenerPort],
       healthCommand: { command: curl, intervalSeconds: 2, timeoutSeconds: 1, retries: 3 },
     };
     return this.platform.addHost(this, `Node${index}`, spec);
+  }
+
+  /** The flows the pair needs; platforms with firewalls open exactly these. */
+  private allowTraffic(): void {
+    const group = this.node.path;
+    const pool = this.props.backends;
+    const p = this.platform;
+    p.allowTraffic(this, {
+      toGroup: group,
+      protocol: TrafficProtocol.TCP,
+      port: this.listenerPort,
+      fromClients: true,
+      description: "clients to the listener",
+    });
+    p.allowTraffic(this, {
+      toGroup: group,
+      protocol: TrafficProtocol.VRRP,
+      fromGroup: group,
+      description: "VRRP adverts between the nodes",
+    });
+    const ports = new Set([
+      pool.port,
+      ...(pool.healthCheck.port !== undefined ? [pool.healthCheck.port] : []),
+    ]);
+    for (const port of ports) {
+      p.allowTraffic(this, {
+        toGroup: pool.trafficGroup,
+        protocol: TrafficProtocol.TCP,
+        port,
+        fromGroup: group,
+        description: `load balancers to the backends (${port === pool.port ? "service" : "health check"})`,
+      });
+    }
   }
 
   private keepalivedConf(index: number, ownAddress: string, curl: string[]): string {
@@ -634,11 +671,6 @@ export class VipPair extends Construct {
 /** keepalived's name of the VRRP instance of a router id. */
 export function instanceName(virtualRouterId: number): string {
   return `VI_${virtualRouterId}`;
-}
-
-/** Where a node keeps the script that moves the address of VRRP instance `instance`, if any. */
-export function moverPath(instance: string): string {
-  return `/usr/local/sbin/ha-move-${instance}`;
 }
 
 /** 150, then 100, 90, 80, ... */

@@ -188,8 +188,12 @@ describe("VipPair on Docker", () => {
     // THEN the second VIP prefers node 1 and HAProxy listens on both
     expect(extra.virtualRouterId).toBe(52);
     expect(extra.preferredNode).toBe(1);
-    expect(lb1).toMatch(/vrrp_instance VI_51 \{\n\s+state BACKUP\n\s+interface eth0\n\s+virtual_router_id 51\n\s+priority 100\n/);
-    expect(lb1).toMatch(/vrrp_instance VI_52 \{\n\s+state BACKUP\n\s+interface eth0\n\s+virtual_router_id 52\n\s+priority 150\n/);
+    expect(lb1).toMatch(
+      /vrrp_instance VI_51 \{\n\s+state BACKUP\n\s+interface eth0\n\s+virtual_router_id 51\n\s+priority 100\n/,
+    );
+    expect(lb1).toMatch(
+      /vrrp_instance VI_52 \{\n\s+state BACKUP\n\s+interface eth0\n\s+virtual_router_id 52\n\s+priority 150\n/,
+    );
     expect(cfg).toContain("bind 172.30.0.10:80");
     expect(cfg).toContain("bind 172.30.0.11:80");
   });

@@ -18,7 +18,9 @@ import {
   type IHost,
   type NetworkTraits,
   Platform,
+  type TrafficRule,
 } from "../platform";
+import { terraformLiteral } from "../terraform-text";
 import { writeBuildContext } from "./build-context";
 
 /** Properties of a DockerPlatform. */
@@ -74,11 +76,9 @@ export class DockerHost extends Construct implements IHost {
         ? [
             {
               file: SUPERVISOR_PATH,
-              content: renderSupervisor({
-                processes: spec.processes,
-                restartDelaySeconds: 2,
-                runDir: "/run/ha",
-              }),
+              content: terraformLiteral(
+                renderSupervisor({ processes: spec.processes, restartDelaySeconds: 2, runDir: "/run/ha" }),
+              ),
               executable: true,
             },
           ]
@@ -101,7 +101,7 @@ export class DockerHost extends Construct implements IHost {
           ...supervisor,
           ...spec.files.map((f) => ({
             file: f.path,
-            content: resolveText(f.content),
+            content: terraformLiteral(resolveText(f.content)),
             ...(f.executable ? { executable: true } : {}),
           })),
         ],
@@ -197,6 +197,9 @@ export class DockerPlatform extends Platform {
   public reserveRouterId(where: IConstruct, owner: string, id?: number): number {
     return this.segment.reserveRouterId(where, owner, id);
   }
+
+  /** A Docker bridge has no firewall between containers: every flow is already open. */
+  public allowTraffic(_scope: Construct, _rule: TrafficRule): void {}
 
   public addFloatingAddress(scope: Construct, request: FloatingAddressRequest): IFloatingAddressBinding {
     if (request.mode !== FloatingAddressMode.GRATUITOUS_ARP) {

@@ -1,0 +1,114 @@
+import { gzipSync } from "node:zlib";
+import { stringify } from "yaml";
+import { generatedHeader, lines } from "./text";
+
+export interface CloudInitFile {
+  readonly path: string;
+  readonly content: string;
+  readonly executable: boolean;
+  /** Ship the file gzipped and base64-encoded (cloud-init's `gz+b64`), to stay under the 16 KiB user-data limit. */
+  readonly compress?: boolean;
+}
+
+export interface CloudInitOptions {
+  /** Debian packages to install. */
+  readonly packages: readonly string[];
+  readonly files: readonly CloudInitFile[];
+  /** Kernel parameters, persisted in /etc/sysctl.d. */
+  readonly sysctls: Readonly<Record<string, string>>;
+  /**
+   * The supervisor to run as a systemd service, with the names of the processes it starts: the
+   * distribution's own units of the same names are disabled so that only the supervisor runs them.
+   */
+  readonly supervisor?: { readonly path: string; readonly processes: readonly string[] };
+  /** Environment of the supervised processes. */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+export const SYSCTL_FILE = "/etc/sysctl.d/90-cdktf-ha.conf";
+export const SUPERVISOR_UNIT = "/etc/systemd/system/ha-supervise.service";
+/** Keeps package installs from starting services with the distribution's configuration. */
+export const POLICY_RC_D = "/usr/sbin/policy-rc.d";
+
+function systemdUnit(supervisorPath: string, environment: Readonly<Record<string, string>>): string {
+  return lines(
+    generatedHeader("#"),
+    "[Unit]",
+    "Description=cdktf-ha-topologies process supervisor",
+    "Wants=network-online.target",
+    "After=network-online.target",
+    "",
+    "[Service]",
+    ...Object.entries(environment)
+      .sort()
+      .map(([k, v]) => `Environment=${JSON.stringify(`${k}=${v}`)}`),
+    `ExecStart=${supervisorPath}`,
+    "Restart=always",
+    "RestartSec=2",
+    "KillMode=mixed",
+    "TimeoutStopSec=20",
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+  );
+}
+
+/**
+ * Renders a `#cloud-config` document for a Debian 12 instance: the packages (installed with
+ * service start-up suppressed), the host's files, persistent sysctls, and the supervisor as a
+ * systemd service. File contents may hold Terraform interpolations; YAML block scalars keep
+ * them verbatim.
+ */
+export function renderCloudInit(options: CloudInitOptions): string {
+  const files: Array<Record<string, string>> = [
+    { path: POLICY_RC_D, content: "#!/bin/sh\nexit 101\n", permissions: "0755", owner: "root:root" },
+    ...options.files.map((f) => ({
+      path: f.path,
+      ...(f.compress
+        ? {
+            encoding: "gz+b64",
+            content: gzipSync(Buffer.from(f.content, "utf8"), { level: 9 }).toString("base64"),
+          }
+        : { content: f.content }),
+      permissions: f.executable ? "0755" : "0644",
+      owner: "root:root",
+    })),
+  ];
+  const sysctlKeys = Object.keys(options.sysctls).sort();
+  if (sysctlKeys.length) {
+    files.push({
+      path: SYSCTL_FILE,
+      content: lines(
+        generatedHeader("#"),
+        sysctlKeys.map((k) => `${k} = ${options.sysctls[k]}`),
+      ),
+      permissions: "0644",
+      owner: "root:root",
+    });
+  }
+  if (options.supervisor) {
+    files.push({
+      path: SUPERVISOR_UNIT,
+      content: systemdUnit(options.supervisor.path, options.environment ?? {}),
+      permissions: "0644",
+      owner: "root:root",
+    });
+  }
+  const runcmd: string[][] = [];
+  if (sysctlKeys.length) runcmd.push(["sysctl", "--load", SYSCTL_FILE]);
+  if (options.supervisor) {
+    for (const name of options.supervisor.processes) {
+      runcmd.push(["sh", "-c", `systemctl disable --now ${name}.service 2>/dev/null || true`]);
+    }
+    runcmd.push(["systemctl", "daemon-reload"]);
+    runcmd.push(["systemctl", "enable", "--now", "ha-supervise.service"]);
+  }
+  runcmd.push(["rm", "-f", POLICY_RC_D]);
+  const doc = {
+    package_update: true,
+    packages: [...options.packages].sort(),
+    write_files: files,
+    runcmd,
+  };
+  return `#cloud-config\n${generatedHeader("#")}\n${stringify(doc, { lineWidth: 0, blockQuote: "literal" })}`;
+}
