@@ -3,6 +3,7 @@ import { Construct, type IConstruct } from "constructs";
 import { HaReport } from "../analysis/ha-report";
 import { invalid } from "../errors";
 import type { AvailabilityModel, FailureDomain } from "../model/availability";
+import type { HealthCheck } from "../model/health-check";
 import type { HostAttachment, HostFile, HostSpec } from "../model/host-spec";
 
 const PLATFORM_SYMBOL = Symbol.for("cdktf-ha-topologies.Platform");
@@ -110,6 +111,47 @@ export interface TrafficRule {
   readonly description: string;
 }
 
+/** The kinds of cloud-managed load balancer. */
+export enum ManagedLoadBalancerKind {
+  /** L4 (AWS NLB): TCP, client addresses preserved, static per-zone addresses. */
+  NETWORK = "network",
+  /** L7 (AWS ALB): HTTP, cookie stickiness, path-aware health checks. */
+  APPLICATION = "application",
+}
+
+/** A backend server as a managed load balancer sees it. */
+export interface ManagedTarget {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** What a topology asks of a managed load balancer. */
+export interface ManagedLoadBalancerRequest {
+  readonly kind: ManagedLoadBalancerKind;
+  readonly listenerPort: number;
+  /** Read at synthesis: targets added later count. */
+  readonly targets: () => readonly ManagedTarget[];
+  readonly targetPort: number;
+  readonly healthCheck: HealthCheck;
+  /** Traffic groups: the load balancer's own and its targets'. */
+  readonly trafficGroup: string;
+  readonly targetTrafficGroup: string;
+  /** Cookie stickiness (application only). */
+  readonly stickyCookie?: string;
+}
+
+/** A managed load balancer the platform made. */
+export interface ManagedLoadBalancerBinding {
+  /** The DNS name clients use. */
+  readonly dnsName: string;
+  /** The failure domains it spans, one component each in the HA report. */
+  readonly failureDomains: readonly FailureDomain[];
+  /** Seconds until a dead target stops getting new connections, as the cloud checks it. */
+  readonly targetDetectionSeconds: number;
+  /** How the cloud's check differs from the requested one, if it does. */
+  readonly notes: readonly string[];
+}
+
 /** The target a topology is synthesized for. */
 export interface IPlatform extends IConstruct {
   /** "docker" or "aws": for reports only; topologies never branch on it. */
@@ -133,6 +175,8 @@ export interface IPlatform extends IConstruct {
   addHost(scope: Construct, id: string, spec: HostSpec): IHost;
   /** Allows one flow of traffic (see TrafficRule). */
   allowTraffic(scope: Construct, rule: TrafficRule): void;
+  /** Makes a cloud-managed load balancer; throws a ValidationError where the platform has none. */
+  addManagedLoadBalancer(scope: Construct, request: ManagedLoadBalancerRequest): ManagedLoadBalancerBinding;
 }
 
 /** Base class of the platforms. */
@@ -180,6 +224,10 @@ export abstract class Platform extends Construct implements IPlatform {
   ): IFloatingAddressBinding;
   public abstract addHost(scope: Construct, id: string, spec: HostSpec): IHost;
   public abstract allowTraffic(scope: Construct, rule: TrafficRule): void;
+  public abstract addManagedLoadBalancer(
+    scope: Construct,
+    request: ManagedLoadBalancerRequest,
+  ): ManagedLoadBalancerBinding;
 
   /** Platforms call this for every host: host names must be unique on a platform. */
   protected claimHostname(where: IConstruct, hostname: string): void {

@@ -9,6 +9,8 @@ import {
   type IFloatingAddressBinding,
   type IHost,
   type IPlatform,
+  type ManagedLoadBalancerBinding,
+  ManagedLoadBalancerKind,
   Platform,
   TrafficProtocol,
 } from "../platforms/platform";
@@ -106,6 +108,29 @@ export class FloatingAddress extends Construct implements IFloatingAddress {
   }
 }
 
+/** What carries the pair's traffic: self-managed nodes, or the cloud's load balancer. */
+export class LoadBalancerImplementation {
+  /** keepalived + HAProxy nodes sharing VIPs (every platform). */
+  public static selfManaged(): LoadBalancerImplementation {
+    return new LoadBalancerImplementation(undefined);
+  }
+
+  /** The cloud's L4 load balancer (AWS NLB) instead of the nodes. */
+  public static managedNetwork(): LoadBalancerImplementation {
+    return new LoadBalancerImplementation(ManagedLoadBalancerKind.NETWORK);
+  }
+
+  /** The cloud's L7 load balancer (AWS ALB) instead of the nodes. */
+  public static managedApplication(): LoadBalancerImplementation {
+    return new LoadBalancerImplementation(ManagedLoadBalancerKind.APPLICATION);
+  }
+
+  private constructor(
+    /** The managed kind, or undefined for self-managed nodes. */
+    public readonly managedKind: ManagedLoadBalancerKind | undefined,
+  ) {}
+}
+
 /** Properties of a VipPair. */
 export interface VipPairProps {
   /**
@@ -121,6 +146,12 @@ export interface VipPairProps {
   readonly addressMode?: FloatingAddressMode;
   /** Where the load balancers send traffic. */
   readonly backends: IBackendPool;
+  /**
+   * Self-managed keepalived + HAProxy nodes, or the cloud's managed load balancer (AWS NLB/ALB)
+   * instead of them. The VRRP and HAProxy props apply to self-managed nodes only.
+   * @default LoadBalancerImplementation.selfManaged()
+   */
+  readonly implementation?: LoadBalancerImplementation;
   /**
    * Number of load-balancer nodes sharing the VIP.
    * @default 2 - one active, one standby: survives the loss of either
@@ -241,8 +272,12 @@ export class VipPair extends Construct {
   public readonly nodeCount: number;
   /** How the VIPs move between the nodes. */
   public readonly addressMode: FloatingAddressMode;
-  /** The main floating address. */
-  public readonly virtualIp: IFloatingAddress;
+  /** The main floating address; undefined when a managed load balancer serves the pair. */
+  public readonly virtualIp: IFloatingAddress | undefined;
+  /** What clients connect to: the VIP, or the managed load balancer's DNS name. */
+  public readonly endpoint: string;
+  /** Self-managed nodes, or a cloud-managed load balancer. */
+  public readonly implementation: LoadBalancerImplementation;
   public readonly mode: ProxyMode;
   public readonly listenerPort: number;
   private readonly platform: IPlatform;
@@ -365,6 +400,54 @@ export class VipPair extends Construct {
     }
 
     this.addressMode = props.addressMode ?? p.defaultFloatingAddressMode;
+    this.implementation = props.implementation ?? LoadBalancerImplementation.selfManaged();
+    this.node.addValidation({
+      validate: () =>
+        this.props.backends.members.length === 0
+          ? [`${this.node.path}: the backend pool ${this.props.backends.node.path} has no members`]
+          : [],
+    });
+    const managed = this.implementation.managedKind;
+    if (managed !== undefined) {
+      const nodeProps = (
+        [
+          "virtualIp",
+          "addressMode",
+          "nodeCount",
+          "vrrpVersion",
+          "advertIntervalMs",
+          "priorities",
+          "preempt",
+          "preemptDelaySeconds",
+          "unicast",
+          "virtualRouterId",
+          "notify",
+          "balance",
+        ] as const
+      ).filter((k) => props[k] !== undefined);
+      if (nodeProps.length) {
+        invalid(
+          this,
+          "props",
+          nodeProps,
+          "a managed load balancer has no VRRP nodes or HAProxy: leave these unset",
+        );
+      }
+      const binding = p.addManagedLoadBalancer(this, {
+        kind: managed,
+        listenerPort: this.listenerPort,
+        targets: () => props.backends.members.map((m) => ({ address: m.address, port: m.port })),
+        targetPort: props.backends.port,
+        healthCheck: props.backends.healthCheck,
+        trafficGroup: this.node.path,
+        targetTrafficGroup: props.backends.trafficGroup,
+        ...(props.stickiness ? { stickyCookie: props.stickiness.cookieName } : {}),
+      });
+      this.virtualIp = undefined;
+      this.endpoint = binding.dnsName;
+      this.recordManagedAvailability(managed, binding);
+      return;
+    }
     // The VIP first: it must not be given to a host by the lazy allocation.
     this.virtualIp = this.addVirtualIp("Vip", {
       address: props.virtualIp,
@@ -375,13 +458,8 @@ export class VipPair extends Construct {
     for (let i = 0; i < this.nodeCount; i++) this.madeNodes.push(this.addNode(i));
     this.allowTraffic();
     for (const vip of this.addresses) vip.binding.attach(this.madeNodes);
+    this.endpoint = this.virtualIp.address;
     this.recordAvailability();
-    this.node.addValidation({
-      validate: () =>
-        this.props.backends.members.length === 0
-          ? [`${this.node.path}: the backend pool ${this.props.backends.node.path} has no members`]
-          : [],
-    });
   }
 
   /**
@@ -389,6 +467,14 @@ export class VipPair extends Construct {
    * frontends. Returns the address construct.
    */
   public addVirtualIp(id: string, options: FloatingAddressOptions): IFloatingAddress {
+    if (this.implementation.managedKind !== undefined) {
+      invalid(
+        this,
+        "addVirtualIp",
+        id,
+        "a managed load balancer has no virtual IPs; it answers on its DNS name (endpoint)",
+      );
+    }
     const vip = new FloatingAddress(
       this,
       id,
@@ -614,6 +700,43 @@ export class VipPair extends Construct {
       ],
       health: { address: "127.0.0.1", port: this.healthPort, uri: HEALTH_URI },
       stats: { address: "127.0.0.1", port: this.statsPort, uri: STATS_URI },
+    });
+  }
+
+  private recordManagedAvailability(
+    kind: ManagedLoadBalancerKind,
+    binding: ManagedLoadBalancerBinding,
+  ): void {
+    const model = this.platform.availability;
+    const members = binding.failureDomains.map((d, i) => {
+      const id = `${this.node.path}/LoadBalancer/Zone${i}`;
+      model.addComponent({
+        id,
+        hostname: `${this.node.id}-${kind}-lb-${i}`,
+        role: "managed-load-balancer",
+        topology: this.node.path,
+        failureDomain: d.id,
+      });
+      return id;
+    });
+    model.notes.push(...binding.notes);
+    model.addGroup({
+      id: this.node.path,
+      role: "load-balancer",
+      topology: this.node.path,
+      members,
+      minimumHealthy: 1,
+      mechanism: `cloud-managed ${kind} load balancer, cross-zone (the cloud's own redundancy)`,
+      predictions: [],
+      dependsOn: [this.props.backends.redundancyGroupId],
+    });
+    const backendGroup = model.groups.find((g) => g.id === this.props.backends.redundancyGroupId);
+    (backendGroup?.predictions as FailurePrediction[] | undefined)?.push({
+      fault: "backend-process-death",
+      recoverySeconds: binding.targetDetectionSeconds,
+      failedRequests:
+        "requests sent to the dead target until the load balancer's health check marks it unhealthy",
+      basis: `target-group health check: ${binding.targetDetectionSeconds} s (interval × unhealthy threshold)`,
     });
   }
 

@@ -9,6 +9,10 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
@@ -17,11 +21,12 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Fn, Lazy, TerraformStack, Token } from "cdktf";
+import { Fn, Lazy, TerraformIterator, TerraformStack, Token } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
 import type { FailureDomain } from "../../model/availability";
 import { assertIntegerInRange, assertName, assertSysctl } from "../../model/config-text";
+import { HealthCheckKind } from "../../model/health-check";
 import { type HostAttachment, type HostSpec, resolveText, SoftwareKind } from "../../model/host-spec";
 import { AddressSegment, intToIpv4, isIpv4, networkContains, parseIpv4Cidr } from "../../model/ipam";
 import { renderCloudInit } from "../../render/cloud-init";
@@ -32,6 +37,9 @@ import {
   type FloatingAddressRequest,
   type IFloatingAddressBinding,
   type IHost,
+  type ManagedLoadBalancerBinding,
+  ManagedLoadBalancerKind,
+  type ManagedLoadBalancerRequest,
   type NetworkTraits,
   Platform,
   TrafficProtocol,
@@ -565,6 +573,128 @@ export class AwsPlatform extends Platform {
     for (const host of hosts) (host as AwsHost).resource.iamInstanceProfile = profile.name;
     this.roles.set(group, role);
     return role;
+  }
+
+  /**
+   * An NLB or ALB over every zone's subnet, cross-zone balancing on, targets registered by
+   * address, health checks from the portable HealthCheck (within the limits AWS allows).
+   */
+  public addManagedLoadBalancer(
+    scope: Construct,
+    request: ManagedLoadBalancerRequest,
+  ): ManagedLoadBalancerBinding {
+    const network = request.kind === ManagedLoadBalancerKind.NETWORK;
+    const check = request.healthCheck;
+    const notes: string[] = [];
+    // AWS target-group checks: interval 5-300 s, timeout 2-120 s, thresholds 2-10.
+    const interval = Math.min(300, Math.max(5, Math.ceil(check.intervalMs / 1000)));
+    const timeout = Math.min(interval - 1, 120, Math.max(2, Math.ceil(check.timeoutMs / 1000)));
+    const healthy = Math.min(10, Math.max(2, check.healthyThreshold));
+    const unhealthy = Math.min(10, Math.max(2, check.unhealthyThreshold));
+    if (interval * 1000 !== check.intervalMs || timeout * 1000 !== check.timeoutMs) {
+      notes.push(
+        `${scope.node.path}: AWS checks targets every ${interval} s with a ${timeout} s timeout at the fastest; the HealthCheck asked for ${check.intervalMs} ms / ${check.timeoutMs} ms`,
+      );
+    }
+    if (check.kind === HealthCheckKind.SCRIPT) {
+      invalid(
+        scope,
+        "healthCheck",
+        "script",
+        "managed load balancers check by HTTP or TCP: use HealthCheck.http() or HealthCheck.tcp()",
+      );
+    }
+    if (!network && check.kind !== HealthCheckKind.HTTP) {
+      invalid(
+        scope,
+        "healthCheck",
+        check.kind,
+        "an application load balancer checks targets by HTTP: use HealthCheck.http()",
+      );
+    }
+    if (network && request.stickyCookie) {
+      invalid(
+        scope,
+        "stickiness",
+        request.stickyCookie,
+        "cookie stickiness needs an application load balancer",
+      );
+    }
+    const sg = this.securityGroupFor(request.trafficGroup);
+    const lb = new Lb(scope, "LoadBalancer", {
+      loadBalancerType: request.kind,
+      internal: false,
+      subnets: this.zones.map((z) => z.subnetId),
+      securityGroups: [sg.id],
+      enableCrossZoneLoadBalancing: true,
+      tags: { Name: `${this.namePrefix}-${scope.node.id}` },
+    });
+    const protocol = network ? "TCP" : "HTTP";
+    const targetGroup = new LbTargetGroup(scope, "TargetGroup", {
+      port: request.targetPort,
+      protocol,
+      targetType: "ip",
+      vpcId: this.vpcId,
+      // Connections to a deregistered target drain for 30 s, not AWS's default 300 s.
+      deregistrationDelay: "30",
+      healthCheck: {
+        enabled: true,
+        protocol: check.kind === HealthCheckKind.HTTP ? "HTTP" : "TCP",
+        ...(check.kind === HealthCheckKind.HTTP
+          ? { path: check.path, matcher: String(check.expectedStatus) }
+          : {}),
+        port: check.port !== undefined ? String(check.port) : "traffic-port",
+        interval,
+        timeout,
+        healthyThreshold: healthy,
+        unhealthyThreshold: unhealthy,
+      },
+      ...(request.stickyCookie
+        ? { stickiness: { type: "app_cookie", cookieName: request.stickyCookie, enabled: true } }
+        : {}),
+      lifecycle: { createBeforeDestroy: true },
+    });
+    new LbListener(scope, "Listener", {
+      loadBalancerArn: lb.arn,
+      port: request.listenerPort,
+      protocol,
+      defaultAction: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+    });
+    // One attachment per target address, read at synthesis so that replicas added later count.
+    const targets = TerraformIterator.fromMap(
+      Lazy.anyValue({
+        produce: () => Object.fromEntries(request.targets().map((t) => [t.address, { port: t.port }])),
+      }),
+    );
+    new LbTargetGroupAttachment(scope, "Targets", {
+      forEach: targets,
+      targetGroupArn: targetGroup.arn,
+      targetId: targets.key,
+      port: Token.asNumber(targets.getNumber("port")),
+    });
+    this.allowTraffic(scope, {
+      toGroup: request.trafficGroup,
+      protocol: TrafficProtocol.TCP,
+      port: request.listenerPort,
+      fromClients: true,
+      description: "clients to the listener",
+    });
+    const ports = new Set([request.targetPort, ...(check.port !== undefined ? [check.port] : [])]);
+    for (const port of ports) {
+      this.allowTraffic(scope, {
+        toGroup: request.targetTrafficGroup,
+        protocol: TrafficProtocol.TCP,
+        port,
+        fromGroup: request.trafficGroup,
+        description: "load balancer to the targets",
+      });
+    }
+    return {
+      dnsName: lb.dnsName,
+      failureDomains: this.zones.map((z) => z.domain),
+      targetDetectionSeconds: interval * unhealthy,
+      notes,
+    };
   }
 
   public addFloatingAddress(scope: Construct, request: FloatingAddressRequest): IFloatingAddressBinding {

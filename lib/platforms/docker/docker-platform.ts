@@ -16,6 +16,8 @@ import {
   type FloatingAddressRequest,
   type IFloatingAddressBinding,
   type IHost,
+  type ManagedLoadBalancerBinding,
+  type ManagedLoadBalancerRequest,
   type NetworkTraits,
   Platform,
   type TrafficRule,
@@ -196,6 +198,18 @@ export class DockerPlatform extends Platform {
 
   public reserveRouterId(where: IConstruct, owner: string, id?: number): number {
     return this.segment.reserveRouterId(where, owner, id);
+  }
+
+  public addManagedLoadBalancer(
+    scope: Construct,
+    request: ManagedLoadBalancerRequest,
+  ): ManagedLoadBalancerBinding {
+    return invalid(
+      scope,
+      "implementation",
+      `managed ${request.kind} load balancer`,
+      "Docker has no managed load balancer: use LoadBalancerImplementation.selfManaged() (keepalived + HAProxy)",
+    );
   }
 
   /** A Docker bridge has no firewall between containers: every flow is already open. */
