@@ -84,6 +84,11 @@ export interface IFloatingAddressBinding {
   attach(nodes: readonly IHost[]): void;
   /** One line for the HA report. */
   readonly description: string;
+  /**
+   * Time the move itself adds after keepalived's election, when it is not immediate (an API
+   * call), as an estimate with its basis.
+   */
+  readonly moveSeconds?: { readonly seconds: number; readonly basis: string };
 }
 
 /** Protocols of traffic rules. */

@@ -750,20 +750,23 @@ export class VipPair extends Construct {
     const masterDown = 3 * advert + skew;
     const r = (x: number) => Number(x.toFixed(3));
     const trackDetect = 2 * 1 + 1; // fall × interval + timeout of the track script
+    const binding = this.addresses[0]?.binding;
+    const move = binding?.moveSeconds
+      ? { seconds: binding.moveSeconds.seconds, basis: ` + ${binding.moveSeconds.basis}` }
+      : { seconds: 0, basis: "" };
     const check = this.props.backends.healthCheck;
     const predictions: FailurePrediction[] = [
       {
         fault: "node-loss",
-        recoverySeconds: r(masterDown),
+        recoverySeconds: r(masterDown + move.seconds),
         failedRequests: "connections open on the lost node; new connections fail until the VIP moves",
-        basis: `VRRPv${this.vrrpVersion} master-down interval: 3 × advert ${this.advertIntervalMs} ms + skew (256 − ${backupPriority}) / 256 × ${this.vrrpVersion === VrrpVersion.V3 ? `${this.advertIntervalMs} ms` : "1 s"}`,
+        basis: `VRRPv${this.vrrpVersion} master-down interval: 3 × advert ${this.advertIntervalMs} ms + skew (256 − ${backupPriority}) / 256 × ${this.vrrpVersion === VrrpVersion.V3 ? `${this.advertIntervalMs} ms` : "1 s"}${move.basis}`,
       },
       {
         fault: "proxy-process-death",
-        recoverySeconds: r(trackDetect + skew),
+        recoverySeconds: r(trackDetect + skew + move.seconds),
         failedRequests: "connections to the dead proxy; new connections fail until the VIP moves",
-        basis:
-          "track script fall 2 × interval 1 s + timeout 1 s, then the master enters FAULT and the backup takes over after its skew",
+        basis: `track script fall 2 × interval 1 s + timeout 1 s, then the master enters FAULT and the backup takes over after its skew${move.basis}`,
       },
     ];
     this.platform.availability.addGroup({

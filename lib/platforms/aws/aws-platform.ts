@@ -701,6 +701,11 @@ export class AwsPlatform extends Platform {
     const device = this.interfaceName;
     const eniArns = (nodes: readonly IHost[]) =>
       nodes.map((n) => this.ec2Arn(`network-interface/${(n as AwsHost).resource.primaryNetworkInterfaceId}`));
+    // Not measured here (no cloud in the test suite): an estimate from the EC2 API's usual latency.
+    const moveSeconds = {
+      seconds: 2,
+      basis: "about 2 s for the EC2 API call and its propagation (an estimate; AWS documents no bound)",
+    };
     const mover = (action: VipMoverAction) => [
       {
         path: moverPath(request.instance),
@@ -761,6 +766,7 @@ export class AwsPlatform extends Platform {
               Action: ["ec2:AssignPrivateIpAddresses"],
               Resource: eniArns(nodes),
             }),
+          moveSeconds,
           description: `secondary private IP re-assigned within ${zone.segment.name} (${zone.domain.id})`,
         };
       }
@@ -816,6 +822,7 @@ export class AwsPlatform extends Platform {
               Resource: this.routeTableIds.map((t) => this.ec2Arn(`route-table/${t}`)),
             });
           },
+          moveSeconds,
           description: `route ${address}/32 in ${this.routeTableIds.length} route table(s) pointed at the master`,
         };
       }
@@ -849,6 +856,7 @@ export class AwsPlatform extends Platform {
               Action: ["ec2:AssociateAddress"],
               Resource: [eip.arn, ...eniArns(nodes)],
             }),
+          moveSeconds,
           description: "Elastic IP re-associated to the master",
         };
       }
