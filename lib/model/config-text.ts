@@ -11,12 +11,19 @@ import { type ErrorLocation, invalid } from "../errors";
 
 /** A name: hostnames, section names, construct-derived identifiers. */
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
-/** An absolute file-system path with ordinary characters only. */
-const FILE_PATH = /^\/(?:[A-Za-z0-9_.+-]+\/?)*$/;
+/**
+ * An absolute file-system path with ordinary characters only. Written without nested quantifiers:
+ * `(?:[...]+\/?)*` backtracks exponentially on a long segment followed by a bad character.
+ */
+const FILE_PATH = /^\/(?:[A-Za-z0-9_.+-]+\/)*[A-Za-z0-9_.+-]*$/;
 /** An HTTP request path (origin form), optional query; no spaces, quotes, '#', '$' or backslash. */
 const URL_PATH = /^\/[A-Za-z0-9._~%/:@,+=!*-]*(?:\?[A-Za-z0-9._~%/:@,+=!*&?-]*)?$/;
-/** An HTTP header name (RFC 9110 token). */
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+/**
+ * An HTTP header name: the RFC 9110 token characters except '#' (starts a comment in HAProxy and
+ * keepalived), "'" (starts a quoted string in HAProxy), '$' and '`' (expansion in shells and
+ * HAProxy's double-quoted strings). Real header names never use them.
+ */
+const HEADER_NAME = /^[A-Za-z0-9!%&*+.^_|~-]+$/;
 /** One argument of a command: no white space, quotes, backslash, '$', '`' or shell operators. */
 const COMMAND_ARG = /^[A-Za-z0-9_./=:,@+%^-]+$/;
 /** A Debian package name (Debian Policy 5.6.1). */
@@ -42,12 +49,17 @@ export function assertName(where: ErrorLocation, what: string, value: string): s
 }
 
 export function assertFilePath(where: ErrorLocation, what: string, value: string): string {
-  if (typeof value !== "string" || !FILE_PATH.test(value) || value.split("/").includes("..")) {
+  if (
+    typeof value !== "string" ||
+    value.length > 4096 ||
+    !FILE_PATH.test(value) ||
+    value.split("/").includes("..")
+  ) {
     invalid(
       where,
       what,
       value,
-      "use an absolute path of letters, digits, '/', '.', '_', '+' and '-' without '..' segments",
+      "use an absolute path (at most 4096 characters) of letters, digits, '/', '.', '_', '+' and '-' without '..' segments",
     );
   }
   return value;
@@ -67,7 +79,7 @@ export function assertUrlPath(where: ErrorLocation, what: string, value: string)
 
 export function assertHeaderName(where: ErrorLocation, what: string, value: string): string {
   if (typeof value !== "string" || !HEADER_NAME.test(value) || value.length > 128) {
-    invalid(where, what, value, "use an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)");
+    invalid(where, what, value, "use an HTTP header name (letters, digits and !%&*+.^_|~-)");
   }
   return value;
 }
@@ -136,4 +148,20 @@ export function assertIntegerInRange(
 
 export function assertPort(where: ErrorLocation, what: string, value: number): number {
   return assertIntegerInRange(where, what, value, 1, 65535);
+}
+
+/**
+ * Checks a construct id before the construct is made: a name that is safe in generated config
+ * and not already taken under `scope` (the constructs library would throw a plain Error).
+ */
+export function assertConstructId(
+  scope: { node: { path: string; tryFindChild(id: string): unknown } },
+  id: string,
+): string {
+  const where = scope.node.path ? `${scope.node.path}/${String(id)}` : String(id);
+  assertName(where, "construct id", id);
+  if (scope.node.tryFindChild(id) !== undefined) {
+    invalid(where, "construct id", id, `${scope.node.path} already has a child with this id; choose another`);
+  }
+  return id;
 }

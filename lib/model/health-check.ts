@@ -91,7 +91,11 @@ export class HealthCheck {
 
   /** Probe by running a command on the checking host; exit status 0 means healthy. */
   public static script(command: string[], options: HealthCheckTimingOptions = {}): HealthCheck {
-    return new HealthCheck(HealthCheckKind.SCRIPT, options, { command: [...command] });
+    // A plain string (possible from JavaScript) must reach validate() as it is: spread, it would
+    // become a list of one-character arguments that passes every check.
+    return new HealthCheck(HealthCheckKind.SCRIPT, options, {
+      command: Array.isArray(command) ? [...command] : command,
+    });
   }
 
   public readonly kind: HealthCheckKind;

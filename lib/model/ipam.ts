@@ -42,7 +42,13 @@ export function parseIpv4Cidr(
   maxPrefix = 30,
 ): Ipv4Network {
   const allowed = `use an IPv4 network in CIDR form with a prefix from /${minPrefix} to /${maxPrefix}, such as "172.30.0.0/24"`;
-  if (typeof cidr !== "string" || !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr))
+  // Strict decimal only: ipaddr.js reads "010.0.0.0" as octal (8.0.0.0), while the CIDR string
+  // itself goes on to other tools unchanged, so a leading zero would make the two disagree.
+  if (
+    typeof cidr !== "string" ||
+    !/^(?:0|[1-9]\d{0,2})(?:\.(?:0|[1-9]\d{0,2})){3}\/(?:0|[1-9]\d?)$/.test(cidr) ||
+    !isIpv4(cidr.slice(0, cidr.indexOf("/")))
+  )
     invalid(where, what, cidr, allowed);
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
   try {
@@ -160,6 +166,16 @@ export class AddressSegment {
         what,
         address,
         `${address} is already used by ${holder}; use a free address of ${this.cidr}`,
+      );
+    }
+    // Every free address may already be promised to a pending lease: taking one now would make the
+    // lazy allocation fail later, at synthesis, far from the line that caused it.
+    if (this.free <= 0) {
+      invalid(
+        where,
+        what,
+        address,
+        `segment ${this.name} (${this.cidr}) has no free address left (the others are promised to earlier requests); use a larger subnet`,
       );
     }
     this.taken.set(value, owner);

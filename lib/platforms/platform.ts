@@ -3,6 +3,7 @@ import { Construct, type IConstruct } from "constructs";
 import { HaReport } from "../analysis/ha-report";
 import { invalid } from "../errors";
 import type { AvailabilityModel, FailureDomain } from "../model/availability";
+import { assertName } from "../model/config-text";
 import type { HealthCheck } from "../model/health-check";
 import type { HostAttachment, HostFile, HostSpec } from "../model/host-spec";
 
@@ -236,6 +237,7 @@ export abstract class Platform extends Construct implements IPlatform {
 
   /** Platforms call this for every host: host names must be unique on a platform. */
   protected claimHostname(where: IConstruct, hostname: string): void {
+    assertName(where, "host name (from the construct ids)", hostname);
     const holder = this.hostnames.get(hostname);
     if (holder !== undefined) {
       invalid(where, "host name", hostname, `it is already used by ${holder}; give the topology another id`);

@@ -1,6 +1,6 @@
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../errors";
-import { assertCommand, assertIntegerInRange, assertName, assertPort } from "../model/config-text";
+import { assertCommand, assertConstructId, assertIntegerInRange, assertPort } from "../model/config-text";
 import { HealthCheck, HealthCheckKind } from "../model/health-check";
 import { type HostSpec, Software } from "../model/host-spec";
 import { type IHost, type IPlatform, Platform } from "../platforms/platform";
@@ -85,8 +85,7 @@ export class BackendPool extends Construct implements IBackendPool {
   private readonly props: BackendPoolProps;
 
   constructor(scope: Construct, id: string, props: BackendPoolProps = {}) {
-    super(scope, id);
-    assertName(this, "id", id);
+    super(scope, assertConstructId(scope, id));
     this.platform = Platform.of(this);
     this.props = props;
     this.port = assertPort(this, "port", props.port ?? 8080);

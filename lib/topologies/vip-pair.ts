@@ -1,7 +1,7 @@
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../errors";
 import type { FailurePrediction } from "../model/availability";
-import { assertCommand, assertIntegerInRange, assertName, assertPort } from "../model/config-text";
+import { assertCommand, assertConstructId, assertIntegerInRange, assertPort } from "../model/config-text";
 import { HealthCheckKind } from "../model/health-check";
 import { Capability, type HostSpec, Software } from "../model/host-spec";
 import {
@@ -294,8 +294,7 @@ export class VipPair extends Construct {
   private readonly balance: Balance;
 
   constructor(scope: Construct, id: string, props: VipPairProps) {
-    super(scope, id);
-    assertName(this, "id", id);
+    super(scope, assertConstructId(scope, id));
     this.platform = Platform.of(this);
     this.props = props;
     const p = this.platform;

@@ -433,6 +433,48 @@ describe("VipPair validation", () => {
     expect(() => Platform.of(stack)).toThrow(ValidationError);
   });
 
+  test("fails for a pool id the platform already uses for its own children", () => {
+    // GIVEN
+    const { platform } = setup();
+
+    // WHEN
+    const error = caught(() => new BackendPool(platform, "Network"));
+
+    // THEN
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(
+      /test\/local\/Network: construct id "Network" is not allowed; test\/local already has a child/,
+    );
+  });
+
+  test("fails for an id that makes host names longer than 63 characters", () => {
+    // GIVEN
+    const { platform, web } = setup();
+
+    // WHEN
+    const error = caught(
+      () => new VipPair(platform, "e".repeat(60), { virtualIp: "172.30.0.10", backends: web }),
+    );
+
+    // THEN
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(/host name \(from the construct ids\) "e{60}-lb-0"/);
+  });
+
+  test("fails for a base image that would inject a Dockerfile line", () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), "test");
+
+    // WHEN
+    const error = caught(
+      () => new DockerPlatform(stack, "local", { baseImage: "debian:bookworm-slim\nRUN echo pwned" }),
+    );
+
+    // THEN
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(/container image/);
+  });
+
   test("fails for a subnet with host bits set", () => {
     // GIVEN
     const stack = new TerraformStack(Testing.app(), "test");

@@ -6,7 +6,7 @@ import { AssetType, Lazy, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
 import type { FailureDomain } from "../../model/availability";
-import { assertName, assertSysctl } from "../../model/config-text";
+import { assertImageRef, assertName, assertSysctl } from "../../model/config-text";
 import { type HostAttachment, type HostSpec, resolveText, SoftwareKind } from "../../model/host-spec";
 import { AddressSegment } from "../../model/ipam";
 import { DEFAULT_BASE_IMAGE, renderDockerfile } from "../../render/dockerfile";
@@ -164,7 +164,7 @@ export class DockerPlatform extends Platform {
   constructor(scope: Construct, id: string, props: DockerPlatformProps = {}) {
     super(scope, id);
     this.namePrefix = assertName(this, "namePrefix", props.namePrefix ?? TerraformStack.of(this).node.id);
-    this.baseImage = props.baseImage ?? DEFAULT_BASE_IMAGE;
+    this.baseImage = assertImageRef(this, props.baseImage ?? DEFAULT_BASE_IMAGE);
     this.segment = new AddressSegment(this, props.subnet ?? "172.30.0.0/24", `${this.node.path}/Network`);
     this.provider =
       props.provider ??
