@@ -77,20 +77,42 @@ export function analyze(stack: string, model: AvailabilityModel): HaReportDocume
     predictions: [...g.predictions],
   }));
 
+  // Which groups each component belongs to, so that a loss is checked against those groups only
+  // (a scan of every group's members per component would grow with components × members).
+  const groupsOf = new Map<string, ReportGroup[]>();
+  for (const g of groups) {
+    for (const m of g.members) {
+      const list = groupsOf.get(m) ?? [];
+      list.push(g);
+      groupsOf.set(m, list);
+    }
+  }
+  const dependents = new Map<string, ReportGroup[]>();
+  for (const g of groups) {
+    for (const d of g.dependsOn) {
+      const list = dependents.get(d) ?? [];
+      list.push(g);
+      dependents.set(d, list);
+    }
+  }
+
   /** Groups that stop when the components in `lost` fail, following dependencies. */
   const brokenBy = (lost: Set<string>): string[] => {
+    const down = new Map<ReportGroup, number>();
+    for (const id of lost) for (const g of groupsOf.get(id) ?? []) down.set(g, (down.get(g) ?? 0) + 1);
     const broken = new Set<string>();
-    for (const g of groups) {
-      const down = g.members.filter((m) => lost.has(m)).length;
-      if (g.members.length - down < g.minimumHealthy) broken.add(g.id);
+    const queue: string[] = [];
+    for (const [g, n] of down) {
+      if (g.members.length - n < g.minimumHealthy) {
+        broken.add(g.id);
+        queue.push(g.id);
+      }
     }
-    let changed = true;
-    while (changed) {
-      changed = false;
-      for (const g of groups) {
-        if (!broken.has(g.id) && g.dependsOn.some((d) => broken.has(d))) {
+    while (queue.length > 0) {
+      for (const g of dependents.get(queue.pop() as string) ?? []) {
+        if (!broken.has(g.id)) {
           broken.add(g.id);
-          changed = true;
+          queue.push(g.id);
         }
       }
     }
@@ -99,8 +121,14 @@ export function analyze(stack: string, model: AvailabilityModel): HaReportDocume
 
   const spofs: SinglePointOfFailure[] = [];
   const domains = [...model.failureDomains.values()].sort((a, b) => a.id.localeCompare(b.id));
+  const inDomain = new Map<string, string[]>();
+  for (const c of components) {
+    const list = inDomain.get(c.failureDomain) ?? [];
+    list.push(c.id);
+    inDomain.set(c.failureDomain, list);
+  }
   for (const d of domains) {
-    const lost = new Set(components.filter((c) => c.failureDomain === d.id).map((c) => c.id));
+    const lost = new Set(inDomain.get(d.id) ?? []);
     if (lost.size === 0) continue;
     const breaks = brokenBy(lost);
     if (breaks.length) {
@@ -132,7 +160,7 @@ export function analyze(stack: string, model: AvailabilityModel): HaReportDocume
       id: d.id,
       kind: d.kind,
       description: d.description,
-      components: components.filter((c) => c.failureDomain === d.id).map((c) => c.id),
+      components: inDomain.get(d.id) ?? [],
     })),
     components,
     redundancyGroups: groups,
