@@ -32,6 +32,7 @@ import { AddressSegment, intToIpv4, isIpv4, networkContains, parseIpv4Cidr } fro
 import { renderCloudInit } from "../../render/cloud-init";
 import { renderSupervisor, SUPERVISOR_PATH } from "../../render/supervisor";
 import { moverPath, renderVipMover, type VipMoverAction } from "../../render/vip-mover";
+import { deferredString } from "../deferred";
 import {
   FloatingAddressMode,
   type FloatingAddressRequest,
@@ -183,40 +184,39 @@ export class AwsHost extends Construct implements IHost {
       // Terraform can fill the values in.
       compress: !holdsToken(content),
     });
-    const userData = Lazy.stringValue({
-      produce: () =>
-        terraformLiteral(
-          renderCloudInit({
-            packages: spec.software.packages,
-            files: [
-              ...(spec.processes.length
-                ? [
-                    file(
-                      SUPERVISOR_PATH,
-                      renderSupervisor({
-                        processes: spec.processes,
-                        restartDelaySeconds: 2,
-                        runDir: "/run/ha",
-                      }),
-                      true,
-                    ),
-                  ]
-                : []),
-              ...spec.files.map((f) => file(f.path, resolveText(f.content), f.executable ?? false)),
-            ],
-            sysctls: spec.sysctls,
+    const userData = deferredString(() =>
+      terraformLiteral(
+        renderCloudInit({
+          packages: spec.software.packages,
+          files: [
             ...(spec.processes.length
-              ? { supervisor: { path: SUPERVISOR_PATH, processes: spec.processes.map((p) => p.name) } }
-              : {}),
-            ...(spec.environment ? { environment: spec.environment } : {}),
-          }),
-        ),
-    });
+              ? [
+                  file(
+                    SUPERVISOR_PATH,
+                    renderSupervisor({
+                      processes: spec.processes,
+                      restartDelaySeconds: 2,
+                      runDir: "/run/ha",
+                    }),
+                    true,
+                  ),
+                ]
+              : []),
+            ...spec.files.map((f) => file(f.path, resolveText(f.content), f.executable ?? false)),
+          ],
+          sysctls: spec.sysctls,
+          ...(spec.processes.length
+            ? { supervisor: { path: SUPERVISOR_PATH, processes: spec.processes.map((p) => p.name) } }
+            : {}),
+          ...(spec.environment ? { environment: spec.environment } : {}),
+        }),
+      ),
+    );
     this.resource = new Instance(this, "Resource", {
       ami: platform.amiId,
       instanceType: platform.instanceTypeFor(spec.role),
       subnetId: zone.subnetId,
-      privateIp: Lazy.stringValue({ produce: () => spec.attachment.lease.address }),
+      privateIp: deferredString(() => spec.attachment.lease.address),
       vpcSecurityGroupIds: [platform.securityGroupFor(spec.trafficGroup).id],
       associatePublicIpAddress: platform.assignPublicIps,
       ...(platform.keyName ? { keyName: platform.keyName } : {}),

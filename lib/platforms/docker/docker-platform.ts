@@ -2,7 +2,7 @@ import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
-import { AssetType, Lazy, TerraformAsset, TerraformStack } from "cdktf";
+import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
 import type { FailureDomain } from "../../model/availability";
@@ -11,6 +11,7 @@ import { type HostAttachment, type HostSpec, resolveText, SoftwareKind } from ".
 import { AddressSegment } from "../../model/ipam";
 import { DEFAULT_BASE_IMAGE, renderDockerfile } from "../../render/dockerfile";
 import { renderSupervisor, SUPERVISOR_PATH } from "../../render/supervisor";
+import { deferredString, deferredValue } from "../deferred";
 import {
   FloatingAddressMode,
   type FloatingAddressRequest,
@@ -95,19 +96,17 @@ export class DockerHost extends Construct implements IHost {
       networksAdvanced: [
         {
           name: platform.network.name,
-          ipv4Address: Lazy.stringValue({ produce: () => spec.attachment.lease.address }),
+          ipv4Address: deferredString(() => spec.attachment.lease.address),
         },
       ],
-      upload: Lazy.anyValue({
-        produce: () => [
-          ...supervisor,
-          ...spec.files.map((f) => ({
-            file: f.path,
-            content: terraformLiteral(resolveText(f.content)),
-            ...(f.executable ? { executable: true } : {}),
-          })),
-        ],
-      }) as unknown as Container["upload"],
+      upload: deferredValue(() => [
+        ...supervisor,
+        ...spec.files.map((f) => ({
+          file: f.path,
+          content: terraformLiteral(resolveText(f.content)),
+          ...(f.executable ? { executable: true } : {}),
+        })),
+      ]) as unknown as Container["upload"],
       ...(spec.capabilities.length ? { capabilities: { add: [...spec.capabilities].sort() } } : {}),
       ...(Object.keys(spec.sysctls).length ? { sysctls: { ...spec.sysctls } } : {}),
       ...(spec.environment && Object.keys(spec.environment).length
