@@ -128,7 +128,7 @@ describe.runIf(keepalivedAvailable)("keepalived --config-test on the AWS variant
 
   test.each([
     { variant: ROUTE_TABLE, line: () => `${ROUTED_VIP}/32 dev ${INTERFACE}` },
-    { variant: SECONDARY_FIXED, line: () => `${SECONDARY_VIP}/24 dev ${INTERFACE}` },
+    { variant: SECONDARY_FIXED, line: () => `${SECONDARY_VIP}/20 dev ${INTERFACE}` },
     { variant: ELASTIC_IP, line: (s: StandIns) => `${s.only(/^aws_eip\..*\.public_ip$/)}/32 dev lo` },
   ])("puts the VIP where $variant.mode needs it and keepalived accepts it there", ({ variant, line }) => {
     // GIVEN the first load balancer of the variant

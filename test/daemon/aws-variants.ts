@@ -31,7 +31,7 @@ export const VPC_CIDR = "198.18.0.0/16";
 /** Route-table VIPs: outside the VPC, inside 198.18.0.0/15. */
 export const ROUTED_VIP = "198.19.0.10";
 export const EXTRA_ROUTED_VIP = "198.19.0.11";
-/** A secondary-private-IP VIP chosen by the user, in the first zone's subnet (198.18.0.0/24). */
+/** A secondary-private-IP VIP chosen by the user, in the first zone's subnet (198.18.0.0/20). */
 export const SECONDARY_VIP = "198.18.0.200";
 /** The route tables of the existing-network variant. */
 export const EXISTING_ROUTE_TABLES = ["rtb-0a1b2c3d4e5f60001", "rtb-0a1b2c3d4e5f60002"] as const;

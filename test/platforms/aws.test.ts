@@ -123,7 +123,7 @@ describe("AwsPlatform with a VIP pair", () => {
     expect(lb0.subnet_id).toMatch(/aws_subnet\.cloud_Subnet0_/);
     expect(lb1.subnet_id).toMatch(/aws_subnet\.cloud_Subnet1_/);
     expect(lb0.private_ip).toMatch(/^10\.40\.0\.\d+$/);
-    expect(lb1.private_ip).toMatch(/^10\.40\.1\.\d+$/);
+    expect(lb1.private_ip).toMatch(/^10\.40\.16\.\d+$/);
     const zoneOf = (hostname: string) => instanceOf(json, hostname).subnet_id.match(/cloud_(Subnet\d)_/)[1];
     expect(["web-0", "web-1", "web-2", "edge-lb-0", "edge-lb-1"].map(zoneOf)).toEqual([
       "Subnet0",
@@ -314,7 +314,7 @@ describe("AwsPlatform with a VIP pair", () => {
     expect(report.notes.join("\n")).toMatch(/one availability zone/);
     // the VIP was given out from the zone's subnet, and to no host
     const conf = cloudConfig(json, "edge-lb-0").files.get("/etc/keepalived/keepalived.conf") as string;
-    const vip = conf.match(/(10\.40\.0\.\d+)\/24 dev ens5/)?.[1];
+    const vip = conf.match(/(10\.40\.0\.\d+)\/20 dev ens5/)?.[1];
     expect(vip).toBeDefined();
     expect(instances(json).map((i) => i.private_ip)).not.toContain(vip);
     expect(conf).toContain(`unicast_src_ip ${instanceOf(json, "edge-lb-0").private_ip}`);
@@ -443,8 +443,8 @@ describe("AwsPlatform validation", () => {
     ],
     [
       "fails for a secondary IP outside the nodes' subnet",
-      () => build({ addressMode: FloatingAddressMode.SECONDARY_PRIVATE_IP, virtualIp: "10.40.1.50" }),
-      /keeps the VIP in the nodes' subnet: use an address inside test\/cloud\/Subnet0 \(10\.40\.0\.0\/24\)/,
+      () => build({ addressMode: FloatingAddressMode.SECONDARY_PRIVATE_IP, virtualIp: "10.40.16.50" }),
+      /keeps the VIP in the nodes' subnet: use an address inside test\/cloud\/Subnet0 \(10\.40\.0\.0\/20\)/,
     ],
     [
       "fails for a secondary IP on an AWS-reserved address",
@@ -558,7 +558,7 @@ describe("VipPair with a managed load balancer on AWS", () => {
       expect(attachment.for_each).toEqual({
         "10.40.0.4": { port: 8080 },
         "10.40.0.5": { port: 8080 },
-        "10.40.1.4": { port: 8080 },
+        "10.40.16.4": { port: 8080 },
       });
       expect(attachment).toMatchObject({ target_id: "${each.key}", port: "${each.value.port}" });
       const report = haReport(stack);
@@ -641,6 +641,32 @@ describe("VipPair with a managed load balancer on AWS", () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).toMatch(
       /test\/local\/edge: implementation "managed network load balancer" is not allowed; Docker has no managed load balancer/,
+    );
+  });
+});
+
+describe("AwsPlatform subnets", () => {
+  test.each([
+    [{}, ["10.40.0.0/20", "10.40.16.0/20"]],
+    [{ subnetPrefixLength: 24 }, ["10.40.0.0/24", "10.40.1.0/24"]],
+    [{ vpcCidr: "10.8.0.0/22", zoneCount: 3 }, ["10.8.0.0/26", "10.8.0.64/26", "10.8.0.128/26"]],
+  ])("carves one subnet per zone from the VPC: %j", (props, cidrs) => {
+    // GIVEN / WHEN
+    const { stack } = build({}, props);
+
+    // THEN
+    const subnets = Object.values(resourcesOfType(synthJson(stack), "aws_subnet")) as Json[];
+    expect(subnets.map((s) => s.cidr_block)).toEqual(cidrs);
+  });
+
+  test("fails when the zones' subnets do not fit in the VPC", () => {
+    // GIVEN / WHEN
+    const error = caught(() => build({}, { vpcCidr: "10.8.0.0/24", subnetPrefixLength: 25, zoneCount: 3 }));
+
+    // THEN
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toMatch(
+      /subnetPrefixLength 25 is not allowed; 3 zones of \/25 do not fit in 10\.8\.0\.0\/24/,
     );
   });
 });

@@ -77,10 +77,15 @@ export interface AwsExistingNetwork {
 /** Properties of an AwsPlatform. */
 export interface AwsPlatformProps {
   /**
-   * Range of the VPC the platform creates; each zone gets a /24 of it. Ignored with `existingNetwork`.
+   * Range of the VPC the platform creates. Ignored with `existingNetwork`.
    * @default "10.40.0.0/16"
    */
   readonly vpcCidr?: string;
+  /**
+   * Prefix length of each zone's subnet, carved from the start of `vpcCidr` in zone order.
+   * @default - the VPC's prefix + 4 (a /20 of a /16: 4091 hosts per zone, room for 16 subnets), at most /28
+   */
+  readonly subnetPrefixLength?: number;
   /**
    * Availability zones to use, by name.
    * @default - the first `zoneCount` zones of the region, read by the aws_availability_zones data source
@@ -313,7 +318,14 @@ export class AwsPlatform extends Platform {
       this.routeTableIds = [...(net.routeTableIds ?? [])];
       this.assignPublicIps = props.assignPublicIps ?? false;
     } else {
-      const vpcNet = parseIpv4Cidr(this, "vpcCidr", props.vpcCidr ?? "10.40.0.0/16", 16, 23);
+      const vpcNet = parseIpv4Cidr(this, "vpcCidr", props.vpcCidr ?? "10.40.0.0/16", 16, 27);
+      const subnetPrefix = assertIntegerInRange(
+        this,
+        "subnetPrefixLength",
+        props.subnetPrefixLength ?? Math.min(28, vpcNet.prefixLength + 4),
+        vpcNet.prefixLength,
+        28,
+      );
       const names = props.availabilityZones;
       const count = names
         ? names.length
@@ -327,6 +339,14 @@ export class AwsPlatform extends Platform {
         );
       }
       if (names) for (const n of names) assertName(this, "availability zone", n);
+      if (count > 2 ** (subnetPrefix - vpcNet.prefixLength)) {
+        invalid(
+          this,
+          "subnetPrefixLength",
+          subnetPrefix,
+          `${count} zones of /${subnetPrefix} do not fit in ${vpcNet.cidr}: use a longer prefix or a larger VPC`,
+        );
+      }
       const vpc = new Vpc(this, "Vpc", {
         cidrBlock: vpcNet.cidr,
         enableDnsHostnames: true,
@@ -346,7 +366,7 @@ export class AwsPlatform extends Platform {
       const azs = names ? undefined : new DataAwsAvailabilityZones(this, "Zones", { state: "available" });
       this.zones = [];
       for (let i = 0; i < count; i++) {
-        const cidr = `${intToIpv4(vpcNet.network + i * 256)}/24`;
+        const cidr = `${intToIpv4(vpcNet.network + i * 2 ** (32 - subnetPrefix))}/${subnetPrefix}`;
         const zoneName = names ? (names[i] as string) : Fn.element(azs?.names as string[], i);
         const zoneId = names ? (names[i] as string) : `az${i + 1}`;
         const subnet = new Subnet(this, `Subnet${i}`, {
