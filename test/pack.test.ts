@@ -94,6 +94,35 @@ app.synth();
     ]);
   });
 
+  test("loads no provider on import, and names the missing optional peer when a platform needs it", () => {
+    // GIVEN a project with the Docker provider only (see beforeAll)
+    fs.writeFileSync(
+      path.join(project, "peers.js"),
+      `const before = Object.keys(require.cache).filter((k) => k.includes("@cdktf/provider-")).length;
+const lib = require("cdktf-ha-topologies");
+const after = Object.keys(require.cache).filter((k) => k.includes("@cdktf/provider-")).length;
+const { App, TerraformStack } = require("cdktf");
+let message = "";
+try {
+  new lib.AwsPlatform(new TerraformStack(new App({ outdir: "out2" }), "s"), "cloud");
+} catch (e) {
+  message = e.message;
+}
+console.log(JSON.stringify({ before, after, message }));
+`,
+    );
+
+    // WHEN
+    const result = JSON.parse(run("node", ["peers.js"], project));
+
+    // THEN
+    expect(result.before).toBe(0);
+    expect(result.after).toBe(0);
+    expect(result.message).toMatch(
+      /needs the optional peer dependency @cdktf\/provider-aws \(npm install @cdktf\/provider-aws\)/,
+    );
+  });
+
   test("type-checks a TypeScript user of the main and testing entries", () => {
     // GIVEN
     fs.writeFileSync(

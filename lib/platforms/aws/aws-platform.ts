@@ -1,26 +1,26 @@
-import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
-import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { Eip } from "@cdktf/provider-aws/lib/eip";
-import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { Instance } from "@cdktf/provider-aws/lib/instance";
-import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
-import { Lb } from "@cdktf/provider-aws/lib/lb";
-import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
-import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
-import { Route } from "@cdktf/provider-aws/lib/route";
-import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
-import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { Subnet } from "@cdktf/provider-aws/lib/subnet";
-import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
+import type { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import type { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import type { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import type { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import type { Eip } from "@cdktf/provider-aws/lib/eip";
+import type { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { Instance } from "@cdktf/provider-aws/lib/instance";
+import type { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import type { Lb } from "@cdktf/provider-aws/lib/lb";
+import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import type { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
+import type { Route } from "@cdktf/provider-aws/lib/route";
+import type { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import type { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import type { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import type { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import type { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import type { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn, Lazy, TerraformIterator, TerraformStack, Token } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
@@ -47,6 +47,111 @@ import {
   type TrafficRule,
 } from "../platform";
 import { holdsToken, terraformLiteral } from "../terraform-text";
+
+/**
+ * The provider's classes, loaded on first use: @cdktf/provider-aws is an optional peer dependency, so
+ * importing this library must not require it unless this platform is used.
+ */
+function aws(): AwsClasses {
+  if (!loadedAwsClasses) {
+    try {
+      loadedAwsClasses = {
+        DataAwsAmi: (
+          require("@cdktf/provider-aws/lib/data-aws-ami") as typeof import("@cdktf/provider-aws/lib/data-aws-ami")
+        ).DataAwsAmi,
+        DataAwsAvailabilityZones: (
+          require("@cdktf/provider-aws/lib/data-aws-availability-zones") as typeof import("@cdktf/provider-aws/lib/data-aws-availability-zones")
+        ).DataAwsAvailabilityZones,
+        DataAwsCallerIdentity: (
+          require("@cdktf/provider-aws/lib/data-aws-caller-identity") as typeof import("@cdktf/provider-aws/lib/data-aws-caller-identity")
+        ).DataAwsCallerIdentity,
+        DataAwsPartition: (
+          require("@cdktf/provider-aws/lib/data-aws-partition") as typeof import("@cdktf/provider-aws/lib/data-aws-partition")
+        ).DataAwsPartition,
+        DataAwsRegion: (
+          require("@cdktf/provider-aws/lib/data-aws-region") as typeof import("@cdktf/provider-aws/lib/data-aws-region")
+        ).DataAwsRegion,
+        Eip: (require("@cdktf/provider-aws/lib/eip") as typeof import("@cdktf/provider-aws/lib/eip")).Eip,
+        IamInstanceProfile: (
+          require("@cdktf/provider-aws/lib/iam-instance-profile") as typeof import("@cdktf/provider-aws/lib/iam-instance-profile")
+        ).IamInstanceProfile,
+        IamRole: (
+          require("@cdktf/provider-aws/lib/iam-role") as typeof import("@cdktf/provider-aws/lib/iam-role")
+        ).IamRole,
+        IamRolePolicy: (
+          require("@cdktf/provider-aws/lib/iam-role-policy") as typeof import("@cdktf/provider-aws/lib/iam-role-policy")
+        ).IamRolePolicy,
+        Instance: (
+          require("@cdktf/provider-aws/lib/instance") as typeof import("@cdktf/provider-aws/lib/instance")
+        ).Instance,
+        InternetGateway: (
+          require("@cdktf/provider-aws/lib/internet-gateway") as typeof import("@cdktf/provider-aws/lib/internet-gateway")
+        ).InternetGateway,
+        Lb: (require("@cdktf/provider-aws/lib/lb") as typeof import("@cdktf/provider-aws/lib/lb")).Lb,
+        LbListener: (
+          require("@cdktf/provider-aws/lib/lb-listener") as typeof import("@cdktf/provider-aws/lib/lb-listener")
+        ).LbListener,
+        LbTargetGroup: (
+          require("@cdktf/provider-aws/lib/lb-target-group") as typeof import("@cdktf/provider-aws/lib/lb-target-group")
+        ).LbTargetGroup,
+        LbTargetGroupAttachment: (
+          require("@cdktf/provider-aws/lib/lb-target-group-attachment") as typeof import("@cdktf/provider-aws/lib/lb-target-group-attachment")
+        ).LbTargetGroupAttachment,
+        Route: (require("@cdktf/provider-aws/lib/route") as typeof import("@cdktf/provider-aws/lib/route"))
+          .Route,
+        RouteTable: (
+          require("@cdktf/provider-aws/lib/route-table") as typeof import("@cdktf/provider-aws/lib/route-table")
+        ).RouteTable,
+        RouteTableAssociation: (
+          require("@cdktf/provider-aws/lib/route-table-association") as typeof import("@cdktf/provider-aws/lib/route-table-association")
+        ).RouteTableAssociation,
+        SecurityGroup: (
+          require("@cdktf/provider-aws/lib/security-group") as typeof import("@cdktf/provider-aws/lib/security-group")
+        ).SecurityGroup,
+        Subnet: (require("@cdktf/provider-aws/lib/subnet") as typeof import("@cdktf/provider-aws/lib/subnet"))
+          .Subnet,
+        Vpc: (require("@cdktf/provider-aws/lib/vpc") as typeof import("@cdktf/provider-aws/lib/vpc")).Vpc,
+        VpcSecurityGroupEgressRule: (
+          require("@cdktf/provider-aws/lib/vpc-security-group-egress-rule") as typeof import("@cdktf/provider-aws/lib/vpc-security-group-egress-rule")
+        ).VpcSecurityGroupEgressRule,
+        VpcSecurityGroupIngressRule: (
+          require("@cdktf/provider-aws/lib/vpc-security-group-ingress-rule") as typeof import("@cdktf/provider-aws/lib/vpc-security-group-ingress-rule")
+        ).VpcSecurityGroupIngressRule,
+      };
+    } catch (e) {
+      throw new Error(
+        `this platform needs the optional peer dependency @cdktf/provider-aws (npm install @cdktf/provider-aws): ${(e as Error).message}`,
+      );
+    }
+  }
+  return loadedAwsClasses;
+}
+type AwsClasses = {
+  DataAwsAmi: typeof DataAwsAmi;
+  DataAwsAvailabilityZones: typeof DataAwsAvailabilityZones;
+  DataAwsCallerIdentity: typeof DataAwsCallerIdentity;
+  DataAwsPartition: typeof DataAwsPartition;
+  DataAwsRegion: typeof DataAwsRegion;
+  Eip: typeof Eip;
+  IamInstanceProfile: typeof IamInstanceProfile;
+  IamRole: typeof IamRole;
+  IamRolePolicy: typeof IamRolePolicy;
+  Instance: typeof Instance;
+  InternetGateway: typeof InternetGateway;
+  Lb: typeof Lb;
+  LbListener: typeof LbListener;
+  LbTargetGroup: typeof LbTargetGroup;
+  LbTargetGroupAttachment: typeof LbTargetGroupAttachment;
+  Route: typeof Route;
+  RouteTable: typeof RouteTable;
+  RouteTableAssociation: typeof RouteTableAssociation;
+  SecurityGroup: typeof SecurityGroup;
+  Subnet: typeof Subnet;
+  Vpc: typeof Vpc;
+  VpcSecurityGroupEgressRule: typeof VpcSecurityGroupEgressRule;
+  VpcSecurityGroupIngressRule: typeof VpcSecurityGroupIngressRule;
+};
+let loadedAwsClasses: AwsClasses | undefined;
 
 /** Debian's AWS account, owner of the official Debian AMIs. */
 export const DEBIAN_AMI_OWNER = "136693071363";
@@ -217,7 +322,7 @@ export class AwsHost extends Construct implements IHost {
         }),
       ),
     );
-    this.resource = new Instance(this, "Resource", {
+    this.resource = new (aws().Instance)(this, "Resource", {
       ami: platform.amiId,
       instanceType: platform.instanceTypeFor(spec.role),
       subnetId: zone.subnetId,
@@ -347,35 +452,43 @@ export class AwsPlatform extends Platform {
           `${count} zones of /${subnetPrefix} do not fit in ${vpcNet.cidr}: use a longer prefix or a larger VPC`,
         );
       }
-      const vpc = new Vpc(this, "Vpc", {
+      const vpc = new (aws().Vpc)(this, "Vpc", {
         cidrBlock: vpcNet.cidr,
         enableDnsHostnames: true,
         enableDnsSupport: true,
         tags: { Name: this.namePrefix },
       });
-      const igw = new InternetGateway(this, "InternetGateway", {
+      const igw = new (aws().InternetGateway)(this, "InternetGateway", {
         vpcId: vpc.id,
         tags: { Name: this.namePrefix },
       });
-      const table = new RouteTable(this, "RouteTable", { vpcId: vpc.id, tags: { Name: this.namePrefix } });
-      new Route(this, "DefaultRoute", {
+      const table = new (aws().RouteTable)(this, "RouteTable", {
+        vpcId: vpc.id,
+        tags: { Name: this.namePrefix },
+      });
+      new (aws().Route)(this, "DefaultRoute", {
         routeTableId: table.id,
         destinationCidrBlock: "0.0.0.0/0",
         gatewayId: igw.id,
       });
-      const azs = names ? undefined : new DataAwsAvailabilityZones(this, "Zones", { state: "available" });
+      const azs = names
+        ? undefined
+        : new (aws().DataAwsAvailabilityZones)(this, "Zones", { state: "available" });
       this.zones = [];
       for (let i = 0; i < count; i++) {
         const cidr = `${intToIpv4(vpcNet.network + i * 2 ** (32 - subnetPrefix))}/${subnetPrefix}`;
         const zoneName = names ? (names[i] as string) : Fn.element(azs?.names as string[], i);
         const zoneId = names ? (names[i] as string) : `az${i + 1}`;
-        const subnet = new Subnet(this, `Subnet${i}`, {
+        const subnet = new (aws().Subnet)(this, `Subnet${i}`, {
           vpcId: vpc.id,
           cidrBlock: cidr,
           availabilityZone: zoneName,
           tags: { Name: `${this.namePrefix}-${zoneId}` },
         });
-        new RouteTableAssociation(this, `Subnet${i}Routes`, { subnetId: subnet.id, routeTableId: table.id });
+        new (aws().RouteTableAssociation)(this, `Subnet${i}Routes`, {
+          subnetId: subnet.id,
+          routeTableId: table.id,
+        });
         const segment = new AddressSegment(this, cidr, `${this.node.path}/Subnet${i}`);
         this.zones.push(this.makeZone(zoneId, zoneName, subnet.id, segment));
       }
@@ -430,7 +543,7 @@ export class AwsPlatform extends Platform {
   public get amiId(): string {
     if (this.props.ami) return this.props.ami;
     if (!this.ami) {
-      const ami = new DataAwsAmi(this, "DebianAmi", {
+      const ami = new (aws().DataAwsAmi)(this, "DebianAmi", {
         mostRecent: true,
         owners: [DEBIAN_AMI_OWNER],
         filter: [
@@ -455,7 +568,7 @@ export class AwsPlatform extends Platform {
     const existing = this.securityGroups.get(group);
     if (existing) return existing;
     const id = group.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
-    const sg = new SecurityGroup(this.groupsScope, id, {
+    const sg = new (aws().SecurityGroup)(this.groupsScope, id, {
       namePrefix: `${this.namePrefix}-${id}-`.slice(0, 100),
       description: `cdktf-ha-topologies: hosts of ${group}`,
       vpcId: this.vpcId,
@@ -471,7 +584,7 @@ export class AwsPlatform extends Platform {
       ["tcp", 53, this.vpcCidr, "VPC DNS resolver"],
     ];
     for (const [protocol, port, cidr, description] of egress) {
-      new VpcSecurityGroupEgressRule(sg, `Egress-${protocol}-${port}`, {
+      new (aws().VpcSecurityGroupEgressRule)(sg, `Egress-${protocol}-${port}`, {
         securityGroupId: sg.id,
         ipProtocol: protocol,
         fromPort: port,
@@ -481,7 +594,7 @@ export class AwsPlatform extends Platform {
       });
     }
     for (const cidr of this.props.sshCidrs ?? []) {
-      new VpcSecurityGroupIngressRule(sg, `Ssh-${cidr.replace(/[^0-9]+/g, "-")}`, {
+      new (aws().VpcSecurityGroupIngressRule)(sg, `Ssh-${cidr.replace(/[^0-9]+/g, "-")}`, {
         securityGroupId: sg.id,
         ipProtocol: "tcp",
         fromPort: 22,
@@ -506,7 +619,7 @@ export class AwsPlatform extends Platform {
         invalid(scope, "traffic rule", rule.description, "clients may reach TCP listener ports only");
       }
       for (const cidr of this.props.allowedClientCidrs ?? ["0.0.0.0/0"]) {
-        new VpcSecurityGroupIngressRule(to, `From-clients-${name}-${cidr.replace(/[^0-9]+/g, "-")}`, {
+        new (aws().VpcSecurityGroupIngressRule)(to, `From-clients-${name}-${cidr.replace(/[^0-9]+/g, "-")}`, {
           securityGroupId: to.id,
           ipProtocol,
           ...ports,
@@ -518,7 +631,7 @@ export class AwsPlatform extends Platform {
     if (rule.fromGroup !== undefined) {
       const from = this.securityGroupFor(rule.fromGroup);
       const fromId = rule.fromGroup.replace(/[^A-Za-z0-9]+/g, "-");
-      new VpcSecurityGroupIngressRule(to, `From-${fromId}-${name}`, {
+      new (aws().VpcSecurityGroupIngressRule)(to, `From-${fromId}-${name}`, {
         securityGroupId: to.id,
         ipProtocol,
         ...ports,
@@ -526,7 +639,7 @@ export class AwsPlatform extends Platform {
         description: rule.description,
       });
       const toId = rule.toGroup.replace(/[^A-Za-z0-9]+/g, "-");
-      new VpcSecurityGroupEgressRule(from, `To-${toId}-${name}`, {
+      new (aws().VpcSecurityGroupEgressRule)(from, `To-${toId}-${name}`, {
         securityGroupId: from.id,
         ipProtocol,
         ...ports,
@@ -557,9 +670,9 @@ export class AwsPlatform extends Platform {
   private ec2Arn(resource: string): string {
     if (!this.arnParts) {
       this.arnParts = {
-        partition: new DataAwsPartition(this, "Partition").partition,
-        region: new DataAwsRegion(this, "Region").region,
-        account: new DataAwsCallerIdentity(this, "Account").accountId,
+        partition: new (aws().DataAwsPartition)(this, "Partition").partition,
+        region: new (aws().DataAwsRegion)(this, "Region").region,
+        account: new (aws().DataAwsCallerIdentity)(this, "Account").accountId,
       };
     }
     const a = this.arnParts;
@@ -576,7 +689,7 @@ export class AwsPlatform extends Platform {
     if (existing) return existing;
     const id = group.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
     const holder = new Construct(this.rolesScope, id);
-    const role = new IamRole(holder, "Resource", {
+    const role = new (aws().IamRole)(holder, "Resource", {
       namePrefix: `${this.namePrefix}-vip-`.slice(0, 38),
       description: `cdktf-ha-topologies: moves the floating addresses of ${scope.node.path}`,
       assumeRolePolicy: JSON.stringify({
@@ -586,7 +699,7 @@ export class AwsPlatform extends Platform {
         ],
       }),
     });
-    const profile = new IamInstanceProfile(holder, "InstanceProfile", {
+    const profile = new (aws().IamInstanceProfile)(holder, "InstanceProfile", {
       namePrefix: `${this.namePrefix}-vip-`.slice(0, 38),
       role: role.name,
     });
@@ -641,7 +754,7 @@ export class AwsPlatform extends Platform {
       );
     }
     const sg = this.securityGroupFor(request.trafficGroup);
-    const lb = new Lb(scope, "LoadBalancer", {
+    const lb = new (aws().Lb)(scope, "LoadBalancer", {
       loadBalancerType: request.kind,
       internal: false,
       subnets: this.zones.map((z) => z.subnetId),
@@ -650,7 +763,7 @@ export class AwsPlatform extends Platform {
       tags: { Name: `${this.namePrefix}-${scope.node.id}` },
     });
     const protocol = network ? "TCP" : "HTTP";
-    const targetGroup = new LbTargetGroup(scope, "TargetGroup", {
+    const targetGroup = new (aws().LbTargetGroup)(scope, "TargetGroup", {
       port: request.targetPort,
       protocol,
       targetType: "ip",
@@ -674,7 +787,7 @@ export class AwsPlatform extends Platform {
         : {}),
       lifecycle: { createBeforeDestroy: true },
     });
-    new LbListener(scope, "Listener", {
+    new (aws().LbListener)(scope, "Listener", {
       loadBalancerArn: lb.arn,
       port: request.listenerPort,
       protocol,
@@ -686,7 +799,7 @@ export class AwsPlatform extends Platform {
         produce: () => Object.fromEntries(request.targets().map((t) => [t.address, { port: t.port }])),
       }),
     );
-    new LbTargetGroupAttachment(scope, "Targets", {
+    new (aws().LbTargetGroupAttachment)(scope, "Targets", {
       forEach: targets,
       targetGroupArn: targetGroup.arn,
       targetId: targets.key,
@@ -735,7 +848,7 @@ export class AwsPlatform extends Platform {
     ];
     const policy = (nodes: readonly IHost[], statement: Record<string, unknown>) => {
       const role = this.roleFor(scope, nodes);
-      new IamRolePolicy(scope, "MovePolicy", {
+      new (aws().IamRolePolicy)(scope, "MovePolicy", {
         role: role.id,
         name: `move-${request.instance}`,
         policy: Fn.jsonencode({ Version: "2012-10-17", Statement: [statement] }),
@@ -827,7 +940,7 @@ export class AwsPlatform extends Platform {
           attach: (nodes) => {
             for (const n of nodes) (n as AwsHost).resource.sourceDestCheck = false;
             this.routeTableIds.forEach((table, i) => {
-              new Route(scope, `Route${i}`, {
+              new (aws().Route)(scope, `Route${i}`, {
                 routeTableId: table,
                 destinationCidrBlock: `${address}/32`,
                 networkInterfaceId: (nodes[0] as AwsHost).resource.primaryNetworkInterfaceId,
@@ -855,7 +968,7 @@ export class AwsPlatform extends Platform {
             "AWS allocates the Elastic IP: leave virtualIp unset",
           );
         }
-        const eip = new Eip(scope, "ElasticIp", {
+        const eip = new (aws().Eip)(scope, "ElasticIp", {
           domain: "vpc",
           tags: { Name: `${this.namePrefix}-${request.instance}` },
         });

@@ -1,7 +1,7 @@
-import { Container } from "@cdktf/provider-docker/lib/container";
-import { Image } from "@cdktf/provider-docker/lib/image";
-import { Network } from "@cdktf/provider-docker/lib/network";
-import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
+import type { Container } from "@cdktf/provider-docker/lib/container";
+import type { Image } from "@cdktf/provider-docker/lib/image";
+import type { Network } from "@cdktf/provider-docker/lib/network";
+import type { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
@@ -25,6 +25,43 @@ import {
 } from "../platform";
 import { terraformLiteral } from "../terraform-text";
 import { writeBuildContext } from "./build-context";
+
+/**
+ * The provider's classes, loaded on first use: @cdktf/provider-docker is an optional peer dependency, so
+ * importing this library must not require it unless this platform is used.
+ */
+function docker(): DockerClasses {
+  if (!loadedDockerClasses) {
+    try {
+      loadedDockerClasses = {
+        Container: (
+          require("@cdktf/provider-docker/lib/container") as typeof import("@cdktf/provider-docker/lib/container")
+        ).Container,
+        Image: (
+          require("@cdktf/provider-docker/lib/image") as typeof import("@cdktf/provider-docker/lib/image")
+        ).Image,
+        Network: (
+          require("@cdktf/provider-docker/lib/network") as typeof import("@cdktf/provider-docker/lib/network")
+        ).Network,
+        DockerProvider: (
+          require("@cdktf/provider-docker/lib/provider") as typeof import("@cdktf/provider-docker/lib/provider")
+        ).DockerProvider,
+      };
+    } catch (e) {
+      throw new Error(
+        `this platform needs the optional peer dependency @cdktf/provider-docker (npm install @cdktf/provider-docker): ${(e as Error).message}`,
+      );
+    }
+  }
+  return loadedDockerClasses;
+}
+type DockerClasses = {
+  Container: typeof Container;
+  Image: typeof Image;
+  Network: typeof Network;
+  DockerProvider: typeof DockerProvider;
+};
+let loadedDockerClasses: DockerClasses | undefined;
 
 /** Properties of a DockerPlatform. */
 export interface DockerPlatformProps {
@@ -87,7 +124,7 @@ export class DockerHost extends Construct implements IHost {
           ]
         : [];
     const check = spec.healthCommand;
-    this.resource = new Container(this, "Resource", {
+    this.resource = new (docker().Container)(this, "Resource", {
       provider: platform.provider,
       name: `${platform.namePrefix}-${spec.hostname}`,
       hostname: spec.hostname,
@@ -167,8 +204,8 @@ export class DockerPlatform extends Platform {
     this.segment = new AddressSegment(this, props.subnet ?? "172.30.0.0/24", `${this.node.path}/Network`);
     this.provider =
       props.provider ??
-      new DockerProvider(this, "Provider", props.dockerHost ? { host: props.dockerHost } : {});
-    this.network = new Network(this, "Network", {
+      new (docker().DockerProvider)(this, "Provider", props.dockerHost ? { host: props.dockerHost } : {});
+    this.network = new (docker().Network)(this, "Network", {
       provider: this.provider,
       name: `${this.namePrefix}-${id}`.toLowerCase(),
       driver: "bridge",
@@ -283,7 +320,11 @@ export class DockerPlatform extends Platform {
     if (software.kind === SoftwareKind.IMAGE) {
       const ref = software.image as string;
       const id = ref.replace(/[^A-Za-z0-9]+/g, "-");
-      image = new Image(this.imageScope, id, { provider: this.provider, name: ref, keepLocally: true });
+      image = new (docker().Image)(this.imageScope, id, {
+        provider: this.provider,
+        name: ref,
+        keepLocally: true,
+      });
     } else {
       const dockerfile = renderDockerfile({ baseImage: this.baseImage, packages: software.packages });
       const context = writeBuildContext({ Dockerfile: dockerfile });
@@ -293,7 +334,7 @@ export class DockerPlatform extends Platform {
         type: AssetType.DIRECTORY,
         assetHash: context.hash,
       });
-      image = new Image(scope, "Resource", {
+      image = new (docker().Image)(scope, "Resource", {
         provider: this.provider,
         name: `cdktf-ha/${software.name}:${context.hash.slice(0, 12)}`,
         keepLocally: true,
