@@ -765,7 +765,14 @@ export class VipPair extends Construct {
         fault: "proxy-process-death",
         recoverySeconds: r(trackDetect + skew + move.seconds),
         failedRequests: "connections to the dead proxy; new connections fail until the VIP moves",
-        basis: `track script fall 2 × interval 1 s + timeout 1 s, then the master enters FAULT and the backup takes over after its skew${move.basis}`,
+        basis: `worst case, a hung proxy: track script fall 2 × interval 1 s + timeout 1 s, then the master enters FAULT and the backup takes over after its skew${move.basis}; a dead proxy refuses at once and fails the checks sooner`,
+      },
+      {
+        fault: "partition-between-nodes",
+        recoverySeconds: r(masterDown),
+        failedRequests:
+          "split brain: VRRP cannot tell a partition from a failure, so after the master-down interval every side holds the VIP until the partition heals; then the highest priority keeps it",
+        basis: "VRRP has no quorum; each side promotes itself after the master-down interval",
       },
     ];
     this.platform.availability.addGroup({

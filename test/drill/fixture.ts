@@ -1,0 +1,41 @@
+/**
+ * The drill variant of the VIP pair example (vip-pair-docker-drill: 198.18.0.0/24, VIP
+ * 198.18.0.10, 3 demo backends), synthesized into a temporary directory, with its ha-report.json
+ * beside cdk.tf.json as `npm run synth` writes it.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { App } from "cdktf";
+import { EXAMPLES } from "../../examples";
+
+export const DRILL_EXAMPLE = "vip-pair-docker-drill";
+
+export interface SynthesizedExample {
+  /** Path of cdk.tf.json. */
+  readonly stackFile: string;
+  /** The parsed cdk.tf.json. */
+  readonly document: Record<string, unknown>;
+  /** Removes the temporary directory. */
+  remove(): void;
+}
+
+export function synthesizeDrillExample(): SynthesizedExample {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-drill-test-"));
+  const build = EXAMPLES[DRILL_EXAMPLE];
+  if (!build) throw new Error(`examples/index.ts has no ${DRILL_EXAMPLE}`);
+  const app = new App({ outdir });
+  build(app);
+  app.synth();
+  const stackFile = path.join(outdir, "stacks", DRILL_EXAMPLE, "cdk.tf.json");
+  return {
+    stackFile,
+    document: JSON.parse(fs.readFileSync(stackFile, "utf8")) as Record<string, unknown>,
+    remove: () => fs.rmSync(outdir, { recursive: true, force: true }),
+  };
+}
+
+/** A deep copy of a synthesized document, for tests that alter it. */
+export function copyOf<T>(document: T): T {
+  return JSON.parse(JSON.stringify(document)) as T;
+}

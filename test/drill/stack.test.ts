@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  checkDrillAddresses,
+  DrillError,
+  freeAddress,
+  parseDockerStack,
+  terraformString,
+} from "../../lib/drill/stack";
+import { copyOf, DRILL_EXAMPLE, type SynthesizedExample, synthesizeDrillExample } from "./fixture";
+
+type Doc = { resource: Record<string, Record<string, Record<string, unknown>>> };
+
+function caught(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected an error");
+}
+
+describe("parseDockerStack on the synthesized drill example", () => {
+  let example: SynthesizedExample;
+  beforeAll(() => {
+    example = synthesizeDrillExample();
+  });
+  afterAll(() => example?.remove());
+
+  test("reads the network with its subnet and gateway", () => {
+    // GIVEN the synthesized vip-pair-docker-drill stack
+    // WHEN it is parsed
+    const stack = parseDockerStack(example.document, DRILL_EXAMPLE);
+
+    // THEN there is one network, 198.18.0.0/24 with gateway 198.18.0.1
+    expect(stack.networks).toHaveLength(1);
+    expect(stack.networks[0]?.subnet.cidr).toBe("198.18.0.0/24");
+    expect(stack.networks[0]?.gateway).toBe("198.18.0.1");
+  });
+
+  test("reads every container with its address, command, files, capabilities and sysctls", () => {
+    // GIVEN the synthesized stack
+    // WHEN it is parsed
+    const stack = parseDockerStack(example.document, DRILL_EXAMPLE);
+
+    // THEN the 3 backends and 2 load balancers are there, sorted by address, on the one network
+    expect(stack.containers.map((c) => [c.hostname, c.address])).toEqual([
+      ["web-0", "198.18.0.2"],
+      ["web-1", "198.18.0.3"],
+      ["web-2", "198.18.0.4"],
+      ["edge-lb-0", "198.18.0.5"],
+      ["edge-lb-1", "198.18.0.6"],
+    ]);
+    const network = stack.networks[0]?.key;
+    expect(stack.containers.every((c) => c.network === network)).toBe(true);
+    const lb = stack.containers.find((c) => c.hostname === "edge-lb-0");
+    // AND a load balancer runs the generated supervisor with its files, NET_ADMIN/NET_RAW and
+    // ip_nonlocal_bind
+    expect(lb?.command).toEqual(["/usr/local/sbin/ha-supervise"]);
+    expect(lb?.uploads.map((u) => u.file).sort()).toEqual([
+      "/etc/haproxy/haproxy.cfg",
+      "/etc/keepalived/ha-notify.sh",
+      "/etc/keepalived/keepalived.conf",
+      "/usr/local/sbin/ha-supervise",
+    ]);
+    expect(lb?.uploads.find((u) => u.file === "/usr/local/sbin/ha-supervise")?.executable).toBe(true);
+    expect(lb?.uploads.find((u) => u.file === "/etc/haproxy/haproxy.cfg")?.executable).toBe(false);
+    expect(lb?.capabilities).toEqual(["NET_ADMIN", "NET_RAW"]);
+    expect(lb?.sysctls).toEqual({ "net.ipv4.ip_nonlocal_bind": "1" });
+    expect(lb?.constructPath).toBe(`${DRILL_EXAMPLE}/local/edge/Node0/Resource`);
+  });
+
+  test("turns Terraform's $${ and %%{ escapes in file contents back into ${ and %{", () => {
+    // GIVEN an upload whose content Terraform would unescape
+    const doc = copyOf(example.document) as Doc;
+    const container = Object.values(doc.resource.docker_container ?? {})[0] as {
+      upload: { content: string }[];
+    };
+    (container.upload[0] as { content: string }).content = 'echo "$${HOME}" %%{x} 100%';
+
+    // WHEN the stack is parsed
+    const stack = parseDockerStack(doc);
+
+    // THEN the drill places the text Terraform would upload
+    expect(
+      stack.containers.some((c) => c.uploads.some((u) => u.content === 'echo "${HOME}" %{x} 100%')),
+    ).toBe(true);
+  });
+
+  test("throws for a Terraform interpolation, which only a deploy can resolve", () => {
+    // GIVEN a string with a real interpolation
+    // WHEN it is read as Terraform would
+    const error = caught(() => terraformString("addr ${docker_network.x.name}", "upload /etc/x"));
+
+    // THEN the drill refuses it and says where
+    expect(error).toBeInstanceOf(DrillError);
+    expect(error.message).toContain("upload /etc/x holds a Terraform interpolation");
+  });
+
+  test("throws for a stack without containers", () => {
+    // GIVEN a stack with only the network
+    const doc = copyOf(example.document) as Doc;
+    delete doc.resource.docker_container;
+
+    // WHEN it is parsed
+    const error = caught(() => parseDockerStack(doc));
+
+    // THEN the error says there is nothing to drill
+    expect(error.message).toContain("no docker_container");
+  });
+
+  test("throws for a container address outside its network", () => {
+    // GIVEN a container moved to an address outside 198.18.0.0/24
+    const doc = copyOf(example.document) as Doc;
+    const container = Object.values(doc.resource.docker_container ?? {})[0] as {
+      networks_advanced: { ipv4_address: string }[];
+    };
+    (container.networks_advanced[0] as { ipv4_address: string }).ipv4_address = "198.18.1.7";
+
+    // WHEN it is parsed
+    const error = caught(() => parseDockerStack(doc));
+
+    // THEN the error names the address and the subnet
+    expect(error.message).toMatch(/ipv4_address "198\.18\.1\.7" is not inside 198\.18\.0\.0\/24/);
+  });
+
+  test.each([
+    ["kernel.panic", "1"],
+    ["net.ipv4.ip_forward", "1; reboot"],
+  ])("throws for sysctl %s=%s, which is not a numeric net.* sysctl", (key, value) => {
+    // GIVEN a container with a sysctl a namespace cannot hold (or a value that is not numeric)
+    const doc = copyOf(example.document) as Doc;
+    const container = Object.values(doc.resource.docker_container ?? {})[0] as {
+      sysctls?: Record<string, string>;
+    };
+    container.sysctls = { [key]: value };
+
+    // WHEN it is parsed
+    const error = caught(() => parseDockerStack(doc));
+
+    // THEN the drill refuses it rather than change the machine
+    expect(error.message).toContain(`sysctl ${key}=`);
+  });
+
+  test.each(["/etc/../etc/passwd", "etc/relative", "/etc/a b", "/etc/x,upperdir=/"])(
+    "throws for the upload path %s",
+    (file) => {
+      // GIVEN an upload to a path the drill cannot place safely
+      const doc = copyOf(example.document) as Doc;
+      const container = Object.values(doc.resource.docker_container ?? {})[0] as {
+        upload: { file: string }[];
+      };
+      (container.upload[0] as { file: string }).file = file;
+
+      // WHEN it is parsed
+      const error = caught(() => parseDockerStack(doc));
+
+      // THEN the path is refused
+      expect(error.message).toContain("is not allowed");
+    },
+  );
+
+  test("accepts the drill example's addresses and throws for 172.30.0.0/24 unless allowed", () => {
+    // GIVEN the drill example, and the same stack moved to 172.30.0.0/24
+    const stack = parseDockerStack(example.document);
+    const doc = copyOf(example.document) as Doc;
+    const network = Object.values(doc.resource.docker_network ?? {})[0] as {
+      ipam_config: { subnet: string; gateway: string }[];
+    };
+    network.ipam_config = [{ subnet: "172.30.0.0/16", gateway: "172.30.0.1" }];
+    for (const c of Object.values(doc.resource.docker_container ?? {})) {
+      const att = (c as { networks_advanced: { ipv4_address: string }[] }).networks_advanced[0] as {
+        ipv4_address: string;
+      };
+      att.ipv4_address = att.ipv4_address.replace("198.18.", "172.30.");
+    }
+    const other = parseDockerStack(doc);
+
+    // WHEN the drill's address rule is applied
+    // THEN 198.18.0.0/24 passes, 172.30.0.0/16 throws, and passes with allowAny
+    expect(() => checkDrillAddresses(stack, false)).not.toThrow();
+    expect(caught(() => checkDrillAddresses(other, false)).message).toContain("outside 198.18.0.0/15");
+    expect(() => checkDrillAddresses(other, true)).not.toThrow();
+  });
+
+  test("picks the highest free address for the client", () => {
+    // GIVEN the drill example's network and the VIP
+    const stack = parseDockerStack(example.document);
+    const net = stack.networks[0];
+    if (!net) throw new Error("no network");
+
+    // WHEN a free address is picked, with the top one taken too
+    const used = [...stack.containers.map((c) => c.address), "198.18.0.10"];
+
+    // THEN it is 198.18.0.254, then 198.18.0.253
+    expect(freeAddress(net, used)).toBe("198.18.0.254");
+    expect(freeAddress(net, [...used, "198.18.0.254"])).toBe("198.18.0.253");
+  });
+});
