@@ -13,30 +13,13 @@ import {
   assertSysctl,
   assertUrlPath,
 } from "../../lib/model/config-text";
+import { DANGEROUS_CHARACTERS } from "../support/dangerous";
 
 const RUNS = { numRuns: 200 };
 const WHERE = "stack/platform/thing";
 
 /** Characters that could end a config line, close a block, open a comment or leave a quoted string. */
-const DANGEROUS = [
-  "\n",
-  "\r",
-  '"',
-  "'",
-  "{",
-  "}",
-  "#",
-  "!",
-  "$",
-  "`",
-  ";",
-  "\\",
-  "\0",
-  " ",
-  "\t",
-  "\u00a0",
-  "\u2028",
-];
+const DANGEROUS = DANGEROUS_CHARACTERS;
 /** Characters every guard allows somewhere. */
 const ORDINARY = ["a", "Z", "0", "9", "-", "_", ".", "/"];
 

@@ -21,36 +21,12 @@ import {
   type VipPairProps,
 } from "../../lib";
 import { resourcesOfType, synthJson } from "../../lib/testing";
+import { DANGEROUS_CHARACTERS } from "../support/dangerous";
 
 const RUNS = { numRuns: 100 };
 
 /** Characters that end lines, open comments, quote, expand or separate in one of the files. */
-const DANGEROUS = [
-  "\n",
-  "\r",
-  '"',
-  "'",
-  "{",
-  "}",
-  "#",
-  "!",
-  "$",
-  "`",
-  ";",
-  "\\",
-  "\0",
-  " ",
-  "\t",
-  "\u00a0",
-  "\u2028",
-  "(",
-  ")",
-  "<",
-  ">",
-  "&",
-  "|",
-  "*",
-];
+const DANGEROUS = [...DANGEROUS_CHARACTERS, "(", ")", "<", ">", "&", "|", "*"];
 
 /** What a value must not contain on a line of each file (control characters, \p{Cc}, everywhere). */
 const SPECIAL: Record<string, RegExp> = {

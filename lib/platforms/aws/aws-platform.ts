@@ -1,26 +1,6 @@
-import type { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
-import type { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
-import type { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import type { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import type { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import type { Eip } from "@cdktf/provider-aws/lib/eip";
-import type { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { Instance } from "@cdktf/provider-aws/lib/instance";
-import type { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
-import type { Lb } from "@cdktf/provider-aws/lib/lb";
-import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
-import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import type { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
-import type { Route } from "@cdktf/provider-aws/lib/route";
-import type { RouteTable } from "@cdktf/provider-aws/lib/route-table";
-import type { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import type { Subnet } from "@cdktf/provider-aws/lib/subnet";
-import type { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import type { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import type { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn, Lazy, TerraformIterator, TerraformStack, Token } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
@@ -33,6 +13,7 @@ import { renderCloudInit } from "../../render/cloud-init";
 import { renderSupervisor, SUPERVISOR_PATH } from "../../render/supervisor";
 import { moverPath, renderVipMover, type VipMoverAction } from "../../render/vip-mover";
 import { deferredString } from "../deferred";
+import { optionalPeer } from "../optional-peer";
 import {
   FloatingAddressMode,
   type FloatingAddressRequest,
@@ -48,110 +29,67 @@ import {
 } from "../platform";
 import { holdsToken, terraformLiteral } from "../terraform-text";
 
-/**
- * The provider's classes, loaded on first use: @cdktf/provider-aws is an optional peer dependency, so
- * importing this library must not require it unless this platform is used.
- */
-function aws(): AwsClasses {
-  if (!loadedAwsClasses) {
-    try {
-      loadedAwsClasses = {
-        DataAwsAmi: (
-          require("@cdktf/provider-aws/lib/data-aws-ami") as typeof import("@cdktf/provider-aws/lib/data-aws-ami")
-        ).DataAwsAmi,
-        DataAwsAvailabilityZones: (
-          require("@cdktf/provider-aws/lib/data-aws-availability-zones") as typeof import("@cdktf/provider-aws/lib/data-aws-availability-zones")
-        ).DataAwsAvailabilityZones,
-        DataAwsCallerIdentity: (
-          require("@cdktf/provider-aws/lib/data-aws-caller-identity") as typeof import("@cdktf/provider-aws/lib/data-aws-caller-identity")
-        ).DataAwsCallerIdentity,
-        DataAwsPartition: (
-          require("@cdktf/provider-aws/lib/data-aws-partition") as typeof import("@cdktf/provider-aws/lib/data-aws-partition")
-        ).DataAwsPartition,
-        DataAwsRegion: (
-          require("@cdktf/provider-aws/lib/data-aws-region") as typeof import("@cdktf/provider-aws/lib/data-aws-region")
-        ).DataAwsRegion,
-        Eip: (require("@cdktf/provider-aws/lib/eip") as typeof import("@cdktf/provider-aws/lib/eip")).Eip,
-        IamInstanceProfile: (
-          require("@cdktf/provider-aws/lib/iam-instance-profile") as typeof import("@cdktf/provider-aws/lib/iam-instance-profile")
-        ).IamInstanceProfile,
-        IamRole: (
-          require("@cdktf/provider-aws/lib/iam-role") as typeof import("@cdktf/provider-aws/lib/iam-role")
-        ).IamRole,
-        IamRolePolicy: (
-          require("@cdktf/provider-aws/lib/iam-role-policy") as typeof import("@cdktf/provider-aws/lib/iam-role-policy")
-        ).IamRolePolicy,
-        Instance: (
-          require("@cdktf/provider-aws/lib/instance") as typeof import("@cdktf/provider-aws/lib/instance")
-        ).Instance,
-        InternetGateway: (
-          require("@cdktf/provider-aws/lib/internet-gateway") as typeof import("@cdktf/provider-aws/lib/internet-gateway")
-        ).InternetGateway,
-        Lb: (require("@cdktf/provider-aws/lib/lb") as typeof import("@cdktf/provider-aws/lib/lb")).Lb,
-        LbListener: (
-          require("@cdktf/provider-aws/lib/lb-listener") as typeof import("@cdktf/provider-aws/lib/lb-listener")
-        ).LbListener,
-        LbTargetGroup: (
-          require("@cdktf/provider-aws/lib/lb-target-group") as typeof import("@cdktf/provider-aws/lib/lb-target-group")
-        ).LbTargetGroup,
-        LbTargetGroupAttachment: (
-          require("@cdktf/provider-aws/lib/lb-target-group-attachment") as typeof import("@cdktf/provider-aws/lib/lb-target-group-attachment")
-        ).LbTargetGroupAttachment,
-        Route: (require("@cdktf/provider-aws/lib/route") as typeof import("@cdktf/provider-aws/lib/route"))
-          .Route,
-        RouteTable: (
-          require("@cdktf/provider-aws/lib/route-table") as typeof import("@cdktf/provider-aws/lib/route-table")
-        ).RouteTable,
-        RouteTableAssociation: (
-          require("@cdktf/provider-aws/lib/route-table-association") as typeof import("@cdktf/provider-aws/lib/route-table-association")
-        ).RouteTableAssociation,
-        SecurityGroup: (
-          require("@cdktf/provider-aws/lib/security-group") as typeof import("@cdktf/provider-aws/lib/security-group")
-        ).SecurityGroup,
-        Subnet: (require("@cdktf/provider-aws/lib/subnet") as typeof import("@cdktf/provider-aws/lib/subnet"))
-          .Subnet,
-        Vpc: (require("@cdktf/provider-aws/lib/vpc") as typeof import("@cdktf/provider-aws/lib/vpc")).Vpc,
-        VpcSecurityGroupEgressRule: (
-          require("@cdktf/provider-aws/lib/vpc-security-group-egress-rule") as typeof import("@cdktf/provider-aws/lib/vpc-security-group-egress-rule")
-        ).VpcSecurityGroupEgressRule,
-        VpcSecurityGroupIngressRule: (
-          require("@cdktf/provider-aws/lib/vpc-security-group-ingress-rule") as typeof import("@cdktf/provider-aws/lib/vpc-security-group-ingress-rule")
-        ).VpcSecurityGroupIngressRule,
-      };
-    } catch (e) {
-      throw new Error(
-        `this platform needs the optional peer dependency @cdktf/provider-aws (npm install @cdktf/provider-aws): ${(e as Error).message}`,
-      );
-    }
-  }
-  return loadedAwsClasses;
-}
-type AwsClasses = {
-  DataAwsAmi: typeof DataAwsAmi;
-  DataAwsAvailabilityZones: typeof DataAwsAvailabilityZones;
-  DataAwsCallerIdentity: typeof DataAwsCallerIdentity;
-  DataAwsPartition: typeof DataAwsPartition;
-  DataAwsRegion: typeof DataAwsRegion;
-  Eip: typeof Eip;
-  IamInstanceProfile: typeof IamInstanceProfile;
-  IamRole: typeof IamRole;
-  IamRolePolicy: typeof IamRolePolicy;
-  Instance: typeof Instance;
-  InternetGateway: typeof InternetGateway;
-  Lb: typeof Lb;
-  LbListener: typeof LbListener;
-  LbTargetGroup: typeof LbTargetGroup;
-  LbTargetGroupAttachment: typeof LbTargetGroupAttachment;
-  Route: typeof Route;
-  RouteTable: typeof RouteTable;
-  RouteTableAssociation: typeof RouteTableAssociation;
-  SecurityGroup: typeof SecurityGroup;
-  Subnet: typeof Subnet;
-  Vpc: typeof Vpc;
-  VpcSecurityGroupEgressRule: typeof VpcSecurityGroupEgressRule;
-  VpcSecurityGroupIngressRule: typeof VpcSecurityGroupIngressRule;
-};
-let loadedAwsClasses: AwsClasses | undefined;
+/** The provider's classes, loaded when this platform is first used (see optionalPeer). */
+const aws = optionalPeer("@cdktf/provider-aws", () => ({
+  DataAwsAmi: (
+    require("@cdktf/provider-aws/lib/data-aws-ami") as typeof import("@cdktf/provider-aws/lib/data-aws-ami")
+  ).DataAwsAmi,
+  DataAwsAvailabilityZones: (
+    require("@cdktf/provider-aws/lib/data-aws-availability-zones") as typeof import("@cdktf/provider-aws/lib/data-aws-availability-zones")
+  ).DataAwsAvailabilityZones,
+  DataAwsCallerIdentity: (
+    require("@cdktf/provider-aws/lib/data-aws-caller-identity") as typeof import("@cdktf/provider-aws/lib/data-aws-caller-identity")
+  ).DataAwsCallerIdentity,
+  DataAwsPartition: (
+    require("@cdktf/provider-aws/lib/data-aws-partition") as typeof import("@cdktf/provider-aws/lib/data-aws-partition")
+  ).DataAwsPartition,
+  DataAwsRegion: (
+    require("@cdktf/provider-aws/lib/data-aws-region") as typeof import("@cdktf/provider-aws/lib/data-aws-region")
+  ).DataAwsRegion,
+  Eip: (require("@cdktf/provider-aws/lib/eip") as typeof import("@cdktf/provider-aws/lib/eip")).Eip,
+  IamInstanceProfile: (
+    require("@cdktf/provider-aws/lib/iam-instance-profile") as typeof import("@cdktf/provider-aws/lib/iam-instance-profile")
+  ).IamInstanceProfile,
+  IamRole: (require("@cdktf/provider-aws/lib/iam-role") as typeof import("@cdktf/provider-aws/lib/iam-role"))
+    .IamRole,
+  IamRolePolicy: (
+    require("@cdktf/provider-aws/lib/iam-role-policy") as typeof import("@cdktf/provider-aws/lib/iam-role-policy")
+  ).IamRolePolicy,
+  Instance: (require("@cdktf/provider-aws/lib/instance") as typeof import("@cdktf/provider-aws/lib/instance"))
+    .Instance,
+  InternetGateway: (
+    require("@cdktf/provider-aws/lib/internet-gateway") as typeof import("@cdktf/provider-aws/lib/internet-gateway")
+  ).InternetGateway,
+  Lb: (require("@cdktf/provider-aws/lib/lb") as typeof import("@cdktf/provider-aws/lib/lb")).Lb,
+  LbListener: (
+    require("@cdktf/provider-aws/lib/lb-listener") as typeof import("@cdktf/provider-aws/lib/lb-listener")
+  ).LbListener,
+  LbTargetGroup: (
+    require("@cdktf/provider-aws/lib/lb-target-group") as typeof import("@cdktf/provider-aws/lib/lb-target-group")
+  ).LbTargetGroup,
+  LbTargetGroupAttachment: (
+    require("@cdktf/provider-aws/lib/lb-target-group-attachment") as typeof import("@cdktf/provider-aws/lib/lb-target-group-attachment")
+  ).LbTargetGroupAttachment,
+  Route: (require("@cdktf/provider-aws/lib/route") as typeof import("@cdktf/provider-aws/lib/route")).Route,
+  RouteTable: (
+    require("@cdktf/provider-aws/lib/route-table") as typeof import("@cdktf/provider-aws/lib/route-table")
+  ).RouteTable,
+  RouteTableAssociation: (
+    require("@cdktf/provider-aws/lib/route-table-association") as typeof import("@cdktf/provider-aws/lib/route-table-association")
+  ).RouteTableAssociation,
+  SecurityGroup: (
+    require("@cdktf/provider-aws/lib/security-group") as typeof import("@cdktf/provider-aws/lib/security-group")
+  ).SecurityGroup,
+  Subnet: (require("@cdktf/provider-aws/lib/subnet") as typeof import("@cdktf/provider-aws/lib/subnet"))
+    .Subnet,
+  Vpc: (require("@cdktf/provider-aws/lib/vpc") as typeof import("@cdktf/provider-aws/lib/vpc")).Vpc,
+  VpcSecurityGroupEgressRule: (
+    require("@cdktf/provider-aws/lib/vpc-security-group-egress-rule") as typeof import("@cdktf/provider-aws/lib/vpc-security-group-egress-rule")
+  ).VpcSecurityGroupEgressRule,
+  VpcSecurityGroupIngressRule: (
+    require("@cdktf/provider-aws/lib/vpc-security-group-ingress-rule") as typeof import("@cdktf/provider-aws/lib/vpc-security-group-ingress-rule")
+  ).VpcSecurityGroupIngressRule,
+}));
 
 /** Debian's AWS account, owner of the official Debian AMIs. */
 export const DEBIAN_AMI_OWNER = "136693071363";

@@ -12,6 +12,7 @@ import { AddressSegment } from "../../model/ipam";
 import { DEFAULT_BASE_IMAGE, renderDockerfile } from "../../render/dockerfile";
 import { renderSupervisor, SUPERVISOR_PATH } from "../../render/supervisor";
 import { deferredString, deferredValue } from "../deferred";
+import { optionalPeer } from "../optional-peer";
 import {
   FloatingAddressMode,
   type FloatingAddressRequest,
@@ -26,42 +27,20 @@ import {
 import { terraformLiteral } from "../terraform-text";
 import { writeBuildContext } from "./build-context";
 
-/**
- * The provider's classes, loaded on first use: @cdktf/provider-docker is an optional peer dependency, so
- * importing this library must not require it unless this platform is used.
- */
-function docker(): DockerClasses {
-  if (!loadedDockerClasses) {
-    try {
-      loadedDockerClasses = {
-        Container: (
-          require("@cdktf/provider-docker/lib/container") as typeof import("@cdktf/provider-docker/lib/container")
-        ).Container,
-        Image: (
-          require("@cdktf/provider-docker/lib/image") as typeof import("@cdktf/provider-docker/lib/image")
-        ).Image,
-        Network: (
-          require("@cdktf/provider-docker/lib/network") as typeof import("@cdktf/provider-docker/lib/network")
-        ).Network,
-        DockerProvider: (
-          require("@cdktf/provider-docker/lib/provider") as typeof import("@cdktf/provider-docker/lib/provider")
-        ).DockerProvider,
-      };
-    } catch (e) {
-      throw new Error(
-        `this platform needs the optional peer dependency @cdktf/provider-docker (npm install @cdktf/provider-docker): ${(e as Error).message}`,
-      );
-    }
-  }
-  return loadedDockerClasses;
-}
-type DockerClasses = {
-  Container: typeof Container;
-  Image: typeof Image;
-  Network: typeof Network;
-  DockerProvider: typeof DockerProvider;
-};
-let loadedDockerClasses: DockerClasses | undefined;
+/** The provider's classes, loaded when this platform is first used (see optionalPeer). */
+const docker = optionalPeer("@cdktf/provider-docker", () => ({
+  Container: (
+    require("@cdktf/provider-docker/lib/container") as typeof import("@cdktf/provider-docker/lib/container")
+  ).Container,
+  Image: (require("@cdktf/provider-docker/lib/image") as typeof import("@cdktf/provider-docker/lib/image"))
+    .Image,
+  Network: (
+    require("@cdktf/provider-docker/lib/network") as typeof import("@cdktf/provider-docker/lib/network")
+  ).Network,
+  DockerProvider: (
+    require("@cdktf/provider-docker/lib/provider") as typeof import("@cdktf/provider-docker/lib/provider")
+  ).DockerProvider,
+}));
 
 /** Properties of a DockerPlatform. */
 export interface DockerPlatformProps {
