@@ -670,3 +670,37 @@ describe("AwsPlatform subnets", () => {
     );
   });
 });
+
+describe("AwsPlatform user data", () => {
+  test("ships small user data as plain text", () => {
+    // GIVEN
+    const { stack } = build({ addressMode: FloatingAddressMode.ROUTE_TABLE, virtualIp: "100.64.0.10" });
+
+    // WHEN
+    const userData: string = instanceOf(synthJson(stack), "edge-lb-0").user_data;
+
+    // THEN
+    expect(userData).not.toContain("gz+b64");
+    expect(userData).toContain("vrrp_instance VI_51 {");
+  });
+
+  test("gzips the files of large user data to stay under EC2's 16 KiB, keeping files with deploy-time values plain", () => {
+    // GIVEN a pair over 600 backends: haproxy.cfg alone is far above 16 KiB
+    const { stack } = build(
+      { addressMode: FloatingAddressMode.ROUTE_TABLE, virtualIp: "100.64.0.10" },
+      {},
+      { replicas: 600 },
+    );
+
+    // WHEN
+    const json = synthJson(stack);
+    const userData: string = instanceOf(json, "edge-lb-0").user_data;
+    const config = cloudConfig(json, "edge-lb-0");
+
+    // THEN
+    expect(Buffer.byteLength(userData)).toBeLessThan(16 * 1024);
+    expect(userData).toMatch(/path: \/etc\/haproxy\/haproxy\.cfg\n\s+encoding: gz\+b64/);
+    expect(config.files.get("/etc/haproxy/haproxy.cfg")?.match(/^\s+server web-\d+ /gm)).toHaveLength(600);
+    expect(userData).toMatch(/path: \/usr\/local\/sbin\/ha-move-VI_51\n\s+content: \|/);
+  });
+});

@@ -91,6 +91,12 @@ const aws = optionalPeer("@cdktf/provider-aws", () => ({
   ).VpcSecurityGroupIngressRule,
 }));
 
+/**
+ * User data up to this size is shipped as plain text; larger user data has its files gzipped.
+ * EC2 accepts 16 KiB; the margin leaves room for deploy-time values filled in by Terraform.
+ */
+const USER_DATA_PLAIN_LIMIT = 12 * 1024;
+
 /** Debian's AWS account, owner of the official Debian AMIs. */
 export const DEBIAN_AMI_OWNER = "136693071363";
 
@@ -224,42 +230,44 @@ export class AwsHost extends Construct implements IHost {
       );
     }
     const zone = platform.zoneOf(spec.ordinal);
-    const file = (path: string, content: string, executable: boolean) => ({
-      path,
-      content,
-      executable,
-      // Files without deploy-time values are gzipped; files with them must stay plain so that
-      // Terraform can fill the values in.
-      compress: !holdsToken(content),
-    });
-    const userData = deferredString(() =>
-      terraformLiteral(
-        renderCloudInit({
-          packages: spec.software.packages,
-          files: [
+    const userData = deferredString(() => {
+      const files = [
+        ...(spec.processes.length
+          ? [
+              {
+                path: SUPERVISOR_PATH,
+                content: renderSupervisor({
+                  processes: spec.processes,
+                  restartDelaySeconds: 2,
+                  runDir: "/run/ha",
+                }),
+                executable: true,
+              },
+            ]
+          : []),
+        ...spec.files.map((f) => ({
+          path: f.path,
+          content: resolveText(f.content),
+          executable: f.executable ?? false,
+        })),
+      ];
+      const render = (compress: boolean) =>
+        terraformLiteral(
+          renderCloudInit({
+            packages: spec.software.packages,
+            // Files with deploy-time values stay plain so that Terraform can fill them in.
+            files: files.map((f) => ({ ...f, compress: compress && !holdsToken(f.content) })),
+            sysctls: spec.sysctls,
             ...(spec.processes.length
-              ? [
-                  file(
-                    SUPERVISOR_PATH,
-                    renderSupervisor({
-                      processes: spec.processes,
-                      restartDelaySeconds: 2,
-                      runDir: "/run/ha",
-                    }),
-                    true,
-                  ),
-                ]
-              : []),
-            ...spec.files.map((f) => file(f.path, resolveText(f.content), f.executable ?? false)),
-          ],
-          sysctls: spec.sysctls,
-          ...(spec.processes.length
-            ? { supervisor: { path: SUPERVISOR_PATH, processes: spec.processes.map((p) => p.name) } }
-            : {}),
-          ...(spec.environment ? { environment: spec.environment } : {}),
-        }),
-      ),
-    );
+              ? { supervisor: { path: SUPERVISOR_PATH, processes: spec.processes.map((p) => p.name) } }
+              : {}),
+            ...(spec.environment ? { environment: spec.environment } : {}),
+          }),
+        );
+      // Plain text reads well in a plan's diff; gzip only what would approach EC2's 16 KiB limit.
+      const plain = render(false);
+      return Buffer.byteLength(plain) <= USER_DATA_PLAIN_LIMIT ? plain : render(true);
+    });
     this.resource = new (aws().Instance)(this, "Resource", {
       ami: platform.amiId,
       instanceType: platform.instanceTypeFor(spec.role),
