@@ -375,6 +375,9 @@ export class Lab {
       ...binds,
       ...overlays,
       "mount -t tmpfs -o mode=1777,size=64m drill-tmp /tmp",
+      // A container starts in its WORKDIR, / by default; the drill's own working directory may
+      // lie under the /tmp just hidden (HAProxy, for one, returns to its start directory).
+      "cd /",
       `exec setpriv --bounding-set -all,${caps} -- env -i ${env.map(shellQuote).join(" ")} "$@"`,
       "",
     ].join("\n");

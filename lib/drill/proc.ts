@@ -53,6 +53,8 @@ export class ProcessRegistry {
     options: { stdio?: StdioOptions; detached?: boolean } = {},
   ): ChildProcess {
     const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", ...argv], {
+      // Never inside the caller's folder: lab processes may hide it behind private mounts.
+      cwd: "/",
       stdio: options.stdio ?? ["ignore", "ignore", "ignore"],
       detached: options.detached ?? true,
     });
