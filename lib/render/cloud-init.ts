@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
-import { stringify } from "yaml";
 import { generatedHeader, lines } from "./text";
+import { blockOrQuoted, quoted } from "./yaml-text";
 
 export interface CloudInitFile {
   readonly path: string;
@@ -104,11 +104,19 @@ export function renderCloudInit(options: CloudInitOptions): string {
     runcmd.push(["systemctl", "enable", "--now", "ha-supervise.service"]);
   }
   runcmd.push(["rm", "-f", POLICY_RC_D]);
-  const doc = {
-    package_update: true,
-    packages: [...options.packages].sort(),
-    write_files: files,
-    runcmd,
-  };
-  return `#cloud-config\n${generatedHeader("#")}\n${stringify(doc, { lineWidth: 0, blockQuote: "literal" })}`;
+  const out = ["#cloud-config", generatedHeader("#"), "package_update: true", "packages:"];
+  for (const pkg of [...options.packages].sort()) out.push(`  - ${quoted(pkg)}`);
+  out.push("write_files:");
+  for (const f of files) {
+    out.push(`  - path: ${quoted(f.path as string)}`);
+    if (f.encoding) out.push(`    encoding: ${quoted(f.encoding)}`);
+    out.push(`    content:${blockOrQuoted(f.content as string, 4)}`);
+    out.push(
+      `    permissions: ${quoted(f.permissions as string)}`,
+      `    owner: ${quoted(f.owner as string)}`,
+    );
+  }
+  out.push("runcmd:");
+  for (const cmd of runcmd) out.push(`  - [${cmd.map(quoted).join(", ")}]`);
+  return `${out.join("\n")}\n`;
 }

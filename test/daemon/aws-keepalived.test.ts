@@ -152,7 +152,7 @@ describe.runIf(keepalivedAvailable)("keepalived --config-test on the AWS variant
     // GIVEN the keepalived.conf as it stands in the synthesized user_data, before Terraform
     const { hosts } = deployAwsVariant(ELASTIC_IP);
     const node = loadBalancers(hosts)[0] as AwsDeployedHost;
-    const raw = /keepalived\.conf\n {4}content: \|\n([\s\S]*?)\n {4}permissions/.exec(node.userData)?.[1];
+    const raw = /keepalived\.conf"\n {4}content: \|2\n([\s\S]*?)\n {4}permissions/.exec(node.userData)?.[1];
     expect(raw).toBeDefined();
     const conf = `${(raw as string).replace(/^ {6}/gm, "")}\n`;
     expect(conf).toMatch(/\$\{aws_eip\.[A-Za-z0-9_]+\.public_ip\}\/32 dev lo/);

@@ -699,8 +699,8 @@ describe("AwsPlatform user data", () => {
 
     // THEN
     expect(Buffer.byteLength(userData)).toBeLessThan(16 * 1024);
-    expect(userData).toMatch(/path: \/etc\/haproxy\/haproxy\.cfg\n\s+encoding: gz\+b64/);
+    expect(userData).toMatch(/path: "\/etc\/haproxy\/haproxy\.cfg"\n\s+encoding: "gz\+b64"/);
     expect(config.files.get("/etc/haproxy/haproxy.cfg")?.match(/^\s+server web-\d+ /gm)).toHaveLength(600);
-    expect(userData).toMatch(/path: \/usr\/local\/sbin\/ha-move-VI_51\n\s+content: \|/);
+    expect(userData).toMatch(/path: "\/usr\/local\/sbin\/ha-move-VI_51"\n\s+content: \|2\n/);
   });
 });
