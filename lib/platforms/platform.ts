@@ -3,7 +3,7 @@ import { Construct, type IConstruct } from "constructs";
 import { HaReport } from "../analysis/ha-report";
 import { invalid } from "../errors";
 import type { AvailabilityModel, FailureDomain } from "../model/availability";
-import { assertName } from "../model/config-text";
+import { assertName, assertSysctl } from "../model/config-text";
 import type { HealthCheck } from "../model/health-check";
 import type { HostAttachment, HostFile, HostSpec } from "../model/host-spec";
 
@@ -185,6 +185,26 @@ export interface IPlatform extends IConstruct {
   addManagedLoadBalancer(scope: Construct, request: ManagedLoadBalancerRequest): ManagedLoadBalancerBinding;
 }
 
+/** Base class of the platforms' hosts: what every host knows and checks, whatever it runs on. */
+export abstract class PlatformHost extends Construct implements IHost {
+  public readonly hostname: string;
+  public readonly failureDomain: FailureDomain;
+  public readonly spec: HostSpec;
+
+  protected constructor(scope: Construct, id: string, platform: IPlatform, spec: HostSpec) {
+    super(scope, id);
+    this.hostname = spec.hostname;
+    this.spec = spec;
+    this.failureDomain = platform.failureDomainFor(spec.ordinal);
+    for (const [key, value] of Object.entries(spec.sysctls)) assertSysctl(this, key, value);
+    spec.software.validate(this);
+  }
+
+  public get address(): string {
+    return this.spec.attachment.lease.address;
+  }
+}
+
 /** Base class of the platforms. */
 export abstract class Platform extends Construct implements IPlatform {
   /**
@@ -228,15 +248,30 @@ export abstract class Platform extends Construct implements IPlatform {
     scope: Construct,
     request: FloatingAddressRequest,
   ): IFloatingAddressBinding;
-  public abstract addHost(scope: Construct, id: string, spec: HostSpec): IHost;
+  /** Makes the platform's host for `spec` (addHost registers it). */
+  protected abstract createHost(scope: Construct, id: string, spec: HostSpec): IHost;
   public abstract allowTraffic(scope: Construct, rule: TrafficRule): void;
   public abstract addManagedLoadBalancer(
     scope: Construct,
     request: ManagedLoadBalancerRequest,
   ): ManagedLoadBalancerBinding;
 
-  /** Platforms call this for every host: host names must be unique on a platform. */
-  protected claimHostname(where: IConstruct, hostname: string): void {
+  public addHost(scope: Construct, id: string, spec: HostSpec): IHost {
+    const host = this.createHost(scope, id, spec);
+    this.claimHostname(host, spec.hostname);
+    this.availability.addComponent({
+      id: host.node.path,
+      hostname: spec.hostname,
+      role: spec.role,
+      topology: scope.node.path,
+      failureDomain: host.failureDomain.id,
+      address: () => spec.attachment.lease.address,
+    });
+    return host;
+  }
+
+  /** Host names must be unique on a platform, and fit DNS labels. */
+  private claimHostname(where: IConstruct, hostname: string): void {
     assertName(where, "host name (from the construct ids)", hostname);
     const holder = this.hostnames.get(hostname);
     if (holder !== undefined) {

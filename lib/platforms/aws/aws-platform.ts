@@ -5,7 +5,7 @@ import { Fn, Lazy, TerraformIterator, TerraformStack, Token } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
 import type { FailureDomain } from "../../model/availability";
-import { assertIntegerInRange, assertName, assertSysctl } from "../../model/config-text";
+import { assertIntegerInRange, assertName } from "../../model/config-text";
 import { HealthCheckKind } from "../../model/health-check";
 import { type HostAttachment, type HostSpec, resolveText, SoftwareKind } from "../../model/host-spec";
 import { AddressSegment, intToIpv4, isIpv4, networkContains, parseIpv4Cidr } from "../../model/ipam";
@@ -24,6 +24,7 @@ import {
   type ManagedLoadBalancerRequest,
   type NetworkTraits,
   Platform,
+  PlatformHost,
   TrafficProtocol,
   type TrafficRule,
 } from "../platform";
@@ -206,21 +207,13 @@ interface Zone {
 }
 
 /** A host on AWS: one EC2 instance configured by cloud-init. */
-export class AwsHost extends Construct implements IHost {
-  public readonly hostname: string;
-  public readonly failureDomain: FailureDomain;
-  public readonly spec: HostSpec;
+export class AwsHost extends PlatformHost {
   /** The instance. */
   public readonly resource: Instance;
 
   /** @internal */
   constructor(scope: Construct, id: string, platform: AwsPlatform, spec: HostSpec) {
-    super(scope, id);
-    this.hostname = spec.hostname;
-    this.spec = spec;
-    this.failureDomain = platform.failureDomainFor(spec.ordinal);
-    for (const [key, value] of Object.entries(spec.sysctls)) assertSysctl(this, key, value);
-    spec.software.validate(this);
+    super(scope, id, platform, spec);
     if (spec.software.kind === SoftwareKind.IMAGE) {
       invalid(
         this,
@@ -283,10 +276,6 @@ export class AwsHost extends Construct implements IHost {
       tags: { Name: `${platform.namePrefix}-${spec.hostname}`, "ha:role": spec.role },
     });
   }
-
-  public get address(): string {
-    return this.spec.attachment.lease.address;
-  }
 }
 
 /**
@@ -318,7 +307,6 @@ export class AwsPlatform extends Platform {
   private readonly securityGroups = new Map<string, SecurityGroup>();
   private readonly groupsScope: Construct;
   private readonly rolesScope: Construct;
-  private readonly hostsByGroup = new Map<string, AwsHost[]>();
   private readonly roles = new Map<string, IamRole>();
   private readonly ruleKeys = new Set<string>();
   private ami?: string;
@@ -595,21 +583,8 @@ export class AwsPlatform extends Platform {
     }
   }
 
-  public addHost(scope: Construct, id: string, spec: HostSpec): IHost {
-    const host = new AwsHost(scope, id, this, spec);
-    this.claimHostname(host, spec.hostname);
-    const members = this.hostsByGroup.get(spec.trafficGroup) ?? [];
-    members.push(host);
-    this.hostsByGroup.set(spec.trafficGroup, members);
-    this.availability.addComponent({
-      id: host.node.path,
-      hostname: spec.hostname,
-      role: spec.role,
-      topology: scope.node.path,
-      failureDomain: host.failureDomain.id,
-      address: () => spec.attachment.lease.address,
-    });
-    return host;
+  protected createHost(scope: Construct, id: string, spec: HostSpec): IHost {
+    return new AwsHost(scope, id, this, spec);
   }
 
   /** The ARN of an EC2 resource in this account and region. */

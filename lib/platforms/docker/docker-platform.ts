@@ -6,7 +6,7 @@ import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
 import type { FailureDomain } from "../../model/availability";
-import { assertImageRef, assertName, assertSysctl } from "../../model/config-text";
+import { assertImageRef, assertName } from "../../model/config-text";
 import { type HostAttachment, type HostSpec, resolveText, SoftwareKind } from "../../model/host-spec";
 import { AddressSegment } from "../../model/ipam";
 import { DEFAULT_BASE_IMAGE, renderDockerfile } from "../../render/dockerfile";
@@ -22,6 +22,7 @@ import {
   type ManagedLoadBalancerRequest,
   type NetworkTraits,
   Platform,
+  PlatformHost,
   type TrafficRule,
 } from "../platform";
 import { terraformLiteral } from "../terraform-text";
@@ -74,21 +75,13 @@ export interface DockerPlatformProps {
 }
 
 /** A host on the Docker platform: one container. */
-export class DockerHost extends Construct implements IHost {
-  public readonly hostname: string;
-  public readonly failureDomain: FailureDomain;
-  public readonly spec: HostSpec;
+export class DockerHost extends PlatformHost {
   /** The container. */
   public readonly resource: Container;
 
   /** @internal */
   constructor(scope: Construct, id: string, platform: DockerPlatform, spec: HostSpec) {
-    super(scope, id);
-    this.hostname = spec.hostname;
-    this.spec = spec;
-    this.failureDomain = platform.failureDomainFor(spec.ordinal);
-    for (const [key, value] of Object.entries(spec.sysctls)) assertSysctl(this, key, value);
-    spec.software.validate(this);
+    super(scope, id, platform, spec);
 
     const supervisor =
       spec.processes.length > 0
@@ -147,10 +140,6 @@ export class DockerHost extends Construct implements IHost {
           }
         : {}),
     });
-  }
-
-  public get address(): string {
-    return this.spec.attachment.lease.address;
   }
 }
 
@@ -265,18 +254,8 @@ export class DockerPlatform extends Platform {
     };
   }
 
-  public addHost(scope: Construct, id: string, spec: HostSpec): IHost {
-    const host = new DockerHost(scope, id, this, spec);
-    this.claimHostname(host, spec.hostname);
-    this.availability.addComponent({
-      id: host.node.path,
-      hostname: spec.hostname,
-      role: spec.role,
-      topology: scope.node.path,
-      failureDomain: host.failureDomain.id,
-      address: () => spec.attachment.lease.address,
-    });
-    return host;
+  protected createHost(scope: Construct, id: string, spec: HostSpec): IHost {
+    return new DockerHost(scope, id, this, spec);
   }
 
   /** @internal The image for a host spec: built once per package set, or the user's image. */
