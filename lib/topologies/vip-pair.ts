@@ -781,7 +781,7 @@ export class VipPair extends Construct {
       topology: this.node.path,
       members: this.madeNodes.map((n) => n.node.path),
       minimumHealthy: 1,
-      mechanism: this.unicast ? "vrrp (unicast)" : "vrrp (multicast)",
+      mechanism: `${this.unicast ? "vrrp (unicast)" : "vrrp (multicast)"}: ${this.addresses[0]?.binding.description ?? ""}`,
       predictions,
       dependsOn: [this.props.backends.redundancyGroupId],
     });
