@@ -704,3 +704,16 @@ describe("AwsPlatform user data", () => {
     expect(userData).toMatch(/path: "\/usr\/local\/sbin\/ha-move-VI_51"\n\s+content: \|2\n/);
   });
 });
+
+describe("AwsPlatform user data limit", () => {
+  test("fails at synthesis when user data exceeds EC2's 16 KiB even gzipped", () => {
+    // GIVEN a backend environment of 40 000 random characters (does not compress)
+    const random = require("node:crypto").randomBytes(30_000).toString("base64");
+    const { stack } = build({}, {}, { environment: { BLOB: random } });
+
+    // WHEN / THEN
+    expect(() => synthJson(stack)).toThrow(
+      /test\/cloud\/web\/Replica0: user data size \d+ is not allowed; EC2 accepts at most 16384 bytes/,
+    );
+  });
+});

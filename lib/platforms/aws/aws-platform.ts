@@ -97,6 +97,8 @@ const aws = optionalPeer("@cdktf/provider-aws", () => ({
  * EC2 accepts 16 KiB; the margin leaves room for deploy-time values filled in by Terraform.
  */
 const USER_DATA_PLAIN_LIMIT = 12 * 1024;
+/** EC2's limit on user data. */
+const USER_DATA_MAX = 16 * 1024;
 
 /** Debian's AWS account, owner of the official Debian AMIs. */
 export const DEBIAN_AMI_OWNER = "136693071363";
@@ -259,7 +261,18 @@ export class AwsHost extends PlatformHost {
         );
       // Plain text reads well in a plan's diff; gzip only what would approach EC2's 16 KiB limit.
       const plain = render(false);
-      return Buffer.byteLength(plain) <= USER_DATA_PLAIN_LIMIT ? plain : render(true);
+      if (Buffer.byteLength(plain) <= USER_DATA_PLAIN_LIMIT) return plain;
+      const packed = render(true);
+      const bytes = Buffer.byteLength(packed);
+      if (bytes > USER_DATA_MAX) {
+        invalid(
+          this,
+          "user data size",
+          bytes,
+          `EC2 accepts at most ${USER_DATA_MAX} bytes even gzipped: spread the backends over more pools`,
+        );
+      }
+      return packed;
     });
     this.resource = new (aws().Instance)(this, "Resource", {
       ami: platform.amiId,
