@@ -6,18 +6,10 @@ import {
   parseDockerStack,
   terraformString,
 } from "../../lib/drill/stack";
+import { caught } from "../support/errors";
 import { copyOf, DRILL_EXAMPLE, type SynthesizedExample, synthesizeDrillExample } from "./fixture";
 
 type Doc = { resource: Record<string, Record<string, Record<string, unknown>>> };
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("parseDockerStack on the synthesized drill example", () => {
   let example: SynthesizedExample;

@@ -2,19 +2,9 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { ValidationError } from "../../lib/errors";
 import { HealthCheck, HealthCheckKind, type HealthCheckTimingOptions } from "../../lib/model/health-check";
+import { validationErrorOf } from "../support/errors";
 
 const WHERE = "stack/local/web";
-
-/** The error `fn` throws, or a failure when it throws nothing or something else. */
-function validationErrorOf(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return e as ValidationError;
-  }
-  return expect.fail("expected a ValidationError, but nothing was thrown");
-}
 
 /** One factory per kind, taking timing options only. */
 const FACTORIES: Array<[HealthCheckKind, (timing: HealthCheckTimingOptions) => HealthCheck]> = [

@@ -11,19 +11,9 @@ import {
   networkContains,
   parseIpv4Cidr,
 } from "../../lib/model/ipam";
+import { validationErrorOf } from "../support/errors";
 
 const RUNS = { numRuns: 200 };
-
-/** The error `fn` throws, or a failure when it throws nothing or something else. */
-function validationErrorOf(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return e as ValidationError;
-  }
-  return expect.fail("expected a ValidationError, but nothing was thrown");
-}
 
 /** A construct to point errors at, so messages carry a real construct path. */
 function constructAt(...ids: string[]): Construct {

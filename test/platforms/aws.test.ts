@@ -24,6 +24,7 @@ import {
   type VipPairProps,
 } from "../../lib";
 import { haReport, resourcesOfType, resourceTypes, synthJson, synthWithValidations } from "../../lib/testing";
+import { caught } from "../support/errors";
 
 function build(
   pair: Partial<VipPairProps> = {},
@@ -36,15 +37,6 @@ function build(
   const web = new BackendPool(cloud, "web", pool);
   const vip = new VipPair(cloud, "edge", { backends: web, ...pair });
   return { stack, cloud, web, vip };
-}
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error, got none");
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized JSON

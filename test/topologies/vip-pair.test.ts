@@ -17,6 +17,7 @@ import {
   VrrpVersion,
 } from "../../lib";
 import { haReport, resourcesOfType, resourceTypes, synthJson, synthWithValidations } from "../../lib/testing";
+import { caught } from "../support/errors";
 
 function setup(subnet = "172.30.0.0/24") {
   const stack = new TerraformStack(Testing.app(), "test");
@@ -35,15 +36,6 @@ function file(stack: TerraformStack, hostname: string, path: string): string {
   const upload = (container?.upload ?? []).find((u: { file: string }) => u.file === path);
   if (!upload) throw new Error(`no ${path} on ${hostname}`);
   return upload.content as string;
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected an error, got none");
 }
 
 describe("VipPair on Docker", () => {
