@@ -1,5 +1,5 @@
 import * as ipaddr from "ipaddr.js";
-import { type ErrorLocation, invalid, locationPath } from "../errors";
+import { type ErrorLocation, invalid } from "../errors";
 
 /** An IPv4 address as a 32-bit unsigned integer. */
 export function ipv4ToInt(address: string): number {
@@ -269,9 +269,4 @@ export class AddressSegment {
       `segment ${this.name} has no free virtual router id left (1-255)`,
     );
   }
-}
-
-/** Convenience for error paths. */
-export function ownerOf(where: ErrorLocation): string {
-  return locationPath(where);
 }

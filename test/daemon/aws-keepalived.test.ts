@@ -10,8 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { FloatingAddressMode } from "../../lib";
 import {
   cleanupNamespaces,
-  listNamespaces,
   NetworkNamespace,
+  ownTestNamespaces,
   TEST_RANGE,
   withNamespace,
 } from "../support/netns";
@@ -47,10 +47,6 @@ const testRange = ipaddr.parseCIDR(TEST_RANGE);
 /** Every IPv4 address a config mentions, loopback aside. */
 function addressesIn(text: string): string[] {
   return [...new Set(text.match(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g) ?? [])].filter((a) => !a.startsWith("127."));
-}
-
-function ownTestNamespaces(): string[] {
-  return listNamespaces().filter((n) => n.startsWith(`hat-${process.pid}-`));
 }
 
 describe("Terraform rendering emulation", () => {

@@ -4,7 +4,7 @@
  * network namespace that has `eth0` with that node's address.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { cleanupNamespaces, listNamespaces, withNamespace } from "../support/netns";
+import { cleanupNamespaces, ownTestNamespaces, withNamespace } from "../support/netns";
 import { tierAvailable } from "../support/tiers";
 import { accepted, checkKeepalived, clean, Scratch, type Verdict } from "./checkers";
 import {
@@ -30,7 +30,7 @@ describe.runIf(available)("keepalived --config-test", () => {
   });
   afterAll(() => {
     scratch?.remove();
-    expect(listNamespaces().filter((n) => n.startsWith(`hat-${process.pid}-`))).toEqual([]);
+    expect(ownTestNamespaces()).toEqual([]);
   });
 
   /** Checks `conf` inside a namespace with eth0 at the host's address (or no eth0 at all). */
@@ -154,6 +154,6 @@ describe.runIf(available)("keepalived --config-test", () => {
 
     // THEN no namespace is made
     expect(create).toThrow(/outside 198\.18\.0\.0\/15/);
-    expect(listNamespaces().filter((n) => n.startsWith(`hat-${process.pid}-`))).toEqual([]);
+    expect(ownTestNamespaces()).toEqual([]);
   });
 });

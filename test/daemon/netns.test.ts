@@ -10,6 +10,7 @@ import {
   listNamespaces,
   liveNamespaces,
   NetworkNamespace,
+  ownTestNamespaces,
   runCommand,
   waitUntil,
   withNamespace,
@@ -18,7 +19,7 @@ import { tierAvailable } from "../support/tiers";
 
 const available = tierAvailable("daemon checks: network namespaces", ["ip", "sleep"], true);
 
-const mine = () => listNamespaces().filter((n) => n.startsWith(`hat-${process.pid}-`));
+const mine = ownTestNamespaces;
 
 describe.runIf(available)("test network namespaces", () => {
   afterEach(() => {

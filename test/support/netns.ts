@@ -107,6 +107,11 @@ export function listNamespaces(): string[] {
     .filter((n) => n.length > 0);
 }
 
+/** Namespaces on this machine named as this process names its own (left over if any remain). */
+export function ownTestNamespaces(): string[] {
+  return listNamespaces().filter((n) => n.startsWith(`hat-${process.pid}-`));
+}
+
 /** Namespaces this process created and has not deleted yet. */
 export function liveNamespaces(): string[] {
   return [...live];
