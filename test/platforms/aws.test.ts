@@ -26,6 +26,16 @@ import {
 import { haReport, resourcesOfType, resourceTypes, synthJson, synthWithValidations } from "../../lib/testing";
 import { caught } from "../support/errors";
 
+/** An existing VPC with one subnet in each of two zones. */
+const EXISTING_NETWORK = {
+  vpcId: "vpc-1",
+  vpcCidr: "10.9.0.0/16",
+  subnets: [
+    { subnetId: "subnet-a", availabilityZone: "eu-west-1a", cidr: "10.9.1.0/24" },
+    { subnetId: "subnet-b", availabilityZone: "eu-west-1b", cidr: "10.9.2.0/24" },
+  ],
+};
+
 function build(
   pair: Partial<VipPairProps> = {},
   platform: AwsPlatformProps = {},
@@ -376,12 +386,7 @@ describe("AwsPlatform with a VIP pair", () => {
       { addressMode: FloatingAddressMode.ROUTE_TABLE, virtualIp: "100.64.0.10" },
       {
         existingNetwork: {
-          vpcId: "vpc-1",
-          vpcCidr: "10.9.0.0/16",
-          subnets: [
-            { subnetId: "subnet-a", availabilityZone: "eu-west-1a", cidr: "10.9.1.0/24" },
-            { subnetId: "subnet-b", availabilityZone: "eu-west-1b", cidr: "10.9.2.0/24" },
-          ],
+          ...EXISTING_NETWORK,
           routeTableIds: ["rtb-1", "rtb-2"],
         },
       },
@@ -475,14 +480,7 @@ describe("AwsPlatform validation", () => {
         build(
           { addressMode: FloatingAddressMode.ROUTE_TABLE, virtualIp: "100.64.0.10" },
           {
-            existingNetwork: {
-              vpcId: "vpc-1",
-              vpcCidr: "10.9.0.0/16",
-              subnets: [
-                { subnetId: "s1", availabilityZone: "a", cidr: "10.9.1.0/24" },
-                { subnetId: "s2", availabilityZone: "b", cidr: "10.9.2.0/24" },
-              ],
-            },
+            existingNetwork: EXISTING_NETWORK,
           },
         ),
       /set existingNetwork\.routeTableIds/,
