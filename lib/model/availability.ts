@@ -73,4 +73,13 @@ export class AvailabilityModel {
   public addGroup(group: RedundancyGroupRecord): void {
     this.groups.push(group);
   }
+
+  /**
+   * Adds a prediction to the group `groupId` (e.g. a load balancer predicting how its backends'
+   * failures play out). Unknown groups are ignored: the group's owner decides whether it exists.
+   */
+  public addPrediction(groupId: string, prediction: FailurePrediction): void {
+    const group = this.groups.find((g) => g.id === groupId);
+    if (group) this.groups[this.groups.indexOf(group)] = { ...group, predictions: [...group.predictions, prediction] };
+  }
 }

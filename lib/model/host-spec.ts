@@ -1,4 +1,5 @@
 import type { ErrorLocation } from "../errors";
+import type { FailureDomain } from "./availability";
 import { assertDebianPackage, assertImageRef, assertName } from "./config-text";
 import type { AddressLease, AddressSegment } from "./ipam";
 
@@ -88,10 +89,15 @@ export interface HostHealthCommand {
   readonly retries: number;
 }
 
-/** A host's attachment to a segment. */
+/** A host's attachment to a network segment: one interface with one address. */
 export interface HostAttachment {
+  /** Id of the platform segment (its construct path), the same for every host on it. */
+  readonly segmentId: string;
+  /** The address range the host's address comes from (on AWS, the subnet of the host's zone). */
   readonly segment: AddressSegment;
   readonly lease: AddressLease;
+  /** The interface name the host sees for this attachment, e.g. "eth0", "eth1", "ens5". */
+  readonly interfaceName: string;
 }
 
 /**
@@ -111,15 +117,17 @@ export interface HostSpec {
   readonly processes: readonly HostProcess[];
   readonly capabilities: readonly Capability[];
   readonly sysctls: Readonly<Record<string, string>>;
-  readonly attachment: HostAttachment;
+  /**
+   * The host's network attachments, the primary first (its address is the host's address); each
+   * made by the platform's `attachHost`.
+   */
+  readonly attachments: readonly HostAttachment[];
   /** Hosts with the same traffic group share firewall rules (see Platform.allowTraffic). */
   readonly trafficGroup: string;
-  /** Ports clients reach this host on (listeners), for firewalls and reports. */
-  readonly listenerPorts: readonly number[];
   /** Environment variables for the host's processes. */
   readonly environment?: Readonly<Record<string, string>>;
   /** A command that checks the host's own health, for the platform's health reporting. */
   readonly healthCommand?: HostHealthCommand;
-  /** Index of the host within its redundancy group, used to spread hosts over failure domains. */
-  readonly ordinal: number;
+  /** Where the host runs: one of the platform's failure domains, chosen by a `Spread` policy. */
+  readonly failureDomain: FailureDomain;
 }

@@ -1,5 +1,6 @@
 import * as ipaddr from "ipaddr.js";
 import { type ErrorLocation, invalid } from "../errors";
+import { IdPool, VRRP_ROUTER_IDS } from "./id-pool";
 
 /** An IPv4 address as a 32-bit unsigned integer. */
 export function ipv4ToInt(address: string): number {
@@ -110,7 +111,7 @@ export class AddressSegment {
   public readonly gateway: string;
   private readonly taken = new Map<number, string>();
   private readonly pending: AddressLease[] = [];
-  private readonly routerIds = new Map<number, string>();
+  private readonly routerIds: IdPool;
   private next: number;
 
   constructor(
@@ -123,6 +124,7 @@ export class AddressSegment {
     this.net = parseIpv4Cidr(where, "subnet", cidr);
     this.gateway = intToIpv4(this.net.network + 1);
     this.next = this.net.network + 2;
+    this.routerIds = new IdPool(VRRP_ROUTER_IDS, `segment ${name}`);
   }
 
   public get cidr(): string {
@@ -235,38 +237,6 @@ export class AddressSegment {
    * gives out the lowest free id from 51 up when `id` is undefined.
    */
   public reserveRouterId(where: ErrorLocation, owner: string, id?: number): number {
-    if (id !== undefined) {
-      if (!Number.isInteger(id) || id < 1 || id > 255)
-        invalid(where, "virtualRouterId", id, "use a whole number from 1 to 255");
-      const holder = this.routerIds.get(id);
-      if (holder !== undefined) {
-        invalid(
-          where,
-          "virtualRouterId",
-          id,
-          `id ${id} is already used on segment ${this.name} by ${holder}; ids must be unique per segment`,
-        );
-      }
-      this.routerIds.set(id, owner);
-      return id;
-    }
-    for (let candidate = 51; candidate <= 255; candidate++) {
-      if (!this.routerIds.has(candidate)) {
-        this.routerIds.set(candidate, owner);
-        return candidate;
-      }
-    }
-    for (let candidate = 1; candidate < 51; candidate++) {
-      if (!this.routerIds.has(candidate)) {
-        this.routerIds.set(candidate, owner);
-        return candidate;
-      }
-    }
-    return invalid(
-      where,
-      "virtualRouterId",
-      owner,
-      `segment ${this.name} has no free virtual router id left (1-255)`,
-    );
+    return this.routerIds.reserve(where, owner, id);
   }
 }

@@ -1,208 +1,64 @@
 import { TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { HaReport } from "../analysis/ha-report";
-import { invalid } from "../errors";
+import { type ErrorLocation, invalid } from "../errors";
 import type { AvailabilityModel, FailureDomain } from "../model/availability";
-import { assertName, assertSysctl } from "../model/config-text";
-import type { HealthCheck } from "../model/health-check";
-import type { HostAttachment, HostFile, HostSpec } from "../model/host-spec";
+import { assertName } from "../model/config-text";
+import type { HostAttachment, HostSpec } from "../model/host-spec";
+import { IdPool, type IdPoolSpec } from "../model/id-pool";
+import type { FloatingAddressRequest, IFloatingAddressBinding } from "./floating-address";
+import type { IHost } from "./host";
+import type { ManagedLoadBalancerBinding, ManagedLoadBalancerRequest } from "./managed-load-balancer";
+import type { ISegment, SegmentOptions } from "./segment";
+import type { PlatformTraits } from "./traits";
+import type { TrafficRule } from "./traffic";
 
 const PLATFORM_SYMBOL = Symbol.for("cdktf-ha-topologies.Platform");
 
-/** What a platform's network can do, for topologies that must adapt (never branch on type). */
-export interface NetworkTraits {
-  /** VRRP multicast adverts reach the peers. */
-  readonly multicast: boolean;
-  /** Gratuitous ARP moves an address between hosts (false in clouds). */
-  readonly gratuitousArp: boolean;
-}
-
-/** A host the platform made from a HostSpec. */
-export interface IHost extends IConstruct {
-  readonly hostname: string;
-  readonly failureDomain: FailureDomain;
-  readonly spec: HostSpec;
-  /** The host's address on its segment (fixed when first read, at synthesis). */
-  readonly address: string;
-}
-
-/** How a floating address moves between nodes. */
-export enum FloatingAddressMode {
-  /** keepalived adds the address on the new master and announces it by gratuitous ARP (Docker, bare L2). */
-  GRATUITOUS_ARP = "gratuitous-arp",
-  /**
-   * AWS: a secondary private IP re-assigned to the new master's network interface. All nodes sit
-   * in one subnet, so in one availability zone.
-   */
-  SECONDARY_PRIVATE_IP = "secondary-private-ip",
-  /**
-   * AWS: a /32 route for an address outside the VPC range, pointed at the new master's network
-   * interface in every route table clients use. Works across zones.
-   */
-  ROUTE_TABLE = "route-table",
-  /** AWS: an Elastic IP re-associated to the new master (a public entry point). */
-  ELASTIC_IP = "elastic-ip",
-}
-
-/** What a topology asks of a floating address. */
-export interface FloatingAddressRequest {
-  /** keepalived's instance name for the address (names the mover script). */
-  readonly instance: string;
-  /** The address, where the mode takes one. */
-  readonly address?: string;
-  /** How the address moves. */
-  readonly mode: FloatingAddressMode;
-}
-
-/** An address keepalived adds on the master. */
-export interface FloatingInterfaceAddress {
-  readonly address: string;
-  readonly prefixLength: number;
-  readonly device: string;
-}
-
-/** How a platform realizes one floating address for a group of nodes. */
-export interface IFloatingAddressBinding {
-  /** The address clients use (may be known only at deploy time, e.g. an Elastic IP). */
-  readonly address: string;
-  /** All nodes must share one failure domain (one subnet). */
-  readonly singleFailureDomain: boolean;
-  /** Addresses keepalived adds on the master. */
-  interfaceAddresses(): FloatingInterfaceAddress[];
-  /** The address HAProxy binds on a node with address `nodeAddress`. */
-  bindAddress(nodeAddress: string): string;
-  /**
-   * Whether moving the address needs a script: the binding then ships it in `nodeFiles` at
-   * `moverPath(instance)`, and keepalived runs it on becoming master and on seeing a
-   * lower-priority master.
-   */
-  readonly hasMover: boolean;
-  /** Files every node needs (e.g. the script that moves the address). */
-  readonly nodeFiles: readonly HostFile[];
-  /** Debian packages every node needs for them. */
-  readonly nodePackages: readonly string[];
-  /** Told once the nodes exist. */
-  attach(nodes: readonly IHost[]): void;
-  /** One line for the HA report. */
-  readonly description: string;
-  /**
-   * Time the move itself adds after keepalived's election, when it is not immediate (an API
-   * call), as an estimate with its basis.
-   */
-  readonly moveSeconds?: { readonly seconds: number; readonly basis: string };
-}
-
-/** Protocols of traffic rules. */
-export enum TrafficProtocol {
-  TCP = "tcp",
-  /** VRRP adverts (IP protocol 112). */
-  VRRP = "vrrp",
-}
-
 /**
- * Intent: hosts of `toGroup` accept this traffic from `fromGroup` or from the platform's client
- * networks. Platforms with firewalls (AWS security groups) open exactly these flows; a Docker
- * bridge has no firewall between containers.
+ * The target a topology is synthesized for, as the capabilities a topology may ask for. A
+ * topology asks for a capability and tests `traits`; it never branches on the platform's type.
  */
-export interface TrafficRule {
-  /** Traffic group (HostSpec.trafficGroup) of the receiving hosts. */
-  readonly toGroup: string;
-  readonly protocol: TrafficProtocol;
-  /** TCP port. */
-  readonly port?: number;
-  /** Traffic group of the sending hosts. */
-  readonly fromGroup?: string;
-  /** From the clients the platform allows (listener ports only). */
-  readonly fromClients?: boolean;
-  readonly description: string;
-}
-
-/** The kinds of cloud-managed load balancer. */
-export enum ManagedLoadBalancerKind {
-  /** L4 (AWS NLB): TCP, client addresses preserved, static per-zone addresses. */
-  NETWORK = "network",
-  /** L7 (AWS ALB): HTTP, cookie stickiness, path-aware health checks. */
-  APPLICATION = "application",
-}
-
-/** A backend server as a managed load balancer sees it. */
-export interface ManagedTarget {
-  readonly address: string;
-  readonly port: number;
-}
-
-/** What a topology asks of a managed load balancer. */
-export interface ManagedLoadBalancerRequest {
-  readonly kind: ManagedLoadBalancerKind;
-  readonly listenerPort: number;
-  /** Read at synthesis: targets added later count. */
-  readonly targets: () => readonly ManagedTarget[];
-  readonly targetPort: number;
-  readonly healthCheck: HealthCheck;
-  /** Traffic groups: the load balancer's own and its targets'. */
-  readonly trafficGroup: string;
-  readonly targetTrafficGroup: string;
-  /** Cookie stickiness (application only). */
-  readonly stickyCookie?: string;
-}
-
-/** A managed load balancer the platform made. */
-export interface ManagedLoadBalancerBinding {
-  /** The DNS name clients use. */
-  readonly dnsName: string;
-  /** The failure domains it spans, one component each in the HA report. */
-  readonly failureDomains: readonly FailureDomain[];
-  /** Seconds until a dead target stops getting new connections, as the cloud checks it. */
-  readonly targetDetectionSeconds: number;
-  /** How the cloud's check differs from the requested one, if it does. */
-  readonly notes: readonly string[];
-}
-
-/** The target a topology is synthesized for. */
 export interface IPlatform extends IConstruct {
-  /** "docker" or "aws": for reports only; topologies never branch on it. */
+  /** "docker" or "aws": for reports only. */
   readonly platformName: string;
-  readonly traits: NetworkTraits;
-  /** The interface name hosts see for their segment (e.g. "eth0"). */
-  readonly interfaceName: string;
-  /** The floating-address mode used when a topology names none. */
-  readonly defaultFloatingAddressMode: FloatingAddressMode;
+  readonly traits: PlatformTraits;
   /** The stack's availability model; topologies record their components and groups into it. */
   readonly availability: AvailabilityModel;
-  /** The failure domain of the host at `ordinal` (hosts of a group are spread by ordinal). */
-  failureDomainFor(ordinal: number): FailureDomain;
-  /** Leases an address for a host placed at `ordinal` (its segment follows its failure domain). */
-  leaseHostAddress(where: IConstruct, owner: string, ordinal: number): HostAttachment;
-  /** Reserves a VRRP virtual router id where the group's adverts travel, or gives a free one. */
-  reserveRouterId(where: IConstruct, owner: string, id?: number): number;
-  /** Sets up a floating address; throws a ValidationError for a mode the platform lacks. */
-  addFloatingAddress(scope: Construct, request: FloatingAddressRequest): IFloatingAddressBinding;
+  /** What can fail together (Docker hosts, AWS zones), in placement order. */
+  readonly failureDomains: readonly FailureDomain[];
+  /** The segment hosts attach to unless a topology names another. */
+  readonly defaultSegment: ISegment;
+  /** Adds another network segment (e.g. a tier's own network). */
+  addSegment(id: string, options?: SegmentOptions): ISegment;
+  /**
+   * Leases an address on `segment` for a host in `domain`; `position` is the attachment's index
+   * on its host (0 for the primary), which names its interface.
+   */
+  attachHost(
+    where: IConstruct,
+    owner: string,
+    segment: ISegment,
+    domain: FailureDomain,
+    position: number,
+  ): HostAttachment;
+  /** Reserves an id unique on the whole platform (e.g. BGP AS numbers), or gives out a free one. */
+  reserveId(where: ErrorLocation, pool: IdPoolSpec, owner: string, id?: number): number;
   /** Makes a host. `scope`/`id` place it in the construct tree (its id is `id`). */
   addHost(scope: Construct, id: string, spec: HostSpec): IHost;
   /** Allows one flow of traffic (see TrafficRule). */
   allowTraffic(scope: Construct, rule: TrafficRule): void;
-  /** Makes a cloud-managed load balancer; throws a ValidationError where the platform has none. */
-  addManagedLoadBalancer(scope: Construct, request: ManagedLoadBalancerRequest): ManagedLoadBalancerBinding;
-}
-
-/** Base class of the platforms' hosts: what every host knows and checks, whatever it runs on. */
-export abstract class PlatformHost extends Construct implements IHost {
-  public readonly hostname: string;
-  public readonly failureDomain: FailureDomain;
-  public readonly spec: HostSpec;
-
-  protected constructor(scope: Construct, id: string, platform: IPlatform, spec: HostSpec) {
-    super(scope, id);
-    this.hostname = spec.hostname;
-    this.spec = spec;
-    this.failureDomain = platform.failureDomainFor(spec.ordinal);
-    for (const [key, value] of Object.entries(spec.sysctls)) assertSysctl(this, key, value);
-    spec.software.validate(this);
-  }
-
-  public get address(): string {
-    return this.spec.attachment.lease.address;
-  }
+  /** Sets up a floating address in one of `traits.floatingAddressModes`. */
+  addFloatingAddress(scope: Construct, request: FloatingAddressRequest): IFloatingAddressBinding;
+  /**
+   * Makes a cloud-managed load balancer of one of `traits.managedLoadBalancers` under
+   * `scope`/`id`.
+   */
+  addManagedLoadBalancer(
+    scope: Construct,
+    id: string,
+    request: ManagedLoadBalancerRequest,
+  ): ManagedLoadBalancerBinding;
 }
 
 /** Base class of the platforms. */
@@ -228,11 +84,12 @@ export abstract class Platform extends Construct implements IPlatform {
   }
 
   public abstract readonly platformName: string;
-  public abstract readonly traits: NetworkTraits;
-  public abstract readonly interfaceName: string;
-  public abstract readonly defaultFloatingAddressMode: FloatingAddressMode;
+  public abstract readonly traits: PlatformTraits;
+  public abstract readonly failureDomains: readonly FailureDomain[];
+  public abstract readonly defaultSegment: ISegment;
   public readonly availability: AvailabilityModel;
   private readonly hostnames = new Map<string, string>();
+  private readonly idPools = new Map<string, IdPool>();
 
   protected constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -241,9 +98,14 @@ export abstract class Platform extends Construct implements IPlatform {
     this.availability = HaReport.of(this).model;
   }
 
-  public abstract failureDomainFor(ordinal: number): FailureDomain;
-  public abstract leaseHostAddress(where: IConstruct, owner: string, ordinal: number): HostAttachment;
-  public abstract reserveRouterId(where: IConstruct, owner: string, id?: number): number;
+  public abstract addSegment(id: string, options?: SegmentOptions): ISegment;
+  public abstract attachHost(
+    where: IConstruct,
+    owner: string,
+    segment: ISegment,
+    domain: FailureDomain,
+    position: number,
+  ): HostAttachment;
   public abstract addFloatingAddress(
     scope: Construct,
     request: FloatingAddressRequest,
@@ -253,10 +115,28 @@ export abstract class Platform extends Construct implements IPlatform {
   public abstract allowTraffic(scope: Construct, rule: TrafficRule): void;
   public abstract addManagedLoadBalancer(
     scope: Construct,
+    id: string,
     request: ManagedLoadBalancerRequest,
   ): ManagedLoadBalancerBinding;
 
+  public reserveId(where: ErrorLocation, pool: IdPoolSpec, owner: string, id?: number): number {
+    let ids = this.idPools.get(pool.name);
+    if (ids === undefined) {
+      ids = new IdPool(pool, `platform ${this.node.path}`);
+      this.idPools.set(pool.name, ids);
+    }
+    return ids.reserve(where, owner, id);
+  }
+
   public addHost(scope: Construct, id: string, spec: HostSpec): IHost {
+    if (!this.failureDomains.some((d) => d.id === spec.failureDomain.id)) {
+      invalid(
+        scope,
+        "failure domain",
+        spec.failureDomain.id,
+        `place hosts in a failure domain of ${this.node.path}: ${this.failureDomains.map((d) => d.id).join(", ")}`,
+      );
+    }
     const host = this.createHost(scope, id, spec);
     this.claimHostname(host, spec.hostname);
     this.availability.addComponent({
@@ -265,7 +145,7 @@ export abstract class Platform extends Construct implements IPlatform {
       role: spec.role,
       topology: scope.node.path,
       failureDomain: host.failureDomain.id,
-      address: () => spec.attachment.lease.address,
+      address: () => host.address,
     });
     return host;
   }

@@ -1,10 +1,14 @@
 import { Construct, type IConstruct } from "constructs";
-import { invalid } from "../errors";
-import { assertCommand, assertConstructId, assertIntegerInRange, assertPort } from "../model/config-text";
-import { HealthCheck, HealthCheckKind } from "../model/health-check";
-import { type HostSpec, Software } from "../model/host-spec";
-import { type IHost, type IPlatform, Platform } from "../platforms/platform";
-import { DEMO_BACKEND_PATH, renderDemoBackend } from "../render/demo-backend";
+import { invalid } from "../../errors";
+import { assertCommand, assertConstructId, assertIntegerInRange, assertPort } from "../../model/config-text";
+import { HealthCheck, HealthCheckKind } from "../../model/health-check";
+import { type HostSpec, Software } from "../../model/host-spec";
+import { Spread } from "../../model/placement";
+import type { IHost } from "../../platforms/host";
+import { type IPlatform, Platform } from "../../platforms/platform";
+import type { ISegment } from "../../platforms/segment";
+import { type ITrafficPeer, Traffic, TrafficSource } from "../../platforms/traffic";
+import { DEMO_BACKEND_PATH, renderDemoBackend } from "../../render/demo-backend";
 
 /** One backend server of a pool. */
 export interface BackendMember {
@@ -18,7 +22,7 @@ export interface BackendMember {
 }
 
 /** A pool of interchangeable backend servers that load balancers send traffic to. */
-export interface IBackendPool extends IConstruct {
+export interface IBackendPool extends IConstruct, ITrafficPeer {
   /** The port the backends serve on. */
   readonly port: number;
   /** How load balancers check a backend. */
@@ -27,8 +31,10 @@ export interface IBackendPool extends IConstruct {
   readonly members: readonly BackendMember[];
   /** Id of the pool's redundancy group in the HA report. */
   readonly redundancyGroupId: string;
-  /** Traffic group of the backends, for firewall rules. */
-  readonly trafficGroup: string;
+  /** The platform the pool's hosts run on; a load balancer must share it. */
+  readonly platform: IPlatform;
+  /** Lets `peer`'s hosts reach the service port and the health-check port. */
+  allowFrom(peer: ITrafficPeer, description: string): void;
 }
 
 /** Properties of a BackendPool. */
@@ -64,6 +70,16 @@ export interface BackendPoolProps {
    * @default - none
    */
   readonly environment?: Record<string, string>;
+  /**
+   * How the replicas are spread over the platform's failure domains.
+   * @default Spread.even() - replica i in domain i mod n, so one zone's loss leaves the others serving
+   */
+  readonly spread?: Spread;
+  /**
+   * The segment the replicas attach to.
+   * @default - the platform's default segment
+   */
+  readonly segment?: ISegment;
 }
 
 /**
@@ -79,10 +95,12 @@ export class BackendPool extends Construct implements IBackendPool {
   public readonly healthCheck: HealthCheck;
   public readonly redundancyGroupId: string;
   public readonly trafficGroup: string;
-  private readonly platform: IPlatform;
+  public readonly platform: IPlatform;
   private readonly hosts: IHost[] = [];
   private readonly memberIds: string[] = [];
   private readonly props: BackendPoolProps;
+  private readonly spread: Spread;
+  private readonly segment: ISegment;
 
   constructor(scope: Construct, id: string, props: BackendPoolProps = {}) {
     super(scope, assertConstructId(scope, id));
@@ -110,6 +128,8 @@ export class BackendPool extends Construct implements IBackendPool {
         invalid(this, `environment variable ${key}`, value, "use a value without line breaks or NUL");
     }
     const replicas = assertIntegerInRange(this, "replicas", props.replicas ?? 2, 1, 1000);
+    this.spread = props.spread ?? Spread.even();
+    this.segment = props.segment ?? this.platform.defaultSegment;
     this.redundancyGroupId = this.node.path;
     this.trafficGroup = this.node.path;
     this.platform.availability.addGroup({
@@ -129,12 +149,19 @@ export class BackendPool extends Construct implements IBackendPool {
   public addReplica(): IHost {
     const index = this.hosts.length;
     const hostname = `${this.node.id}-${index}`.toLowerCase();
-    const attachment = this.platform.leaseHostAddress(this, `${this.node.path}/Replica${index}`, index);
+    const failureDomain = this.spread.domainFor(this, "replica", index, this.platform.failureDomains);
+    const attachment = this.platform.attachHost(
+      this,
+      `${this.node.path}/Replica${index}`,
+      this.segment,
+      failureDomain,
+      0,
+    );
     const demo = this.props.image === undefined;
     const spec: HostSpec = {
       hostname,
       role: "backend",
-      ordinal: index,
+      failureDomain,
       software: demo
         ? Software.debianPackages("ha-demo-backend", ["python3"])
         : Software.image(this.props.image as string),
@@ -146,15 +173,26 @@ export class BackendPool extends Construct implements IBackendPool {
           : [],
       capabilities: [],
       sysctls: {},
-      attachment,
+      attachments: [attachment],
       trafficGroup: this.trafficGroup,
-      listenerPorts: [this.port],
       environment: this.props.environment,
     };
     const host = this.platform.addHost(this, `Replica${index}`, spec);
     this.hosts.push(host);
     this.memberIds.push(host.node.path);
     return host;
+  }
+
+  public allowFrom(peer: ITrafficPeer, description: string): void {
+    const ports = new Set([this.port, ...(this.healthCheck.port !== undefined ? [this.healthCheck.port] : [])]);
+    for (const port of ports) {
+      this.platform.allowTraffic(this, {
+        toGroup: this.trafficGroup,
+        traffic: Traffic.tcp(port),
+        from: TrafficSource.group(peer),
+        description: `${description} (${port === this.port ? "service" : "health check"})`,
+      });
+    }
   }
 
   public get members(): BackendMember[] {

@@ -1,4 +1,4 @@
-import { assertHeaderName, assertName } from "../model/config-text";
+import { assertHeaderName, assertName } from "../../model/config-text";
 
 /** How the proxy speaks to clients and backends. */
 export enum ProxyMode {

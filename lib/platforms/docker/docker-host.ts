@@ -1,0 +1,80 @@
+import type { Container } from "@cdktf/provider-docker/lib/container";
+import type { Construct } from "constructs";
+import { type HostSpec, resolveText } from "../../model/host-spec";
+import { renderSupervisor, SUPERVISOR_PATH } from "../../render/supervisor";
+import { deferredString, deferredValue } from "../deferred";
+import { PlatformHost } from "../host";
+import { terraformLiteral } from "../terraform-text";
+import type { DockerPlatform } from "./docker-platform";
+import { docker } from "./provider-classes";
+
+/** A host on the Docker platform: one container. */
+export class DockerHost extends PlatformHost {
+  /** The container. */
+  public readonly resource: Container;
+
+  /** @internal */
+  constructor(scope: Construct, id: string, platform: DockerPlatform, spec: HostSpec) {
+    super(scope, id, spec);
+    const check = spec.healthCommand;
+    this.resource = new (docker().Container)(this, "Resource", {
+      provider: platform.provider,
+      name: `${platform.namePrefix}-${spec.hostname}`,
+      hostname: spec.hostname,
+      image: platform.imageFor(this, spec).imageId,
+      ...(spec.processes.length > 0 ? { command: [SUPERVISOR_PATH] } : {}),
+      networksAdvanced: spec.attachments.map((a) => ({
+        name: platform.segmentById(this, a.segmentId).network.name,
+        ipv4Address: deferredString(() => a.lease.address),
+      })),
+      upload: deferredValue(() => uploads(spec)) as unknown as Container["upload"],
+      ...(spec.capabilities.length ? { capabilities: { add: [...spec.capabilities].sort() } } : {}),
+      ...(Object.keys(spec.sysctls).length ? { sysctls: { ...spec.sysctls } } : {}),
+      ...(spec.environment && Object.keys(spec.environment).length
+        ? {
+            env: Object.entries(spec.environment)
+              .sort()
+              .map(([k, v]) => `${k}=${v}`),
+          }
+        : {}),
+      restart: "unless-stopped",
+      mustRun: true,
+      stopTimeout: 10,
+      ...(check
+        ? {
+            healthcheck: {
+              test: ["CMD", ...check.command],
+              interval: `${check.intervalSeconds}s`,
+              timeout: `${check.timeoutSeconds}s`,
+              retries: check.retries,
+              startPeriod: "10s",
+            },
+          }
+        : {}),
+    });
+  }
+}
+
+/** The files uploaded into the container: the supervisor (when it runs processes) and the spec's files. */
+function uploads(spec: HostSpec): Array<{ file: string; content: string; executable?: boolean }> {
+  const supervisor =
+    spec.processes.length > 0
+      ? [
+          {
+            file: SUPERVISOR_PATH,
+            content: terraformLiteral(
+              renderSupervisor({ processes: spec.processes, restartDelaySeconds: 2, runDir: "/run/ha" }),
+            ),
+            executable: true,
+          },
+        ]
+      : [];
+  return [
+    ...supervisor,
+    ...spec.files.map((f) => ({
+      file: f.path,
+      content: terraformLiteral(resolveText(f.content)),
+      ...(f.executable ? { executable: true } : {}),
+    })),
+  ];
+}

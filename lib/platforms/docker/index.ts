@@ -1,0 +1,3 @@
+export * from "./docker-host";
+export * from "./docker-platform";
+export * from "./docker-segment";

@@ -1,0 +1,73 @@
+/** VRRP protocol version. */
+export enum VrrpVersion {
+  /** RFC 3768: whole-second advert intervals. */
+  V2 = 2,
+  /** RFC 5798: advert intervals in centiseconds, so sub-second failover. */
+  V3 = 3,
+}
+
+/** Commands keepalived runs on state changes, each an argument vector. */
+export interface VrrpNotifyCommands {
+  /** @default - none */
+  readonly master?: string[];
+  /** @default - none */
+  readonly backup?: string[];
+  /** @default - none */
+  readonly fault?: string[];
+  /** @default - none */
+  readonly stop?: string[];
+}
+
+/** How a group of nodes elects the holder of its floating addresses (keepalived VRRP). */
+export interface VrrpOptions {
+  /**
+   * VRRP version.
+   * @default VrrpVersion.V3 - allows sub-second advert intervals
+   */
+  readonly vrrpVersion?: VrrpVersion;
+  /**
+   * Interval between VRRP adverts of the master. A backup takes over after 3 missed adverts
+   * plus a skew of (256 − priority)/256 adverts.
+   * @default 200 - node-loss failover in about 0.72 s (3 × 200 ms + 122 ms skew at priority 100),
+   * well under a second, while 5 adverts a second cost nothing on a LAN. VRRPv2 needs whole seconds.
+   */
+  readonly advertIntervalMs?: number;
+  /**
+   * VRRP priority of each node (1-254, all different); the highest holds the VIP.
+   * @default - 150 for the first node, then 100, 90, 80, ...: the gap to 150 leaves room for
+   * weighted track scripts, and distinct values make the election deterministic
+   */
+  readonly priorities?: number[];
+  /**
+   * Whether a higher-priority node takes the VIP back when it returns. false renders
+   * `nopreempt` (every node then starts as BACKUP): the VIP stays where it is until that node fails.
+   * @default true - the preferred node carries traffic whenever it is healthy
+   */
+  readonly preempt?: boolean;
+  /**
+   * Seconds a returning higher-priority node waits before it takes the VIP back.
+   * @default 10 - a restarted node first passes its own backend checks (2 × 1 s) and settles;
+   * a flapping node does not drag the VIP back and forth
+   */
+  readonly preemptDelaySeconds?: number;
+  /**
+   * Send VRRP adverts by unicast to the peers instead of multicast.
+   * @default - false where the network carries multicast (Docker), true where it does not (clouds)
+   */
+  readonly unicast?: boolean;
+  /**
+   * Commands keepalived runs on state changes, in addition to the built-in state log.
+   * @default - none
+   */
+  readonly notify?: VrrpNotifyCommands;
+}
+
+/** keepalived's name of the VRRP instance of a router id. */
+export function instanceName(virtualRouterId: number): string {
+  return `VI_${virtualRouterId}`;
+}
+
+/** 150, then 100, 90, 80, ... */
+export function defaultPriorities(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => (i === 0 ? 150 : 100 - (i - 1) * 10));
+}

@@ -1,0 +1,64 @@
+import type { FailurePrediction } from "../../model/availability";
+import type { HealthCheck } from "../../model/health-check";
+import type { HaproxyProxy } from "../parts/haproxy-proxy";
+import { masterDownBasis, masterDownSeconds, roundSeconds, skewSeconds, type VrrpTiming } from "../parts/vrrp-timing";
+
+/** Time the platform adds to move the address after the election (an API call), if any. */
+export interface AddressMove {
+  readonly seconds: number;
+  /** How the figure was derived, appended to each basis. */
+  readonly basis: string;
+}
+
+/** What a self-managed VIP pair predicts for the loss of a node, of its proxy, and a partition. */
+export function vipPairPredictions(
+  timing: VrrpTiming,
+  proxy: HaproxyProxy,
+  move: AddressMove | undefined,
+): FailurePrediction[] {
+  const masterDown = masterDownSeconds(timing);
+  const moveSeconds = move?.seconds ?? 0;
+  const moveBasis = move ? ` + ${move.basis}` : "";
+  const track = proxy.trackScript;
+  return [
+    {
+      fault: "node-loss",
+      recoverySeconds: roundSeconds(masterDown + moveSeconds),
+      failedRequests: "connections open on the lost node; new connections fail until the VIP moves",
+      basis: `${masterDownBasis(timing)}${moveBasis}`,
+    },
+    {
+      fault: "proxy-process-death",
+      recoverySeconds: roundSeconds(proxy.trackDetectionSeconds + skewSeconds(timing) + moveSeconds),
+      failedRequests: "connections to the dead proxy; new connections fail until the VIP moves",
+      basis: `worst case, a hung proxy: track script fall ${track.fall} × interval ${track.intervalSeconds} s + timeout ${track.timeoutSeconds} s, then the master enters FAULT and the backup takes over after its skew${moveBasis}; a dead proxy refuses at once and fails the checks sooner`,
+    },
+    {
+      fault: "partition-between-nodes",
+      recoverySeconds: roundSeconds(masterDown),
+      failedRequests:
+        "split brain: VRRP cannot tell a partition from a failure, so after the master-down interval every side holds the VIP until the partition heals; then the highest priority keeps it",
+      basis: "VRRP has no quorum; each side promotes itself after the master-down interval",
+    },
+  ];
+}
+
+/** What HAProxy's checks and retries predict for the death of one backend. */
+export function backendDeathBehindProxy(proxy: HaproxyProxy, check: HealthCheck): FailurePrediction {
+  return {
+    fault: "backend-process-death",
+    recoverySeconds: 0,
+    failedRequests: "none: a refused connection is retried on another backend (retries + option redispatch)",
+    basis: `passive check marks the backend down after ${proxy.passiveErrorLimit} errors; active check after ${check.unhealthyThreshold} × ${check.intervalMs} ms`,
+  };
+}
+
+/** What a managed load balancer's target checks predict for the death of one backend. */
+export function backendDeathBehindManaged(targetDetectionSeconds: number): FailurePrediction {
+  return {
+    fault: "backend-process-death",
+    recoverySeconds: targetDetectionSeconds,
+    failedRequests: "requests sent to the dead target until the load balancer's health check marks it unhealthy",
+    basis: `target-group health check: ${targetDetectionSeconds} s (interval × unhealthy threshold)`,
+  };
+}
