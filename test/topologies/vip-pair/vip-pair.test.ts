@@ -15,9 +15,15 @@ import {
   VipPair,
   type VipPairProps,
   VrrpVersion,
-} from "../../lib";
-import { haReport, resourcesOfType, resourceTypes, synthJson, synthWithValidations } from "../../lib/testing";
-import { caught } from "../support/errors";
+} from "../../../lib";
+import {
+  haReport,
+  resourcesOfType,
+  resourceTypes,
+  synthJson,
+  synthWithValidations,
+} from "../../../lib/testing";
+import { caught } from "../../support/errors";
 
 function setup(subnet = "172.30.0.0/24") {
   const stack = new TerraformStack(Testing.app(), "test");
