@@ -5,7 +5,7 @@ export * from "./model/availability";
 export * from "./model/health-check";
 export * from "./model/host-spec";
 export { AddressLease, AddressSegment } from "./model/ipam";
-export * from "./platforms/aws/aws-platform";
+export * from "./platforms/aws";
 export * from "./platforms/docker/docker-platform";
 export * from "./platforms/platform";
 export * from "./topologies/backend-pool";
