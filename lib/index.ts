@@ -7,7 +7,7 @@ export * from "./model/host-spec";
 export * from "./model/id-pool";
 export { AddressLease, AddressSegment } from "./model/ipam";
 export * from "./model/placement";
-export * from "./platforms/aws/aws-platform";
+export * from "./platforms/aws";
 export * from "./platforms/docker";
 export * from "./platforms/floating-address";
 export * from "./platforms/host";

@@ -80,6 +80,7 @@ export class AvailabilityModel {
    */
   public addPrediction(groupId: string, prediction: FailurePrediction): void {
     const group = this.groups.find((g) => g.id === groupId);
-    if (group) this.groups[this.groups.indexOf(group)] = { ...group, predictions: [...group.predictions, prediction] };
+    if (group)
+      this.groups[this.groups.indexOf(group)] = { ...group, predictions: [...group.predictions, prediction] };
   }
 }

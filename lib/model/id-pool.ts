@@ -72,11 +72,36 @@ export class IdPool {
         }
       }
     }
-    return invalid(where, what, owner, `${this.scopeName} has no free ${this.spec.description} left (${min}-${max})`);
+    return invalid(
+      where,
+      what,
+      owner,
+      `${this.scopeName} has no free ${this.spec.description} left (${min}-${max})`,
+    );
   }
 
   /** Every id in use and its holder, sorted by id. */
   public get assignments(): Array<{ id: number; owner: string }> {
     return [...this.holders.entries()].sort((a, b) => a[0] - b[0]).map(([id, owner]) => ({ id, owner }));
+  }
+}
+
+/** The id pools of one place (a segment, a platform), one per kind of id, made on first use. */
+export class IdPools {
+  private readonly pools = new Map<string, IdPool>();
+
+  constructor(
+    /** Where the ids must be unique, for error messages, e.g. "segment stack/local/Network". */
+    public readonly scopeName: string,
+  ) {}
+
+  /** Reserves an id of `spec` (see IdPool.reserve). */
+  public reserve(where: ErrorLocation, spec: IdPoolSpec, owner: string, id?: number): number {
+    let pool = this.pools.get(spec.name);
+    if (pool === undefined) {
+      pool = new IdPool(spec, this.scopeName);
+      this.pools.set(spec.name, pool);
+    }
+    return pool.reserve(where, owner, id);
   }
 }

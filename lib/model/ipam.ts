@@ -1,6 +1,5 @@
 import * as ipaddr from "ipaddr.js";
 import { type ErrorLocation, invalid } from "../errors";
-import { IdPool, VRRP_ROUTER_IDS } from "./id-pool";
 
 /** An IPv4 address as a 32-bit unsigned integer. */
 export function ipv4ToInt(address: string): number {
@@ -111,7 +110,6 @@ export class AddressSegment {
   public readonly gateway: string;
   private readonly taken = new Map<number, string>();
   private readonly pending: AddressLease[] = [];
-  private readonly routerIds: IdPool;
   private next: number;
 
   constructor(
@@ -124,7 +122,6 @@ export class AddressSegment {
     this.net = parseIpv4Cidr(where, "subnet", cidr);
     this.gateway = intToIpv4(this.net.network + 1);
     this.next = this.net.network + 2;
-    this.routerIds = new IdPool(VRRP_ROUTER_IDS, `segment ${name}`);
   }
 
   public get cidr(): string {
@@ -230,13 +227,5 @@ export class AddressSegment {
     return [...this.taken.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([v, owner]) => ({ address: intToIpv4(v), owner }));
-  }
-
-  /**
-   * Reserves a VRRP virtual router id on this segment (ids must be unique per L2 segment), or
-   * gives out the lowest free id from 51 up when `id` is undefined.
-   */
-  public reserveRouterId(where: ErrorLocation, owner: string, id?: number): number {
-    return this.routerIds.reserve(where, owner, id);
   }
 }

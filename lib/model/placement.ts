@@ -48,7 +48,8 @@ export class Spread {
     index: number,
     domains: readonly FailureDomain[],
   ): FailureDomain {
-    if (domains.length === 0) invalid(where, what, index, "the platform has no failure domain to place it in");
+    if (domains.length === 0)
+      invalid(where, what, index, "the platform has no failure domain to place it in");
     if (this.kind === SpreadKind.TOGETHER) return domains[0] as FailureDomain;
     if (this.kind === SpreadKind.STRICT && index >= domains.length) {
       invalid(

@@ -5,13 +5,13 @@ import { type ErrorLocation, invalid } from "../errors";
 import type { AvailabilityModel, FailureDomain } from "../model/availability";
 import { assertName } from "../model/config-text";
 import type { HostAttachment, HostSpec } from "../model/host-spec";
-import { IdPool, type IdPoolSpec } from "../model/id-pool";
+import { type IdPoolSpec, IdPools } from "../model/id-pool";
 import type { FloatingAddressRequest, IFloatingAddressBinding } from "./floating-address";
 import type { IHost } from "./host";
 import type { ManagedLoadBalancerBinding, ManagedLoadBalancerRequest } from "./managed-load-balancer";
 import type { ISegment, SegmentOptions } from "./segment";
-import type { PlatformTraits } from "./traits";
 import type { TrafficRule } from "./traffic";
+import type { PlatformTraits } from "./traits";
 
 const PLATFORM_SYMBOL = Symbol.for("cdktf-ha-topologies.Platform");
 
@@ -89,7 +89,7 @@ export abstract class Platform extends Construct implements IPlatform {
   public abstract readonly defaultSegment: ISegment;
   public readonly availability: AvailabilityModel;
   private readonly hostnames = new Map<string, string>();
-  private readonly idPools = new Map<string, IdPool>();
+  private idPools?: IdPools;
 
   protected constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -120,12 +120,8 @@ export abstract class Platform extends Construct implements IPlatform {
   ): ManagedLoadBalancerBinding;
 
   public reserveId(where: ErrorLocation, pool: IdPoolSpec, owner: string, id?: number): number {
-    let ids = this.idPools.get(pool.name);
-    if (ids === undefined) {
-      ids = new IdPool(pool, `platform ${this.node.path}`);
-      this.idPools.set(pool.name, ids);
-    }
-    return ids.reserve(where, owner, id);
+    this.idPools ??= new IdPools(`platform ${this.node.path}`);
+    return this.idPools.reserve(where, pool, owner, id);
   }
 
   public addHost(scope: Construct, id: string, spec: HostSpec): IHost {

@@ -7,13 +7,17 @@ import { assertConstructId, assertImageRef, assertName } from "../../model/confi
 import type { HostAttachment, HostSpec } from "../../model/host-spec";
 import { intToIpv4, parseIpv4Cidr } from "../../model/ipam";
 import { DEFAULT_BASE_IMAGE } from "../../render/dockerfile";
-import { FloatingAddressMode, type FloatingAddressRequest, type IFloatingAddressBinding } from "../floating-address";
+import {
+  FloatingAddressMode,
+  type FloatingAddressRequest,
+  type IFloatingAddressBinding,
+} from "../floating-address";
 import type { IHost } from "../host";
 import type { ManagedLoadBalancerBinding, ManagedLoadBalancerRequest } from "../managed-load-balancer";
 import { Platform } from "../platform";
 import type { ISegment, SegmentOptions } from "../segment";
-import type { PlatformTraits } from "../traits";
 import type { TrafficRule } from "../traffic";
+import type { PlatformTraits } from "../traits";
 import { DockerHost } from "./docker-host";
 import { DockerImages } from "./docker-images";
 import { DockerSegment } from "./docker-segment";
@@ -81,7 +85,11 @@ export class DockerPlatform extends Platform {
     this.provider =
       props.provider ??
       new (docker().DockerProvider)(this, "Provider", props.dockerHost ? { host: props.dockerHost } : {});
-    this.defaultSegment = this.makeSegment("Network", props.subnet ?? "172.30.0.0/24", `${this.namePrefix}-${id}`);
+    this.defaultSegment = this.makeSegment(
+      "Network",
+      props.subnet ?? "172.30.0.0/24",
+      `${this.namePrefix}-${id}`,
+    );
     this.images = new DockerImages(this, "Images", this.provider, baseImage);
     const domain: FailureDomain = {
       id: `docker-host:${props.dockerHost ?? "local"}`,
@@ -117,7 +125,12 @@ export class DockerPlatform extends Platform {
       const a = parseIpv4Cidr(this, "segment cidr", cidr);
       const b = other.addresses.net;
       if (a.network <= b.broadcast && b.network <= a.broadcast) {
-        invalid(this, `cidr of segment ${id}`, cidr, `use a range that does not overlap ${other.displayName} (${other.cidr})`);
+        invalid(
+          this,
+          `cidr of segment ${id}`,
+          cidr,
+          `use a range that does not overlap ${other.displayName} (${other.cidr})`,
+        );
       }
     }
     return this.makeSegment(id, cidr, `${this.namePrefix}-${id}`);

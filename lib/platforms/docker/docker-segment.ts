@@ -3,7 +3,7 @@ import type { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import type { Construct } from "constructs";
 import type { ErrorLocation } from "../../errors";
 import type { FailureDomain } from "../../model/availability";
-import { IdPool, type IdPoolSpec } from "../../model/id-pool";
+import { type IdPoolSpec, IdPools } from "../../model/id-pool";
 import { AddressSegment } from "../../model/ipam";
 import type { ISegment } from "../segment";
 import { docker } from "./provider-classes";
@@ -16,7 +16,7 @@ export class DockerSegment implements ISegment {
   public readonly addresses: AddressSegment;
   /** The `docker_network` resource. */
   public readonly network: Network;
-  private readonly idPools = new Map<string, IdPool>();
+  private idPools?: IdPools;
 
   /** @internal */
   constructor(platform: Construct, id: string, cidr: string, name: string, provider: DockerProvider) {
@@ -40,11 +40,7 @@ export class DockerSegment implements ISegment {
   }
 
   public reserveId(where: ErrorLocation, pool: IdPoolSpec, owner: string, id?: number): number {
-    let ids = this.idPools.get(pool.name);
-    if (ids === undefined) {
-      ids = new IdPool(pool, `segment ${this.displayName}`);
-      this.idPools.set(pool.name, ids);
-    }
-    return ids.reserve(where, owner, id);
+    this.idPools ??= new IdPools(`segment ${this.displayName}`);
+    return this.idPools.reserve(where, pool, owner, id);
   }
 }

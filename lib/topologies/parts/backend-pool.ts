@@ -184,7 +184,10 @@ export class BackendPool extends Construct implements IBackendPool {
   }
 
   public allowFrom(peer: ITrafficPeer, description: string): void {
-    const ports = new Set([this.port, ...(this.healthCheck.port !== undefined ? [this.healthCheck.port] : [])]);
+    const ports = new Set([
+      this.port,
+      ...(this.healthCheck.port !== undefined ? [this.healthCheck.port] : []),
+    ]);
     for (const port of ports) {
       this.platform.allowTraffic(this, {
         toGroup: this.trafficGroup,

@@ -100,7 +100,13 @@ export class HaproxyProxy {
         `use ${ports.length === 3 ? "three" : ports.length} different ports`,
       );
     }
-    this.maxConnections = assertIntegerInRange(where, "maxConnections", options.maxConnections ?? 4096, 1, 1_000_000);
+    this.maxConnections = assertIntegerInRange(
+      where,
+      "maxConnections",
+      options.maxConnections ?? 4096,
+      1,
+      1_000_000,
+    );
     this.retries = assertIntegerInRange(where, "retries", options.retries ?? 3, 0, 10);
     this.passiveErrorLimit = assertIntegerInRange(
       where,
@@ -110,7 +116,8 @@ export class HaproxyProxy {
       100,
     );
     this.mode =
-      options.mode ?? (first.backends.healthCheck.kind === HealthCheckKind.HTTP ? ProxyMode.HTTP : ProxyMode.TCP);
+      options.mode ??
+      (first.backends.healthCheck.kind === HealthCheckKind.HTTP ? ProxyMode.HTTP : ProxyMode.TCP);
     if (this.mode !== ProxyMode.HTTP && this.mode !== ProxyMode.TCP) {
       invalid(where, "mode", options.mode, "use ProxyMode.HTTP or ProxyMode.TCP");
     }
@@ -192,7 +199,8 @@ export class HaproxyProxy {
   /** haproxy.cfg of the node `nodeName`, binding each listener on `bindAddresses`. */
   public config(nodeName: string, bindAddresses: readonly string[]): string {
     const backends = new Map<IBackendPool, HaproxyBackend>();
-    for (const l of this.listeners) if (!backends.has(l.backends)) backends.set(l.backends, this.backend(l.backends));
+    for (const l of this.listeners)
+      if (!backends.has(l.backends)) backends.set(l.backends, this.backend(l.backends));
     return renderHaproxyCfg({
       nodeName,
       mode: this.mode,
@@ -231,7 +239,9 @@ export class HaproxyProxy {
       passiveErrorLimit: this.passiveErrorLimit,
       retries: this.retries,
       retryOn:
-        this.mode === ProxyMode.HTTP ? ["conn-failure", "empty-response", "response-timeout"] : ["conn-failure"],
+        this.mode === ProxyMode.HTTP
+          ? ["conn-failure", "empty-response", "response-timeout"]
+          : ["conn-failure"],
     };
   }
 }

@@ -206,7 +206,9 @@ export class VrrpGroup {
         notify: {
           ...this.options.notify,
           generic: [KEEPALIVED_NOTIFY_PATH],
-          ...(vip.binding.hasMover ? { masterRxLowerPriority: [moverPath(instance), "rx-lower-priority"] } : {}),
+          ...(vip.binding.hasMover
+            ? { masterRxLowerPriority: [moverPath(instance), "rx-lower-priority"] }
+            : {}),
         },
         garp: { masterDelaySeconds: 1, masterRepeat: 3, masterRefreshSeconds: 60 },
       };

@@ -27,7 +27,12 @@ export function buildManagedPair(
   }
   const nodeProps = NODE_ONLY_PROPS.filter((k) => props[k] !== undefined);
   if (nodeProps.length) {
-    invalid(pair, "props", nodeProps, "a managed load balancer has no VRRP nodes or HAProxy: leave these unset");
+    invalid(
+      pair,
+      "props",
+      nodeProps,
+      "a managed load balancer has no VRRP nodes or HAProxy: leave these unset",
+    );
   }
   const pool = props.backends;
   const binding = platform.addManagedLoadBalancer(pair, "LoadBalancer", {

@@ -1,7 +1,13 @@
 import type { FailurePrediction } from "../../model/availability";
 import type { HealthCheck } from "../../model/health-check";
 import type { HaproxyProxy } from "../parts/haproxy-proxy";
-import { masterDownBasis, masterDownSeconds, roundSeconds, skewSeconds, type VrrpTiming } from "../parts/vrrp-timing";
+import {
+  masterDownBasis,
+  masterDownSeconds,
+  roundSeconds,
+  skewSeconds,
+  type VrrpTiming,
+} from "../parts/vrrp-timing";
 
 /** Time the platform adds to move the address after the election (an API call), if any. */
 export interface AddressMove {
@@ -58,7 +64,8 @@ export function backendDeathBehindManaged(targetDetectionSeconds: number): Failu
   return {
     fault: "backend-process-death",
     recoverySeconds: targetDetectionSeconds,
-    failedRequests: "requests sent to the dead target until the load balancer's health check marks it unhealthy",
+    failedRequests:
+      "requests sent to the dead target until the load balancer's health check marks it unhealthy",
     basis: `target-group health check: ${targetDetectionSeconds} s (interval × unhealthy threshold)`,
   };
 }

@@ -62,7 +62,11 @@ export class VipPair extends Construct implements ITrafficPeer {
     }
     this.nodeCount = assertIntegerInRange(this, "nodeCount", props.nodeCount ?? 2, 2, 10);
     this.listenerPort = assertPort(this, "listenerPort", props.listenerPort ?? 80);
-    this.proxy = new HaproxyProxy(this, [{ name: this.node.id, port: this.listenerPort, backends: props.backends }], props);
+    this.proxy = new HaproxyProxy(
+      this,
+      [{ name: this.node.id, port: this.listenerPort, backends: props.backends }],
+      props,
+    );
     this.mode = this.proxy.mode;
     this.implementation = props.implementation ?? LoadBalancerImplementation.selfManaged();
     this.addressMode = props.addressMode ?? (p.traits.floatingAddressModes[0] as FloatingAddressMode);
@@ -84,7 +88,7 @@ export class VipPair extends Construct implements ITrafficPeer {
         this,
         "addressMode",
         this.addressMode,
-        `the ${p.platformName} platform moves addresses by ${p.traits.floatingAddressModes.join(", ")}`,
+        `the ${p.platformName} platform has no ${this.addressMode} mode: use one of ${p.traits.floatingAddressModes.join(", ")}`,
       );
     }
     const segment: ISegment = props.segment ?? p.defaultSegment;
@@ -132,7 +136,13 @@ export class VipPair extends Construct implements ITrafficPeer {
   private addNode(index: number, vrrp: VrrpGroup, segment: ISegment): IHost {
     const hostname = `${this.node.id}-lb-${index}`.toLowerCase();
     const failureDomain = vrrp.spread.domainFor(this, "node", index, this.platform.failureDomains);
-    const attachment = this.platform.attachHost(this, `${this.node.path}/Node${index}`, segment, failureDomain, 0);
+    const attachment = this.platform.attachHost(
+      this,
+      `${this.node.path}/Node${index}`,
+      segment,
+      failureDomain,
+      0,
+    );
     const proxy = this.proxy;
     const track = proxy.trackScript;
     const vrrpNode = () => ({
@@ -153,7 +163,11 @@ export class VipPair extends Construct implements ITrafficPeer {
           vrrp.configFile(vrrpNode, [track]),
           {
             path: HAPROXY_CFG,
-            content: () => proxy.config(hostname, bindings().map((b) => b.bindAddress(attachment.lease.address))),
+            content: () =>
+              proxy.config(
+                hostname,
+                bindings().map((b) => b.bindAddress(attachment.lease.address)),
+              ),
           },
           ...vrrp.supportFiles,
         ];

@@ -27,8 +27,8 @@ describe("HaproxyProxy", () => {
     // WHEN a node's config is rendered with one bind address
     const cfg = proxy.config("lb-0", ["198.18.0.10", "198.18.0.10"]);
     // THEN each listener binds once and sends to its own pool
-    expect(cfg).toMatch(/frontend fe_rw\n[^]*bind 198\.18\.0\.10:5000\n[^]*default_backend be_web/);
-    expect(cfg).toMatch(/frontend fe_ro\n[^]*bind 198\.18\.0\.10:5001\n[^]*default_backend be_ro/);
+    expect(cfg).toMatch(/frontend fe_rw\n[\s\S]*bind 198\.18\.0\.10:5000\n[\s\S]*default_backend be_web/);
+    expect(cfg).toMatch(/frontend fe_ro\n[\s\S]*bind 198\.18\.0\.10:5001\n[\s\S]*default_backend be_ro/);
     expect(cfg.match(/^backend /gm)).toHaveLength(2);
     expect(cfg.match(/bind 198\.18\.0\.10:5000/g)).toHaveLength(1);
   });
