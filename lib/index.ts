@@ -1,5 +1,7 @@
 export type * from "./analysis/analyze";
 export * from "./analysis/ha-report";
+export * from "./analysis/ha-rules";
+export * from "./analysis/rules";
 export * from "./errors";
 export * from "./model/availability";
 export * from "./model/health-check";

@@ -729,14 +729,15 @@ export class VipPair extends Construct {
       predictions: [],
       dependsOn: [this.props.backends.redundancyGroupId],
     });
-    const backendGroup = model.groups.find((g) => g.id === this.props.backends.redundancyGroupId);
-    (backendGroup?.predictions as FailurePrediction[] | undefined)?.push({
-      fault: "backend-process-death",
-      recoverySeconds: binding.targetDetectionSeconds,
-      failedRequests:
-        "requests sent to the dead target until the load balancer's health check marks it unhealthy",
-      basis: `target-group health check: ${binding.targetDetectionSeconds} s (interval × unhealthy threshold)`,
-    });
+    const backendGroupId = this.props.backends.redundancyGroupId;
+    if (model.group(backendGroupId))
+      model.addPrediction(backendGroupId, {
+        fault: "backend-process-death",
+        recoverySeconds: binding.targetDetectionSeconds,
+        failedRequests:
+          "requests sent to the dead target until the load balancer's health check marks it unhealthy",
+        basis: `target-group health check: ${binding.targetDetectionSeconds} s (interval × unhealthy threshold)`,
+      });
   }
 
   private recordAvailability(): void {
@@ -785,11 +786,9 @@ export class VipPair extends Construct {
       predictions,
       dependsOn: [this.props.backends.redundancyGroupId],
     });
-    const backendGroup = this.platform.availability.groups.find(
-      (g) => g.id === this.props.backends.redundancyGroupId,
-    );
-    if (backendGroup && backendGroup.predictions.length === 0) {
-      (backendGroup.predictions as FailurePrediction[]).push({
+    const backendGroupId = this.props.backends.redundancyGroupId;
+    if (this.platform.availability.group(backendGroupId)?.predictions.length === 0) {
+      this.platform.availability.addPrediction(backendGroupId, {
         fault: "backend-process-death",
         recoverySeconds: 0,
         failedRequests:

@@ -336,7 +336,7 @@ export class AwsPlatform extends Platform {
     }
     this.groupsScope = new Construct(this, "SecurityGroups");
     this.rolesScope = new Construct(this, "Roles");
-    this.availability.platform = "aws";
+    this.availability.addPlatform("aws", this.node.path);
 
     if (props.existingNetwork) {
       const net = props.existingNetwork;

@@ -185,7 +185,7 @@ export class DockerPlatform extends Platform {
       kind: "host",
       description: "one Docker daemon: every container on it fails together when the host fails",
     };
-    this.availability.platform = "docker";
+    this.availability.addPlatform("docker", this.node.path);
     this.availability.addFailureDomain(this.domain);
     this.availability.notes.push(
       `${this.node.path}: all hosts run on one Docker host (${this.domain.id}), so that host is a single point of failure; the topology survives process and container failures only.`,
