@@ -1,6 +1,7 @@
 export type * from "./analysis/analyze";
 export * from "./analysis/ha-report";
 export * from "./analysis/ha-rules";
+export { HA_REPORT_SCHEMA_VERSION } from "./analysis/report-document";
 export * from "./analysis/rules";
 export * from "./errors";
 export * from "./model/availability";
