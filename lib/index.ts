@@ -1,5 +1,8 @@
 export type * from "./analysis/analyze";
 export * from "./analysis/ha-report";
+export * from "./analysis/ha-rules";
+export { HA_REPORT_SCHEMA_VERSION } from "./analysis/report-document";
+export * from "./analysis/rules";
 export * from "./errors";
 export * from "./model/availability";
 export * from "./model/health-check";

@@ -1,60 +1,27 @@
-import type { AvailabilityModel, FailurePrediction } from "../model/availability";
+import { type AvailabilityModel, type FailurePrediction, NO_DATA_LOSS } from "../model/availability";
+import { evaluateRules } from "./evaluate-rules";
+import {
+  HA_REPORT_SCHEMA_VERSION,
+  type HaReportDocument,
+  type ReportComponent,
+  type ReportGroup,
+  type ReportPrediction,
+} from "./report-document";
+import { findSinglePointsOfFailure } from "./single-points-of-failure";
+import type { Suppression } from "./suppressions";
 
-export interface ReportComponent {
-  readonly id: string;
-  readonly hostname: string;
-  readonly role: string;
-  readonly topology: string;
-  readonly failureDomain: string;
-  readonly address?: string;
-}
-
-export interface ReportGroup {
-  readonly id: string;
-  readonly role: string;
-  readonly topology: string;
-  readonly mechanism: string;
-  readonly members: readonly string[];
-  readonly minimumHealthy: number;
-  /** Members that may fail at once with the service still up. */
-  readonly toleratedFailures: number;
-  /** Distinct failure domains the members are spread over. */
-  readonly failureDomains: readonly string[];
-  readonly dependsOn: readonly string[];
-  readonly predictions: readonly FailurePrediction[];
-}
-
-export interface SinglePointOfFailure {
-  /** "component" (one host) or "failure-domain" (a Docker host or zone). */
-  readonly kind: "component" | "failure-domain";
-  readonly id: string;
-  /** Redundancy groups that stop serving when it fails. */
-  readonly breaks: readonly string[];
-  readonly reason: string;
-}
-
-export interface HaReportDocument {
-  readonly schemaVersion: 1;
-  readonly stack: string;
-  readonly platform: string;
-  readonly failureDomains: ReadonlyArray<{
-    id: string;
-    kind: string;
-    description: string;
-    components: string[];
-  }>;
-  readonly components: readonly ReportComponent[];
-  readonly redundancyGroups: readonly ReportGroup[];
-  readonly singlePointsOfFailure: readonly SinglePointOfFailure[];
-  readonly notes: readonly string[];
-}
+export type * from "./report-document";
 
 /**
- * Finds the single points of failure of a model: a component whose loss takes a redundancy
- * group below its minimum, and a failure domain whose loss does. A group also breaks when a
- * group it depends on breaks.
+ * The HA report of a model (what `ha-report.json` holds): its components and groups with their
+ * predicted RTO and RPO, its single points of failure, and what the rule pack found, less what
+ * `suppressions` silence.
  */
-export function analyze(stack: string, model: AvailabilityModel): HaReportDocument {
+export function analyze(
+  stack: string,
+  model: AvailabilityModel,
+  suppressions: readonly Suppression[] = [],
+): HaReportDocument {
   const components: ReportComponent[] = model.components.map((c) => ({
     id: c.id,
     hostname: c.hostname,
@@ -63,7 +30,10 @@ export function analyze(stack: string, model: AvailabilityModel): HaReportDocume
     failureDomain: c.failureDomain,
     ...(c.address ? { address: c.address() } : {}),
   }));
-  const domainOf = new Map(components.map((c) => [c.id, c.failureDomain]));
+  const domainsOf = new Map<string, readonly string[]>([
+    ...components.map((c) => [c.id, [c.failureDomain]] as const),
+    ...model.managedComponents.map((m) => [m.id, m.failureDomains] as const),
+  ]);
   const groups: ReportGroup[] = model.groups.map((g) => ({
     id: g.id,
     role: g.role,
@@ -72,99 +42,61 @@ export function analyze(stack: string, model: AvailabilityModel): HaReportDocume
     members: [...g.members],
     minimumHealthy: g.minimumHealthy,
     toleratedFailures: Math.max(0, g.members.length - g.minimumHealthy),
-    failureDomains: [...new Set(g.members.map((m) => domainOf.get(m) ?? "unknown"))].sort(),
+    failureDomains: [...new Set(g.members.flatMap((m) => domainsOf.get(m) ?? ["unknown"]))].sort(),
     dependsOn: [...g.dependsOn],
-    predictions: [...g.predictions],
+    predictions: g.predictions.map(reportPrediction),
   }));
-
-  // Which groups each component belongs to, so that a loss is checked against those groups only
-  // (a scan of every group's members per component would grow with components × members).
-  const groupsOf = new Map<string, ReportGroup[]>();
-  for (const g of groups) {
-    for (const m of g.members) {
-      const list = groupsOf.get(m) ?? [];
-      list.push(g);
-      groupsOf.set(m, list);
-    }
-  }
-  const dependents = new Map<string, ReportGroup[]>();
-  for (const g of groups) {
-    for (const d of g.dependsOn) {
-      const list = dependents.get(d) ?? [];
-      list.push(g);
-      dependents.set(d, list);
-    }
-  }
-
-  /** Groups that stop when the components in `lost` fail, following dependencies. */
-  const brokenBy = (lost: Set<string>): string[] => {
-    const down = new Map<ReportGroup, number>();
-    for (const id of lost) for (const g of groupsOf.get(id) ?? []) down.set(g, (down.get(g) ?? 0) + 1);
-    const broken = new Set<string>();
-    const queue: string[] = [];
-    for (const [g, n] of down) {
-      if (g.members.length - n < g.minimumHealthy) {
-        broken.add(g.id);
-        queue.push(g.id);
-      }
-    }
-    while (queue.length > 0) {
-      for (const g of dependents.get(queue.pop() as string) ?? []) {
-        if (!broken.has(g.id)) {
-          broken.add(g.id);
-          queue.push(g.id);
-        }
-      }
-    }
-    return [...broken].sort();
-  };
-
-  const spofs: SinglePointOfFailure[] = [];
   const domains = [...model.failureDomains.values()].sort((a, b) => a.id.localeCompare(b.id));
-  const inDomain = new Map<string, string[]>();
-  for (const c of components) {
-    const list = inDomain.get(c.failureDomain) ?? [];
-    list.push(c.id);
-    inDomain.set(c.failureDomain, list);
-  }
-  for (const d of domains) {
-    const lost = new Set(inDomain.get(d.id) ?? []);
-    if (lost.size === 0) continue;
-    const breaks = brokenBy(lost);
-    if (breaks.length) {
-      spofs.push({
-        kind: "failure-domain",
-        id: d.id,
-        breaks,
-        reason: `losing ${d.kind} ${d.id} (${d.description}) takes down ${lost.size} of ${components.length} components`,
-      });
-    }
-  }
-  for (const c of components) {
-    const breaks = brokenBy(new Set([c.id]));
-    if (breaks.length) {
-      spofs.push({
-        kind: "component",
-        id: c.id,
-        breaks,
-        reason: `${c.hostname} (${c.role}) has no redundant peer in ${breaks.join(", ")}`,
-      });
-    }
-  }
-
+  const rules = evaluateRules(model, suppressions);
   return {
-    schemaVersion: 1,
+    schemaVersion: HA_REPORT_SCHEMA_VERSION,
     stack,
     platform: model.platform,
+    platforms: model.platforms.map((p) => ({
+      id: p.id,
+      name: p.name,
+      failureDomains: model.failureDomainsOf(p.id),
+    })),
     failureDomains: domains.map((d) => ({
       id: d.id,
       kind: d.kind,
       description: d.description,
-      components: inDomain.get(d.id) ?? [],
+      platforms: [...model.platformsOfDomain(d.id)],
+      components: components.filter((c) => c.failureDomain === d.id).map((c) => c.id),
+      managedComponents: model.managedComponents
+        .filter((m) => m.failureDomains.includes(d.id))
+        .map((m) => m.id),
     })),
     components,
+    managedComponents: model.managedComponents.map((m) => ({
+      id: m.id,
+      service: m.service,
+      role: m.role,
+      topology: m.topology,
+      failureDomains: [...m.failureDomains],
+      failover: [...m.failover],
+    })),
     redundancyGroups: groups,
-    singlePointsOfFailure: spofs,
+    vrrpInstances: model.vrrpInstances.map((v) => ({ ...v })),
+    singlePointsOfFailure: findSinglePointsOfFailure(model),
+    rules: rules.rules,
+    findings: rules.findings,
+    suppressedFindings: rules.suppressedFindings,
     notes: [...model.notes],
+  };
+}
+
+/** A prediction with its data loss spelled out (a stateless tier's is none). */
+function reportPrediction(p: FailurePrediction): ReportPrediction {
+  const loss = p.dataLoss ?? NO_DATA_LOSS;
+  return {
+    fault: p.fault,
+    recoverySeconds: p.recoverySeconds,
+    failedRequests: p.failedRequests,
+    basis: p.basis,
+    dataLossSeconds: loss.seconds,
+    dataLoss: loss.description,
+    ...(loss.basis !== undefined ? { dataLossBasis: loss.basis } : {}),
+    ...(loss.modes !== undefined ? { dataLossModes: loss.modes.map((m) => ({ ...m })) } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { HaReportDocument } from "./analyze";
+import type { HaReportDocument, ReportManagedComponent } from "./report-document";
 
 function nodeId(id: string): string {
   return id.replace(/[^A-Za-z0-9_]/g, "_");
@@ -8,20 +8,33 @@ function label(text: string): string {
   return text.replace(/["<>]/g, "");
 }
 
-/** A Mermaid flowchart of the report: failure domains as subgraphs, groups and their dependencies. */
+function managedNode(m: ReportManagedComponent): string {
+  return `${nodeId(m.id)}(["${label(`${m.service} (${m.role}) over ${m.failureDomains.join(", ")}`)}"])`;
+}
+
+/**
+ * A Mermaid flowchart of the report: failure domains as subgraphs holding their hosts (and the
+ * managed components that live in that domain alone), managed components that span several
+ * domains outside them, groups and their dependencies, single points of failure outlined in red.
+ */
 export function renderDiagram(doc: HaReportDocument): string {
   const out = ["flowchart TB"];
   const spofIds = new Set(doc.singlePointsOfFailure.map((s) => s.id));
+  const components = new Map(doc.components.map((c) => [c.id, c]));
   for (const d of doc.failureDomains) {
     out.push(`  subgraph ${nodeId(d.id)}["${label(`${d.kind}: ${d.id}`)}"]`);
     for (const cid of d.components) {
-      const c = doc.components.find((x) => x.id === cid);
+      const c = components.get(cid);
       if (!c) continue;
       const addr = c.address ? ` ${c.address}` : "";
       out.push(`    ${nodeId(c.id)}["${label(`${c.hostname}${addr} (${c.role})`)}"]`);
     }
+    for (const m of doc.managedComponents) {
+      if (m.failureDomains.length === 1 && m.failureDomains[0] === d.id) out.push(`    ${managedNode(m)}`);
+    }
     out.push("  end");
   }
+  for (const m of doc.managedComponents) if (m.failureDomains.length > 1) out.push(`  ${managedNode(m)}`);
   for (const g of doc.redundancyGroups) {
     const gid = `group_${nodeId(g.id)}`;
     out.push(`  ${gid}{{"${label(`${g.role}: ${g.mechanism}, tolerates ${g.toleratedFailures}`)}"}}`);

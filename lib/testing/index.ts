@@ -7,7 +7,7 @@
  * import "cdktf-ha-topologies/testing/vitest";
  * ```
  */
-import { type TerraformStack, Testing } from "cdktf";
+import { AnnotationMetadataEntryType, type TerraformStack, Testing } from "cdktf";
 import {
   getToHaveDataSourceWithProperties,
   getToHaveProviderWithProperties,
@@ -115,4 +115,33 @@ export function sanitizeSynth(text: string, options: { readonly cwd?: string } =
     .replace(/\b[0-9a-f]{64}\b/g, "<sha256>")
     .replace(/(cdktf-ha\/[a-z0-9._-]+):[0-9a-f]{12}\b/g, "$1:<hash>")
     .replace(/(["'\s(])\/(?:tmp|var\/folders|private\/var)\/[^"'\s)]*/g, "$1<tmp>");
+}
+
+/** One Annotation of a synthesized stack, as cdktf's manifest records it. */
+export interface StackAnnotation {
+  readonly constructPath: string;
+  /** "@cdktf/error", "@cdktf/warn" or "@cdktf/info". */
+  readonly level: string;
+  readonly message: string;
+}
+
+const ANNOTATION_LEVELS: readonly string[] = [
+  AnnotationMetadataEntryType.ERROR,
+  AnnotationMetadataEntryType.WARN,
+  AnnotationMetadataEntryType.INFO,
+];
+
+/**
+ * The Annotations of a stack once its aspects (the HA rule pack among them) have run, as
+ * `cdktf synth` lists them. Errors are returned, not thrown (a full synthesis throws on them).
+ */
+export function synthAnnotations(stack: TerraformStack): StackAnnotation[] {
+  Testing.synth(stack);
+  return stack.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => ANNOTATION_LEVELS.includes(m.type))
+        .map((m) => ({ constructPath: c.node.path, level: m.type, message: String(m.data) })),
+    );
 }

@@ -160,7 +160,7 @@ export class AwsPlatform extends Platform {
     // The holders first: their resources come before the network's in the synthesized JSON.
     const groupsScope = new Construct(this, "SecurityGroups");
     const rolesScope = new Construct(this, "Roles");
-    this.availability.platform = "aws";
+    this.availability.addPlatform("aws", this.node.path);
     this.network = awsNetwork(this, this.namePrefix, this.availability, props);
     this.vpcId = this.network.vpcId;
     this.vpcCidr = this.network.vpcCidr;

@@ -97,7 +97,7 @@ export class DockerPlatform extends Platform {
       description: "one Docker daemon: every container on it fails together when the host fails",
     };
     this.failureDomains = [domain];
-    this.availability.platform = "docker";
+    this.availability.addPlatform("docker", this.node.path);
     this.availability.addFailureDomain(domain);
     this.availability.notes.push(
       `${this.node.path}: all hosts run on one Docker host (${domain.id}), so that host is a single point of failure; the topology survives process and container failures only.`,

@@ -100,8 +100,8 @@ export class VrrpGroup {
       this.addressList.length % this.nodeCount,
       mode,
     );
-    if (this.nodes.length > 0) address.binding.attach(this.nodes);
     this.addressList.push(address);
+    if (this.nodes.length > 0) this.attachAddress(address, this.nodes);
     return address;
   }
 
@@ -117,7 +117,19 @@ export class VrrpGroup {
   /** Tells the platform's address bindings which hosts are the nodes, once they exist. */
   public attach(nodes: readonly IHost[]): void {
     this.nodes.push(...nodes);
-    for (const address of this.addressList) address.binding.attach(nodes);
+    for (const address of this.addressList) this.attachAddress(address, nodes);
+  }
+
+  /** Binds one address to the nodes and records its VRRP instance for the analysis. */
+  private attachAddress(address: FloatingAddress, nodes: readonly IHost[]): void {
+    address.binding.attach(nodes);
+    this.platform.availability.addVrrpInstance({
+      segment: this.segment.segmentId,
+      virtualRouterId: address.virtualRouterId,
+      owner: address.node.path,
+      instance: instanceName(address.virtualRouterId),
+      members: nodes.map((n) => n.node.path),
+    });
   }
 
   /** Debian packages every node needs for keepalived and the address bindings. */

@@ -197,7 +197,7 @@ export class VipPair extends Construct implements ITrafficPeer {
       dependsOn: [this.props.backends.redundancyGroupId],
     });
     const pool = this.props.backends;
-    const backendGroup = model.groups.find((g) => g.id === pool.redundancyGroupId);
+    const backendGroup = model.group(pool.redundancyGroupId);
     if (backendGroup && !backendGroup.predictions.some((x) => x.fault === "backend-process-death")) {
       model.addPrediction(pool.redundancyGroupId, backendDeathBehindProxy(this.proxy, pool.healthCheck));
     }
