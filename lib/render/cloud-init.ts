@@ -1,4 +1,13 @@
 import { gzipSync } from "node:zlib";
+import {
+  HOST_HEALTH_SCRIPT,
+  HOST_HEALTH_SERVICE,
+  HOST_HEALTH_TIMER,
+  type HostHealthOptions,
+  renderHostHealthScript,
+  renderHostHealthService,
+  renderHostHealthTimer,
+} from "./host-health";
 import { generatedHeader, lines } from "./text";
 import { blockOrQuoted, quoted } from "./yaml-text";
 
@@ -23,6 +32,8 @@ export interface CloudInitOptions {
   readonly supervisor?: { readonly path: string; readonly processes: readonly string[] };
   /** Environment of the supervised processes. */
   readonly environment?: Readonly<Record<string, string>>;
+  /** A health check run by a systemd timer (see render/host-health). */
+  readonly healthCheck?: HostHealthOptions;
 }
 
 export const SYSCTL_FILE = "/etc/sysctl.d/90-cdktf-ha.conf";
@@ -102,6 +113,21 @@ export function renderCloudInit(options: CloudInitOptions): string {
     }
     runcmd.push(["systemctl", "daemon-reload"]);
     runcmd.push(["systemctl", "enable", "--now", "ha-supervise.service"]);
+  }
+  const health = options.healthCheck;
+  if (health) {
+    files.push(
+      { path: HOST_HEALTH_SCRIPT, content: renderHostHealthScript(health), permissions: "0755", owner: "root:root" },
+      { path: HOST_HEALTH_SERVICE, content: renderHostHealthService(), permissions: "0644", owner: "root:root" },
+      {
+        path: HOST_HEALTH_TIMER,
+        content: renderHostHealthTimer(health.intervalSeconds),
+        permissions: "0644",
+        owner: "root:root",
+      },
+    );
+    runcmd.push(["systemctl", "daemon-reload"]);
+    runcmd.push(["systemctl", "enable", "--now", "ha-health.timer"]);
   }
   runcmd.push(["rm", "-f", POLICY_RC_D]);
   const out = ["#cloud-config", generatedHeader("#"), "package_update: true", "packages:"];

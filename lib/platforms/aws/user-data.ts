@@ -57,6 +57,8 @@ function renderUserData(spec: HostSpec, files: readonly UserDataFile[], compress
         ? { supervisor: { path: SUPERVISOR_PATH, processes: spec.processes.map((p) => p.name) } }
         : {}),
       ...(spec.environment ? { environment: spec.environment } : {}),
+      // The host's own health check, as Docker's HEALTHCHECK runs it on the Docker platform.
+      ...(spec.healthCommand ? { healthCheck: spec.healthCommand } : {}),
     }),
   );
 }
