@@ -41,7 +41,8 @@ function layerOf(file) {
   const m = p.match(/^lib\/([^/]+)(?:\/([^/]+))?/);
   if (!m) return undefined;
   if (m[1] === "platforms" && (m[2] === "docker" || m[2] === "aws")) return `platforms/${m[2]}`;
-  if (m[1] === "topologies") return m[2] === "parts" ? "parts" : m[2]?.endsWith(".ts") ? "index" : `topology:${m[2]}`;
+  if (m[1] === "topologies")
+    return m[2] === "parts" ? "parts" : m[2]?.endsWith(".ts") ? "index" : `topology:${m[2]}`;
   return m[1];
 }
 
@@ -71,7 +72,9 @@ function check(path, text) {
       const target = normalize(join(dirname(path), spec)).replace(/\\/g, "/");
       const to = layerOf(target.endsWith(".ts") ? target : `${target}.ts`) ?? layerOf(`${target}/index.ts`);
       if (to !== undefined && !allowedTo(layer, to)) {
-        offenders.push(`${where}: the ${layer} layer may not import ${to} (${spec}); see the layer table in DESIGN.md`);
+        offenders.push(
+          `${where}: the ${layer} layer may not import ${to} (${spec}); see the layer table in DESIGN.md`,
+        );
       }
     } else {
       const forbidden = FORBIDDEN_PACKAGES[layer.startsWith("topology:") ? "topology" : layer];

@@ -117,8 +117,18 @@ export function renderCloudInit(options: CloudInitOptions): string {
   const health = options.healthCheck;
   if (health) {
     files.push(
-      { path: HOST_HEALTH_SCRIPT, content: renderHostHealthScript(health), permissions: "0755", owner: "root:root" },
-      { path: HOST_HEALTH_SERVICE, content: renderHostHealthService(), permissions: "0644", owner: "root:root" },
+      {
+        path: HOST_HEALTH_SCRIPT,
+        content: renderHostHealthScript(health),
+        permissions: "0755",
+        owner: "root:root",
+      },
+      {
+        path: HOST_HEALTH_SERVICE,
+        content: renderHostHealthService(),
+        permissions: "0644",
+        owner: "root:root",
+      },
       {
         path: HOST_HEALTH_TIMER,
         content: renderHostHealthTimer(health.intervalSeconds),
