@@ -126,6 +126,13 @@ export interface HostSpec {
   readonly trafficGroup: string;
   /** Environment variables for the host's processes. */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Hosts (by construct path) this host should start after, e.g. a load balancer after its
+   * backends; read at synthesis, so hosts added later count. Platforms that create hosts in an
+   * order (Docker) honour it; the others may ignore it.
+   * @default - no order
+   */
+  readonly startsAfter?: () => readonly string[];
   /** A command that checks the host's own health, for the platform's health reporting. */
   readonly healthCommand?: HostHealthCommand;
   /** Where the host runs: one of the platform's failure domains, chosen by a `Spread` policy. */

@@ -19,6 +19,8 @@ export function renderDockerfile(options: DockerfileOptions): string {
   const packages = [...options.packages].sort();
   return lines(
     generatedHeader("#"),
+    "# Building installs Debian packages: the daemon that builds it needs outbound access to",
+    "# Debian's package archive, or a base image whose apt sources name a reachable mirror.",
     `FROM ${options.baseImage}`,
     "ENV DEBIAN_FRONTEND=noninteractive",
     "RUN printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d \\",

@@ -1,4 +1,5 @@
 import type { Container } from "@cdktf/provider-docker/lib/container";
+import { dependable } from "cdktf";
 import type { Construct } from "constructs";
 import { type HostSpec, resolveText } from "../../model/host-spec";
 import { renderSupervisor, SUPERVISOR_PATH } from "../../render/supervisor";
@@ -37,6 +38,9 @@ export class DockerHost extends PlatformHost {
               .map(([k, v]) => `${k}=${v}`),
           }
         : {}),
+      // /run is a tmpfs as on any booted host: pidfiles, hold and state files (under /run/ha) do
+      // not survive a restart of the container.
+      tmpfs: { "/run": "rw,nosuid,nodev,mode=0755" },
       restart: "unless-stopped",
       mustRun: true,
       stopTimeout: 10,
@@ -52,6 +56,13 @@ export class DockerHost extends PlatformHost {
           }
         : {}),
     });
+    const after = spec.startsAfter;
+    if (after) {
+      // Read at synthesis: hosts added after this one still count.
+      Object.defineProperty(this.resource, "dependsOn", {
+        get: () => after().map((path) => dependable(platform.hostAt(this, path).resource)),
+      });
+    }
   }
 }
 

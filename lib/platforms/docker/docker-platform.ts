@@ -49,7 +49,9 @@ export interface DockerPlatformProps {
    */
   readonly provider?: DockerProvider;
   /**
-   * Base image of the images built from Debian packages.
+   * Base image of the images built from Debian packages. Building them runs `apt-get install`,
+   * so the Docker daemon needs outbound access to Debian's archive; without it, give a base image
+   * whose apt sources name a mirror the daemon reaches.
    * @default "debian:bookworm-slim" - the Debian release whose packages the configuration is checked against
    */
   readonly baseImage?: string;
@@ -76,6 +78,7 @@ export class DockerPlatform extends Platform {
   public readonly provider: DockerProvider;
   public readonly namePrefix: string;
   private readonly segments = new Map<string, DockerSegment>();
+  private readonly hosts = new Map<string, DockerHost>();
   private readonly images: DockerImages;
 
   constructor(scope: Construct, id: string, props: DockerPlatformProps = {}) {
@@ -186,7 +189,16 @@ export class DockerPlatform extends Platform {
   }
 
   protected createHost(scope: Construct, id: string, spec: HostSpec): IHost {
-    return new DockerHost(scope, id, this, spec);
+    const host = new DockerHost(scope, id, this, spec);
+    this.hosts.set(host.node.path, host);
+    return host;
+  }
+
+  /** @internal The host at a construct path, for ordering. */
+  public hostAt(where: IConstruct, path: string): DockerHost {
+    const host = this.hosts.get(path);
+    if (host === undefined) invalid(where, "startsAfter", path, `name a host of ${this.node.path}`);
+    return host;
   }
 
   /** @internal The image for a host spec: built once per package set, or the user's image. */

@@ -34,6 +34,7 @@ export function gratuitousArpAddress(
     const lease = addresses.lease(scope, scope.node.path);
     addressOf = () => lease.address;
   }
+  segment.reserveFloatingAddress(scope.node.path, addressOf);
   return {
     get address() {
       return addressOf();

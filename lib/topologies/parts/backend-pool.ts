@@ -163,7 +163,7 @@ export class BackendPool extends Construct implements IBackendPool {
       role: "backend",
       failureDomain,
       software: demo
-        ? Software.debianPackages("ha-demo-backend", ["python3"])
+        ? Software.debianPackages("ha-demo-backend", ["python3", "curl", "procps"])
         : Software.image(this.props.image as string),
       files: demo ? [{ path: DEMO_BACKEND_PATH, content: renderDemoBackend(), executable: true }] : [],
       processes: demo
@@ -175,12 +175,42 @@ export class BackendPool extends Construct implements IBackendPool {
       sysctls: {},
       attachments: [attachment],
       trafficGroup: this.trafficGroup,
+      ...(demo ? this.demoHealthCommand() : {}),
       environment: this.props.environment,
     };
     const host = this.platform.addHost(this, `Replica${index}`, spec);
     this.hosts.push(host);
     this.memberIds.push(host.node.path);
     return host;
+  }
+
+  /**
+   * The demo server's own health check, the load balancers' HTTP check run from inside the
+   * host (Docker's HEALTHCHECK, or the AWS host checker); none for TCP and script checks.
+   */
+  private demoHealthCommand(): Pick<HostSpec, "healthCommand"> {
+    const check = this.healthCheck;
+    if (check.kind !== HealthCheckKind.HTTP) return {};
+    const timeoutSeconds = Math.max(1, Math.ceil(check.timeoutMs / 1000));
+    const url = `http://127.0.0.1:${check.port ?? this.port}${check.path}`;
+    return {
+      healthCommand: {
+        command: [
+          "/usr/bin/curl",
+          "--fail",
+          "--silent",
+          "--output",
+          "/dev/null",
+          "--max-time",
+          String(timeoutSeconds),
+          url,
+        ],
+        // The container status is for operators; the load balancers' own checks steer traffic.
+        intervalSeconds: Math.max(2, Math.ceil(check.intervalMs / 1000)),
+        timeoutSeconds,
+        retries: check.unhealthyThreshold,
+      },
+    };
   }
 
   public allowFrom(peer: ITrafficPeer, description: string): void {

@@ -135,9 +135,9 @@ export class HaproxyProxy {
     }
   }
 
-  /** Debian packages a node needs (curl for the track script). */
+  /** Debian packages a node needs (curl for the track script, procps for operators' `ps`). */
   public get packages(): string[] {
-    return ["haproxy", "curl", "ca-certificates"];
+    return ["haproxy", "curl", "ca-certificates", "procps"];
   }
 
   /** The command that tells whether this node's HAProxy serves: its loopback health endpoint. */

@@ -178,6 +178,8 @@ export class VipPair extends Construct implements ITrafficPeer {
       sysctls: { "net.ipv4.ip_nonlocal_bind": "1" },
       attachments: [attachment],
       trafficGroup: this.trafficGroup,
+      // HAProxy finds its servers up when it starts, instead of reporting none for a while.
+      startsAfter: () => this.props.backends.members.map((m) => m.componentId),
       healthCommand: { command: proxy.healthCommand, intervalSeconds: 2, timeoutSeconds: 1, retries: 3 },
     };
     return this.platform.addHost(this, `Node${index}`, spec);

@@ -92,7 +92,10 @@ describe("VipPair on Docker", () => {
     });
     expect(synth).toHaveResourceWithProperties(Network, {
       driver: "bridge",
-      ipam_config: [{ subnet: "172.30.0.0/24", gateway: "172.30.0.1" }],
+      // The VIP is kept out of Docker's own allocation.
+      ipam_config: [
+        { subnet: "172.30.0.0/24", gateway: "172.30.0.1", aux_address: { "edge-Vip": "172.30.0.10" } },
+      ],
     });
     expect(synth).toHaveResourceWithProperties(Image, {
       name: expect.stringMatching(/^cdktf-ha\/ha-lb:[0-9a-f]{12}$/),

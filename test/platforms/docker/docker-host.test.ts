@@ -1,0 +1,56 @@
+import { describe, expect, test } from "vitest";
+import { BackendPool, HealthCheck, VipPair } from "../../../lib";
+import { resourcesOfType, synthJson } from "../../../lib/testing";
+import { dockerStack } from "../../support/docker-stack";
+
+function containers(stack: Parameters<typeof synthJson>[0]) {
+  return Object.entries(resourcesOfType(synthJson(stack), "docker_container"));
+}
+
+describe("DockerHost", () => {
+  test("mounts /run as a tmpfs on every container, so state files do not survive a restart", () => {
+    const { stack, platform, web } = dockerStack(2);
+    new VipPair(platform, "edge", { backends: web });
+    for (const [, c] of containers(stack)) expect(c.tmpfs).toEqual({ "/run": "rw,nosuid,nodev,mode=0755" });
+  });
+
+  test("starts the load balancers after every backend, also one added after the pair", () => {
+    // GIVEN a pair over two backends WHEN a third is added afterwards
+    const { stack, platform, web } = dockerStack(2);
+    new VipPair(platform, "edge", { backends: web });
+    web.addReplica();
+    // THEN each LB container depends on the three backend containers, the backends on nothing
+    const all = containers(stack);
+    const backendIds = all
+      .filter(([, c]) => String(c.hostname).startsWith("web-"))
+      .map(([id]) => `docker_container.${id}`);
+    expect(backendIds).toHaveLength(3);
+    for (const [, c] of all) {
+      if (String(c.hostname).startsWith("edge-lb-"))
+        expect([...(c.depends_on as string[])].sort()).toEqual(backendIds.sort());
+      else expect(c.depends_on).toBeUndefined();
+    }
+  });
+
+  test("gives the demo backend a Docker health check from its HTTP check, and none for a TCP check", () => {
+    const { stack, platform } = dockerStack(1);
+    new BackendPool(platform, "tcp", { replicas: 1, healthCheck: HealthCheck.tcp() });
+    const byHost = Object.fromEntries(containers(stack).map(([, c]) => [c.hostname, c]));
+    expect(byHost["web-0"]?.healthcheck).toMatchObject({
+      test: [
+        "CMD",
+        "/usr/bin/curl",
+        "--fail",
+        "--silent",
+        "--output",
+        "/dev/null",
+        "--max-time",
+        "1",
+        "http://127.0.0.1:8080/healthz",
+      ],
+      interval: "2s",
+      retries: 2,
+    });
+    expect(byHost["tcp-0"]?.healthcheck).toBeUndefined();
+  });
+});
