@@ -17,7 +17,6 @@ import {
   type TrafficRule,
 } from "../platform";
 import { debianAmi } from "./ami";
-import { Ec2Arns } from "./arn";
 import { awsFloatingAddress } from "./floating-address/floating-address";
 import type { AwsFloatingAddressContext } from "./floating-address/mode";
 import { AwsHost } from "./host";
@@ -161,7 +160,6 @@ export class AwsPlatform extends Platform {
       namePrefix: this.namePrefix,
       availability: this.availability,
       roles: new AwsInstanceRoles(rolesScope, this.namePrefix),
-      arns: new Ec2Arns(this),
     };
   }
 
