@@ -376,9 +376,12 @@ function extract(stackDir: string): AwsVipPairPayload {
   };
 }
 
+/** A reference outside a string at the start of the text (HCL allows them bare). */
+const BARE_REFERENCE = /^(?:data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z0-9_]+/;
+
 /**
  * The argument of `${jsonencode(...)}` as a value: cdktf writes it in HCL object syntax
- * (`{"Key" = value, ...}`), which is JSON once `=` outside strings becomes `:`.
+ * (`{"Key" = value, ...}`), which is JSON once `=` outside strings becomes `:` and bare references become strings.
  */
 function jsonencodeArgument(expression: string): unknown {
   const m = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(expression);
@@ -395,7 +398,15 @@ function jsonencodeArgument(expression: string): unknown {
     } else if (c === '"') {
       inString = true;
       json += c;
-    } else json += c === "=" ? ":" : c;
+    } else {
+      // A bare reference (a resource's own attribute, e.g. `aws_route_table.x.arn`) becomes the
+      // string "${...}" that ref() rewrites and Fn.jsonencode renders bare again.
+      const bare = BARE_REFERENCE.exec(hcl.slice(i));
+      if (bare) {
+        json += JSON.stringify(`\${${bare[0]}}`);
+        i += bare[0].length - 1;
+      } else json += c === "=" ? ":" : c;
+    }
   }
   return JSON.parse(json) as unknown;
 }

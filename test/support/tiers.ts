@@ -45,3 +45,15 @@ export function tierAvailable(tier: string, binaries: readonly string[], needsRo
   }
   return false;
 }
+
+/**
+ * Reports a tier that cannot run on this machine as skipped, also under CI=true: for tiers whose
+ * tools no registry CI reaches can install (Terraform and a provider mirror). Returns false.
+ */
+export function skipTier(tier: string, reason: string): false {
+  if (!reported.has(tier)) {
+    reported.add(tier);
+    console.warn(`SKIPPED tier "${tier}": ${reason}`);
+  }
+  return false;
+}

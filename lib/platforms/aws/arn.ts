@@ -1,25 +1,14 @@
-import type { Construct } from "constructs";
-import { aws } from "./provider-classes";
+import { Fn } from "cdktf";
 
 /**
- * ARNs of EC2 resources in the stack's account and region, from data sources made once as
- * `Partition`, `Region` and `Account` under `scope` (the platform) on first use.
+ * The ARN of another resource of the same service, account and region as the resource whose ARN
+ * is `arn`: its first five fields (`arn:partition:service:region:account`) and `resource`, e.g.
+ * "network-interface/eni-1".
+ *
+ * The parts come from a resource's own ARN, not from data sources: the aws_region data source
+ * names the region `region` in provider 6.x and `name` in 5.x (deprecated in 6.x), so an ARN
+ * assembled from it fits only one provider line, and three data sources cost three reads.
  */
-export class Ec2Arns {
-  private parts?: { partition: string; region: string; account: string };
-
-  constructor(private readonly scope: Construct) {}
-
-  /** The ARN of `resource`, e.g. "network-interface/eni-1". */
-  public of(resource: string): string {
-    if (!this.parts) {
-      this.parts = {
-        partition: new (aws().DataAwsPartition)(this.scope, "Partition").partition,
-        region: new (aws().DataAwsRegion)(this.scope, "Region").region,
-        account: new (aws().DataAwsCallerIdentity)(this.scope, "Account").accountId,
-      };
-    }
-    const a = this.parts;
-    return `arn:${a.partition}:ec2:${a.region}:${a.account}:${resource}`;
-  }
+export function arnBeside(arn: string, resource: string): string {
+  return `${Fn.join(":", Fn.slice(Fn.split(":", arn), 0, 5))}:${resource}`;
 }

@@ -22,7 +22,6 @@ import type { ISegment } from "../segment";
 import type { TrafficRule } from "../traffic";
 import type { PlatformTraits } from "../traits";
 import { debianAmi } from "./ami";
-import { Ec2Arns } from "./arn";
 import { awsFloatingAddress } from "./floating-address/floating-address";
 import type { AwsFloatingAddressContext } from "./floating-address/mode";
 import { AwsHost } from "./host";
@@ -178,7 +177,6 @@ export class AwsPlatform extends Platform {
       namePrefix: this.namePrefix,
       availability: this.availability,
       roles: new AwsInstanceRoles(rolesScope, this.namePrefix),
-      arns: new Ec2Arns(this),
     };
   }
 

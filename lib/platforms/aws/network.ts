@@ -49,6 +49,13 @@ export interface AwsZone {
   readonly segment: AddressSegment;
 }
 
+/** A route table clients use. */
+export interface AwsRouteTable {
+  readonly id: string;
+  /** Its ARN, when the platform made it (a table given by id has none in the stack). */
+  readonly arn?: string;
+}
+
 /** The VPC and zones a platform places hosts in, created or given. */
 export interface AwsNetwork {
   /** The VPC's id (a token when the platform creates it). */
@@ -59,7 +66,7 @@ export interface AwsNetwork {
   /** In placement order: host `ordinal` goes to zone `ordinal % zones.length`. */
   readonly zones: readonly AwsZone[];
   /** Route tables clients use (the created one, or those the user gave). */
-  readonly routeTableIds: readonly string[];
+  readonly routeTables: readonly AwsRouteTable[];
   readonly assignPublicIps: boolean;
 }
 
@@ -125,7 +132,7 @@ function existingNetwork(
     vpcId: net.vpcId,
     vpcCidr: vpcNet.cidr,
     zones,
-    routeTableIds: [...(net.routeTableIds ?? [])],
+    routeTables: (net.routeTableIds ?? []).map((id) => ({ id })),
     assignPublicIps,
   };
 }
@@ -204,7 +211,7 @@ function createdNetwork(context: NetworkContext, props: AwsNetworkProps): Omit<A
     vpcId: vpc.id,
     vpcCidr: vpcNet.cidr,
     zones,
-    routeTableIds: [table.id],
+    routeTables: [{ id: table.id, arn: table.arn }],
     assignPublicIps: props.assignPublicIps ?? true,
   };
 }

@@ -21,6 +21,7 @@ describe("AwsPlatform cloud-init", () => {
       "haproxy",
       "iproute2",
       "keepalived",
+      "procps",
       "util-linux",
     ]);
     const conf = lb0.files.get("/etc/keepalived/keepalived.conf") as string;

@@ -46,7 +46,7 @@ export function elasticIp(
       grantMove(context, scope, request, nodes, {
         sid: "MoveElasticIp",
         action: "ec2:AssociateAddress",
-        resources: [eip.arn, ...interfaceArns(context, scope, nodes)],
+        resources: [eip.arn, ...interfaceArns(scope, nodes)],
       }),
     moveSeconds: MOVE_SECONDS,
     description: "Elastic IP re-associated to the master",

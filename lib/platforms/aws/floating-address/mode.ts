@@ -4,7 +4,7 @@ import type { HostFile } from "../../../model/host-spec";
 import { moverPath, renderVipMover, type VipMoverAction } from "../../../render/vip-mover";
 import type { FloatingAddressRequest, IFloatingAddressBinding } from "../../floating-address";
 import type { IHost } from "../../host";
-import type { Ec2Arns } from "../arn";
+import { arnBeside } from "../arn";
 import { AwsHost } from "../host";
 import type { AwsInstanceRoles } from "../iam";
 import type { AwsNetwork } from "../network";
@@ -15,7 +15,6 @@ export interface AwsFloatingAddressContext {
   readonly namePrefix: string;
   readonly availability: AvailabilityModel;
   readonly roles: AwsInstanceRoles;
-  readonly arns: Ec2Arns;
 }
 
 /** One way of moving an address: checks the request and makes the binding. */
@@ -48,15 +47,12 @@ export function moverFiles(
   ];
 }
 
-/** The ARNs of the nodes' primary network interfaces. */
-export function interfaceArns(
-  context: AwsFloatingAddressContext,
-  scope: Construct,
-  nodes: readonly IHost[],
-): string[] {
-  return nodes.map((n) =>
-    context.arns.of(`network-interface/${AwsHost.of(scope, n).resource.primaryNetworkInterfaceId}`),
-  );
+/** The ARNs of the nodes' primary network interfaces, each beside its instance's own ARN. */
+export function interfaceArns(scope: Construct, nodes: readonly IHost[]): string[] {
+  return nodes.map((n) => {
+    const instance = AwsHost.of(scope, n).resource;
+    return arnBeside(instance.arn, `network-interface/${instance.primaryNetworkInterfaceId}`);
+  });
 }
 
 /** Lets the nodes make the one EC2 call that moves the address, on exactly `resources`. */

@@ -2,6 +2,7 @@ import type { Construct } from "constructs";
 import { invalid } from "../../../errors";
 import { isIpv4 } from "../../../model/ipam";
 import type { FloatingAddressRequest, IFloatingAddressBinding } from "../../floating-address";
+import { arnBeside } from "../arn";
 import { AwsHost } from "../host";
 import { aws } from "../provider-classes";
 import { type AwsFloatingAddressContext, grantMove, MOVE_SECONDS, MOVER_PACKAGES, moverFiles } from "./mode";
@@ -29,7 +30,7 @@ function checkedAddress(
       `the route-table mode routes an address outside the VPC range ${network.vpcCidr}; use one outside it (e.g. from 100.64.0.0/10)`,
     );
   }
-  if (network.routeTableIds.length === 0) {
+  if (network.routeTables.length === 0) {
     invalid(
       scope,
       "routeTableIds",
@@ -51,23 +52,25 @@ export function routeTable(
   request: FloatingAddressRequest,
 ): IFloatingAddressBinding {
   const address = checkedAddress(context, scope, request.address);
-  const tables = context.network.routeTableIds;
+  const tables = context.network.routeTables;
+  const tableIds = tables.map((t) => t.id);
   return {
     address,
     singleFailureDomain: false,
     interfaceAddresses: (device) => [{ address, prefixLength: 32, device }],
     bindAddress: () => address,
     hasMover: true,
-    nodeFiles: moverFiles(request, { kind: "route-table", address, routeTableIds: [...tables] }),
+    nodeFiles: moverFiles(request, { kind: "route-table", address, routeTableIds: tableIds }),
     nodePackages: MOVER_PACKAGES,
     attach: (nodes) => {
       const hosts = nodes.map((n) => AwsHost.of(scope, n));
       for (const host of hosts) host.forwardPackets();
-      tables.forEach((table, i) => {
+      const first = (hosts[0] as AwsHost).resource;
+      tableIds.forEach((table, i) => {
         new (aws().Route)(scope, `Route${i}`, {
           routeTableId: table,
           destinationCidrBlock: `${address}/32`,
-          networkInterfaceId: (hosts[0] as AwsHost).resource.primaryNetworkInterfaceId,
+          networkInterfaceId: first.primaryNetworkInterfaceId,
           // keepalived moves the route; Terraform must not move it back.
           lifecycle: { ignoreChanges: ["network_interface_id"] },
         });
@@ -75,7 +78,8 @@ export function routeTable(
       grantMove(context, scope, request, nodes, {
         sid: "MoveRoute",
         action: "ec2:ReplaceRoute",
-        resources: tables.map((t) => context.arns.of(`route-table/${t}`)),
+        // A table given by id: its ARN beside the first node's (same account and region).
+        resources: tables.map((t) => t.arn ?? arnBeside(first.arn, `route-table/${t.id}`)),
       });
     },
     moveSeconds: MOVE_SECONDS,

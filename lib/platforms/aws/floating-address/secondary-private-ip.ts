@@ -63,7 +63,7 @@ export function secondaryPrivateIp(
       grantMove(context, scope, request, nodes, {
         sid: "MoveSecondaryPrivateIp",
         action: "ec2:AssignPrivateIpAddresses",
-        resources: interfaceArns(context, scope, nodes),
+        resources: interfaceArns(scope, nodes),
       }),
     moveSeconds: MOVE_SECONDS,
     description: `secondary private IP re-assigned within ${zone.segment.name} (${zone.domain.id})`,

@@ -1,9 +1,9 @@
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { describe, expect, test } from "vitest";
 import { FloatingAddressMode, ValidationError } from "../../../../lib";
-import { haReport, synthJson, synthWithValidations } from "../../../../lib/testing";
+import { haReport, resourcesOfType, synthJson, synthWithValidations } from "../../../../lib/testing";
 import { caught } from "../../../support/errors";
-import { build, EXISTING_NETWORK, instanceOf } from "../fixture";
+import { build, EXISTING_NETWORK, instanceOf, type Json } from "../fixture";
 
 describe("AwsPlatform route-table mode", () => {
   test("route-table mode: routes the VIP to node 0, turns off source/destination checks and spans zones", () => {
@@ -30,6 +30,25 @@ describe("AwsPlatform route-table mode", () => {
       "zone:az2",
     ]);
     expect(report.singlePointsOfFailure).toEqual([]);
+  });
+});
+
+describe("AwsPlatform route-table mode in an existing network", () => {
+  test("allows replacing the route in exactly the given tables, their ARNs beside node 0's own", () => {
+    // GIVEN
+    const { stack } = build(
+      { addressMode: FloatingAddressMode.ROUTE_TABLE, virtualIp: "100.64.0.10" },
+      { existingNetwork: { ...EXISTING_NETWORK, routeTableIds: ["rtb-1", "rtb-2"] } },
+    );
+
+    // WHEN
+    const [policy] = Object.values(resourcesOfType(synthJson(stack), "aws_iam_role_policy")) as Json[];
+
+    // THEN
+    const prefix = '${join(":", slice(split(":", aws_instance.cloud_edge_Node0_024CD11C.arn), 0, 5))}';
+    expect(policy.policy).toContain(
+      `"Action" = ["ec2:ReplaceRoute"], "Resource" = ["${prefix}:route-table/rtb-1", "${prefix}:route-table/rtb-2"]`,
+    );
   });
 });
 
