@@ -71,88 +71,81 @@ function systemdUnit(supervisorPath: string, environment: Readonly<Record<string
  * them verbatim.
  */
 export function renderCloudInit(options: CloudInitOptions): string {
-  const files: Array<Record<string, string>> = [
-    { path: POLICY_RC_D, content: "#!/bin/sh\nexit 101\n", permissions: "0755", owner: "root:root" },
-    ...options.files.map((f) => ({
-      path: f.path,
-      ...(f.compress
-        ? {
-            encoding: "gz+b64",
-            content: gzipSync(Buffer.from(f.content, "utf8"), { level: 9 }).toString("base64"),
-          }
-        : { content: f.content }),
-      permissions: f.executable ? "0755" : "0644",
-      owner: "root:root",
-    })),
-  ];
-  const sysctlKeys = Object.keys(options.sysctls).sort();
-  if (sysctlKeys.length) {
-    files.push({
-      path: SYSCTL_FILE,
-      content: lines(
-        generatedHeader("#"),
-        sysctlKeys.map((k) => `${k} = ${options.sysctls[k]}`),
-      ),
-      permissions: "0644",
-      owner: "root:root",
-    });
-  }
-  if (options.supervisor) {
-    files.push({
-      path: SUPERVISOR_UNIT,
-      content: systemdUnit(options.supervisor.path, options.environment ?? {}),
-      permissions: "0644",
-      owner: "root:root",
-    });
-  }
-  const runcmd: string[][] = [];
-  if (sysctlKeys.length) runcmd.push(["sysctl", "--load", SYSCTL_FILE]);
-  if (options.supervisor) {
-    for (const name of options.supervisor.processes) {
-      runcmd.push(["sh", "-c", `systemctl disable --now ${name}.service 2>/dev/null || true`]);
-    }
-    runcmd.push(["systemctl", "daemon-reload"]);
-    runcmd.push(["systemctl", "enable", "--now", "ha-supervise.service"]);
-  }
-  const health = options.healthCheck;
-  if (health) {
-    files.push(
-      {
-        path: HOST_HEALTH_SCRIPT,
-        content: renderHostHealthScript(health),
-        permissions: "0755",
-        owner: "root:root",
-      },
-      {
-        path: HOST_HEALTH_SERVICE,
-        content: renderHostHealthService(),
-        permissions: "0644",
-        owner: "root:root",
-      },
-      {
-        path: HOST_HEALTH_TIMER,
-        content: renderHostHealthTimer(health.intervalSeconds),
-        permissions: "0644",
-        owner: "root:root",
-      },
-    );
-    runcmd.push(["systemctl", "daemon-reload"]);
-    runcmd.push(["systemctl", "enable", "--now", "ha-health.timer"]);
-  }
-  runcmd.push(["rm", "-f", POLICY_RC_D]);
+  const { files, runcmd } = filesAndCommands(options);
   const out = ["#cloud-config", generatedHeader("#"), "package_update: true", "packages:"];
   for (const pkg of [...options.packages].sort()) out.push(`  - ${quoted(pkg)}`);
   out.push("write_files:");
   for (const f of files) {
-    out.push(`  - path: ${quoted(f.path as string)}`);
+    out.push(`  - path: ${quoted(f.path)}`);
     if (f.encoding) out.push(`    encoding: ${quoted(f.encoding)}`);
-    out.push(`    content:${blockOrQuoted(f.content as string, 4)}`);
-    out.push(
-      `    permissions: ${quoted(f.permissions as string)}`,
-      `    owner: ${quoted(f.owner as string)}`,
-    );
+    out.push(`    content:${blockOrQuoted(f.content, 4)}`);
+    out.push(`    permissions: ${quoted(f.permissions)}`, `    owner: ${quoted(f.owner)}`);
   }
   out.push("runcmd:");
   for (const cmd of runcmd) out.push(`  - [${cmd.map(quoted).join(", ")}]`);
   return `${out.join("\n")}\n`;
+}
+
+/** One `write_files` entry. */
+interface WrittenFile {
+  readonly path: string;
+  readonly content: string;
+  readonly encoding?: string;
+  readonly permissions: string;
+  readonly owner: string;
+}
+
+function written(path: string, content: string, executable = false): WrittenFile {
+  return { path, content, permissions: executable ? "0755" : "0644", owner: "root:root" };
+}
+
+/** The files cloud-init writes and the commands it runs after, in order. */
+function filesAndCommands(options: CloudInitOptions): { files: WrittenFile[]; runcmd: string[][] } {
+  const files: WrittenFile[] = [
+    written(POLICY_RC_D, "#!/bin/sh\nexit 101\n", true),
+    ...options.files.map((f) =>
+      f.compress
+        ? {
+            ...written(
+              f.path,
+              gzipSync(Buffer.from(f.content, "utf8"), { level: 9 }).toString("base64"),
+              f.executable,
+            ),
+            encoding: "gz+b64",
+          }
+        : written(f.path, f.content, f.executable),
+    ),
+  ];
+  const runcmd: string[][] = [];
+  const sysctlKeys = Object.keys(options.sysctls).sort();
+  if (sysctlKeys.length) {
+    files.push(
+      written(
+        SYSCTL_FILE,
+        lines(
+          generatedHeader("#"),
+          sysctlKeys.map((k) => `${k} = ${options.sysctls[k]}`),
+        ),
+      ),
+    );
+    runcmd.push(["sysctl", "--load", SYSCTL_FILE]);
+  }
+  if (options.supervisor) {
+    files.push(written(SUPERVISOR_UNIT, systemdUnit(options.supervisor.path, options.environment ?? {})));
+    for (const name of options.supervisor.processes) {
+      runcmd.push(["sh", "-c", `systemctl disable --now ${name}.service 2>/dev/null || true`]);
+    }
+    runcmd.push(["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", "ha-supervise.service"]);
+  }
+  const health = options.healthCheck;
+  if (health) {
+    files.push(
+      written(HOST_HEALTH_SCRIPT, renderHostHealthScript(health), true),
+      written(HOST_HEALTH_SERVICE, renderHostHealthService()),
+      written(HOST_HEALTH_TIMER, renderHostHealthTimer(health.intervalSeconds)),
+    );
+    runcmd.push(["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", "ha-health.timer"]);
+  }
+  runcmd.push(["rm", "-f", POLICY_RC_D]);
+  return { files, runcmd };
 }

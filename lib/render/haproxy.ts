@@ -79,9 +79,10 @@ function checkOptions(check: HaproxyActiveCheck, mode: "http" | "tcp"): string[]
   return mode === "http" ? ["option tcp-check"] : [];
 }
 
-/** Renders `haproxy.cfg`. Pure: the same input always gives the same text. */
-export function renderHaproxyCfg(config: HaproxyConfig): string {
+/** The `global` and `defaults` sections. */
+function globalAndDefaults(config: HaproxyConfig): string[] {
   const needsExternalCheck = config.backends.some((b) => b.check.kind === "script");
+  const http = config.mode === "http";
   const global = [
     "log stdout format raw local0 info",
     `maxconn ${config.maxConnections}`,
@@ -91,15 +92,20 @@ export function renderHaproxyCfg(config: HaproxyConfig): string {
   const defaults = [
     `mode ${config.mode}`,
     "log global",
-    config.mode === "http" ? "option httplog" : "option tcplog",
+    http ? "option httplog" : "option tcplog",
     "option dontlognull",
-    ...(config.mode === "http" ? ["option forwardfor"] : []),
+    ...(http ? ["option forwardfor"] : []),
     `timeout connect ${haproxyDuration(config.timeouts.connectMs)}`,
     `timeout client ${haproxyDuration(config.timeouts.clientMs)}`,
     `timeout server ${haproxyDuration(config.timeouts.serverMs)}`,
-    ...(config.mode === "http" ? ["timeout http-request 10s", "timeout http-keep-alive 2s"] : []),
+    ...(http ? ["timeout http-request 10s", "timeout http-keep-alive 2s"] : []),
   ];
-  const frontends = config.frontends.flatMap((f) => [
+  return ["global", ...indent(global, 1), "", "defaults", ...indent(defaults, 1)];
+}
+
+/** One `frontend` section per listener. */
+function frontendSections(config: HaproxyConfig): string[] {
+  return config.frontends.flatMap((f) => [
     "",
     `frontend ${f.name}`,
     ...indent(
@@ -111,39 +117,45 @@ export function renderHaproxyCfg(config: HaproxyConfig): string {
       1,
     ),
   ]);
-  const backends = config.backends.flatMap((b) => {
-    const c = b.check;
-    const hashed = /^(source|uri|hdr\(|url_param)/.test(b.balance);
-    const serverDefaults = [
-      "check",
-      `inter ${haproxyDuration(c.intervalMs)}`,
-      `fastinter ${haproxyDuration(Math.max(100, Math.floor(c.intervalMs / 2)))}`,
-      `downinter ${haproxyDuration(c.intervalMs * 2)}`,
-      `rise ${c.rise}`,
-      `fall ${c.fall}`,
-      ...(c.port !== undefined ? [`port ${c.port}`] : []),
-      "observe layer4",
-      `error-limit ${b.passiveErrorLimit}`,
-      "on-error mark-down",
-      "slowstart 5s",
-    ];
-    const body = [
-      `balance ${b.balance}`,
-      ...(hashed && b.consistentHash ? ["hash-type consistent"] : []),
-      ...checkOptions(c, config.mode),
-      `timeout check ${haproxyDuration(c.timeoutMs)}`,
-      `retries ${b.retries}`,
-      `retry-on ${b.retryOn.join(" ")}`,
-      "option redispatch 1",
-      ...(b.stickyCookie ? [`cookie ${b.stickyCookie} insert indirect nocache`] : []),
-      `default-server ${serverDefaults.join(" ")}`,
-      ...b.servers.map(
-        (s) => `server ${s.name} ${s.address}:${s.port}${b.stickyCookie ? ` cookie ${s.name}` : ""}`,
-      ),
-    ];
-    return ["", `backend ${b.name}`, ...indent(body, 1)];
-  });
-  const health = [
+}
+
+/** One `backend` section: algorithm, checks (active and passive), retries, servers. */
+function backendSection(b: HaproxyBackend, mode: "http" | "tcp"): string[] {
+  const c = b.check;
+  const hashed = /^(source|uri|hdr\(|url_param)/.test(b.balance);
+  const serverDefaults = [
+    "check",
+    `inter ${haproxyDuration(c.intervalMs)}`,
+    `fastinter ${haproxyDuration(Math.max(100, Math.floor(c.intervalMs / 2)))}`,
+    `downinter ${haproxyDuration(c.intervalMs * 2)}`,
+    `rise ${c.rise}`,
+    `fall ${c.fall}`,
+    ...(c.port !== undefined ? [`port ${c.port}`] : []),
+    "observe layer4",
+    `error-limit ${b.passiveErrorLimit}`,
+    "on-error mark-down",
+    "slowstart 5s",
+  ];
+  const body = [
+    `balance ${b.balance}`,
+    ...(hashed && b.consistentHash ? ["hash-type consistent"] : []),
+    ...checkOptions(c, mode),
+    `timeout check ${haproxyDuration(c.timeoutMs)}`,
+    `retries ${b.retries}`,
+    `retry-on ${b.retryOn.join(" ")}`,
+    "option redispatch 1",
+    ...(b.stickyCookie ? [`cookie ${b.stickyCookie} insert indirect nocache`] : []),
+    `default-server ${serverDefaults.join(" ")}`,
+    ...b.servers.map(
+      (s) => `server ${s.name} ${s.address}:${s.port}${b.stickyCookie ? ` cookie ${s.name}` : ""}`,
+    ),
+  ];
+  return ["", `backend ${b.name}`, ...indent(body, 1)];
+}
+
+/** The loopback health endpoint (keepalived tracks it) and statistics page. */
+function loopbackSections(config: HaproxyConfig): string[] {
+  return [
     "",
     "frontend ha_health",
     ...indent(
@@ -155,8 +167,6 @@ export function renderHaproxyCfg(config: HaproxyConfig): string {
       ],
       1,
     ),
-  ];
-  const stats = [
     "",
     "frontend ha_stats",
     ...indent(
@@ -172,16 +182,15 @@ export function renderHaproxyCfg(config: HaproxyConfig): string {
       1,
     ),
   ];
+}
+
+/** Renders `haproxy.cfg`. Pure: the same input always gives the same text. */
+export function renderHaproxyCfg(config: HaproxyConfig): string {
   return lines(
     generatedHeader("#"),
-    "global",
-    indent(global, 1),
-    "",
-    "defaults",
-    indent(defaults, 1),
-    frontends,
-    backends,
-    health,
-    stats,
+    globalAndDefaults(config),
+    frontendSections(config),
+    config.backends.flatMap((b) => backendSection(b, config.mode)),
+    loopbackSections(config),
   );
 }
