@@ -70,7 +70,7 @@ export interface Lab {
 
   /** The host's interfaces, in attachment order. */
   interfaces(hostname: string): readonly LabInterface[];
-  /** IPv4 addresses on a host's interface now (all interfaces when none is named). */
+  /** IPv4 addresses on a host's interface now (all but loopback's when none is named). */
   addresses(hostname: string, iface?: string): Promise<string[]>;
   setLink(hostname: string, iface: string, up: boolean): Promise<void>;
   /** Loads an nftables ruleset (`nft -f`) in a host's network. */

@@ -264,7 +264,9 @@ export class NamespaceLab implements Lab {
         timeoutMs: 3000,
       },
     );
-    return [...r.stdout.matchAll(/\binet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1] as string);
+    return [...r.stdout.matchAll(/^\d+:\s+(\S+)\s+inet (\d+\.\d+\.\d+\.\d+)\//gm)]
+      .filter((m) => m[1] !== "lo")
+      .map((m) => m[2] as string);
   }
 
   public async setLink(hostname: string, iface: string, up: boolean): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The network half of a namespace lab: one namespace per Docker network holding a bridge `br0`
  * with the gateway address, and per endpoint (a host or a client) a namespace with one veth per
- * attachment, named as Docker names them (eth0, eth1, ...), each a port of its network's bridge.
+ * attachment, named as Docker names them (eth0, eth1, ...), with the MAC address Docker would
+ * give it, each a port of its network's bridge.
  */
 import type { RunOptions, RunResult } from "./proc";
 import type { DrillNetwork } from "./stack";
@@ -19,6 +20,15 @@ export interface WiredAttachment {
   /** Interface name inside the endpoint. */
   readonly iface: string;
   readonly address: string;
+}
+
+/**
+ * The MAC address Docker derives from an IPv4 address (02:42 and the address's four bytes), so
+ * that a restarted host keeps its MAC and its neighbours' ARP caches stay right, as on Docker.
+ */
+export function macOf(address: string): string {
+  const hex = address.split(".").map((b) => Number(b).toString(16).padStart(2, "0"));
+  return ["02", "42", ...hex].join(":");
 }
 
 /** Runs `ip [-n netns] -batch -` with the given commands. */
@@ -53,7 +63,7 @@ export async function buildEndpoint(
 ): Promise<void> {
   for (const a of attachments) {
     await ipBatch(run, a.bridgeNetns, [
-      `link add ${a.port} type veth peer name ${a.iface} netns ${netns}`,
+      `link add ${a.port} type veth peer name ${a.iface} address ${macOf(a.address)} netns ${netns}`,
       `link set ${a.port} master br0`,
       `link set ${a.port} up`,
     ]);

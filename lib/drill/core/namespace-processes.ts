@@ -65,12 +65,31 @@ export class NamespaceProcesses {
       if (initPid !== undefined || child.exitCode !== null || child.signalCode !== null) break;
       await sleep(10);
     }
-    if (initPid === undefined) {
+    if (initPid === undefined || !(await this.execed(initPid, script))) {
       killPid(launcher);
       const tail = fs.readFileSync(logFile, "utf8").split("\n").slice(-40).join("\n");
       throw new DrillError(`${hostname} did not start:\n${tail}`);
     }
     this.running.set(hostname, { child, initPid });
+  }
+
+  /**
+   * Waits (bounded) until PID 1 has left the start script for the command, so that its files,
+   * /etc/hosts and resolv.conf are mounted before anyone looks. false when it died instead.
+   */
+  private async execed(initPid: number, script: string): Promise<boolean> {
+    const deadline = nowMs() + 5000;
+    while (nowMs() < deadline) {
+      let cmdline: string;
+      try {
+        cmdline = fs.readFileSync(`/proc/${initPid}/cmdline`, "utf8");
+      } catch {
+        return false;
+      }
+      if (!cmdline.includes(script)) return pidAlive(initPid);
+      await sleep(5);
+    }
+    return false;
   }
 
   public isRunning(hostname: string): boolean {
