@@ -8,6 +8,7 @@ import { DrillError } from "../core/drill-error";
 import type { DrillContainer, DrillStack } from "../core/stack";
 import {
   type HaproxyServerConfig,
+  type KeepalivedFacts,
   parseHaproxyCfg,
   parseKeepalivedConf,
   type VrrpInstanceConfig,
@@ -60,58 +61,39 @@ function upload(container: DrillContainer, path: string): string | undefined {
   return container.uploads.find((u) => u.file === path)?.content;
 }
 
-/**
- * The VIP pair of a stack. Throws a DrillError when the stack has none, or when its nodes
- * disagree on the virtual address.
- */
-export function planVipPair(stack: DrillStack): VipPairPlan {
-  const candidates = stack.containers.flatMap((c) => {
-    const text = upload(c, KEEPALIVED_CONF);
-    if (text === undefined) return [];
-    const facts = parseKeepalivedConf(text);
-    return facts.instances.length ? [{ container: c, facts }] : [];
-  });
-  if (candidates.length < 2) {
+type Candidate = { readonly container: DrillContainer; readonly facts: KeepalivedFacts };
+
+/** The node of `candidate` for the VRRP group `main` carrying `vip` on `network`. */
+function nodeOf(c: Candidate, main: VrrpInstanceConfig, vip: string, network: string): VipPairNode {
+  const { container, facts } = c;
+  const instance = facts.instances.find((i) => i.virtualRouterId === main.virtualRouterId);
+  if (!instance?.virtualAddresses.includes(vip)) {
     throw new DrillError(
-      `no VIP pair in stack ${stack.name}: found ${candidates.length} container(s) with a keepalived vrrp_instance in ${KEEPALIVED_CONF}, need at least 2`,
+      `${container.key}: no vrrp_instance with virtual_router_id ${main.virtualRouterId} carrying ${vip}; the pair's nodes disagree`,
     );
   }
-  const first = candidates[0] as (typeof candidates)[number];
-  const main = first.facts.instances[0] as VrrpInstanceConfig;
-  const vip = main.virtualAddresses[0];
-  if (!vip)
-    throw new DrillError(`${first.container.key}: vrrp_instance ${main.name} has no virtual_ipaddress`);
-  const network = stack.networks.find((n) => networkContains(n.subnet, vip));
-  if (!network) throw new DrillError(`the VIP ${vip} lies on none of the stack's networks`);
-  const nodes: VipPairNode[] = candidates.map(({ container, facts }) => {
-    const instance = facts.instances.find((i) => i.virtualRouterId === main.virtualRouterId);
-    if (!instance?.virtualAddresses.includes(vip)) {
-      throw new DrillError(
-        `${container.key}: no vrrp_instance with virtual_router_id ${main.virtualRouterId} carrying ${vip}; the pair's nodes disagree`,
-      );
-    }
-    const haproxy = upload(container, HAPROXY_CFG);
-    const header = haproxy
-      ? parseHaproxyCfg(haproxy).frontends.find((f) => f.loadBalancerHeader)?.loadBalancerHeader
-      : undefined;
-    const attachment = container.attachments.find((a) => a.network === network.key);
-    if (!attachment)
-      throw new DrillError(`${container.key} carries the VIP ${vip} but is not on network ${network.key}`);
-    return {
-      container,
-      hostname: container.hostname,
-      address: attachment.address,
-      instance,
-      loadBalancerName: header ?? container.hostname,
-    };
-  });
-  nodes.sort((a, b) => b.instance.priority - a.instance.priority);
-  const top = nodes[0] as VipPairNode;
-  if (nodes.filter((n) => n.instance.priority === top.instance.priority).length > 1) {
-    throw new DrillError(
-      `the VIP pair's nodes share priority ${top.instance.priority}: no node is preferred`,
-    );
-  }
+  const haproxy = upload(container, HAPROXY_CFG);
+  const header = haproxy
+    ? parseHaproxyCfg(haproxy).frontends.find((f) => f.loadBalancerHeader)?.loadBalancerHeader
+    : undefined;
+  const attachment = container.attachments.find((a) => a.network === network);
+  if (!attachment)
+    throw new DrillError(`${container.key} carries the VIP ${vip} but is not on network ${network}`);
+  return {
+    container,
+    hostname: container.hostname,
+    address: attachment.address,
+    instance,
+    loadBalancerName: header ?? container.hostname,
+  };
+}
+
+/** The port HAProxy serves the VIP on and the backends its default backend sends traffic to. */
+function servedBy(
+  stack: DrillStack,
+  top: VipPairNode,
+  vip: string,
+): { port: number; backends: VipPairBackend[] } {
   const cfgText = upload(top.container, HAPROXY_CFG);
   if (cfgText === undefined) {
     throw new DrillError(
@@ -138,10 +120,45 @@ export function planVipPair(stack: DrillStack): VipPairPlan {
   });
   if (backends.length === 0)
     throw new DrillError(`HAProxy backend ${frontend.defaultBackend} has no servers`);
+  return { port: (bind as { port: number }).port, backends };
+}
+
+/**
+ * The VIP pair of a stack. Throws a DrillError when the stack has none, or when its nodes
+ * disagree on the virtual address.
+ */
+export function planVipPair(stack: DrillStack): VipPairPlan {
+  const candidates: Candidate[] = stack.containers.flatMap((c) => {
+    const text = upload(c, KEEPALIVED_CONF);
+    if (text === undefined) return [];
+    const facts = parseKeepalivedConf(text);
+    return facts.instances.length ? [{ container: c, facts }] : [];
+  });
+  if (candidates.length < 2) {
+    throw new DrillError(
+      `no VIP pair in stack ${stack.name}: found ${candidates.length} container(s) with a keepalived vrrp_instance in ${KEEPALIVED_CONF}, need at least 2`,
+    );
+  }
+  const first = candidates[0] as Candidate;
+  const main = first.facts.instances[0] as VrrpInstanceConfig;
+  const vip = main.virtualAddresses[0];
+  if (!vip)
+    throw new DrillError(`${first.container.key}: vrrp_instance ${main.name} has no virtual_ipaddress`);
+  const network = stack.networks.find((n) => networkContains(n.subnet, vip));
+  if (!network) throw new DrillError(`the VIP ${vip} lies on none of the stack's networks`);
+  const nodes = candidates.map((c) => nodeOf(c, main, vip, network.key));
+  nodes.sort((a, b) => b.instance.priority - a.instance.priority);
+  const top = nodes[0] as VipPairNode;
+  if (nodes.filter((n) => n.instance.priority === top.instance.priority).length > 1) {
+    throw new DrillError(
+      `the VIP pair's nodes share priority ${top.instance.priority}: no node is preferred`,
+    );
+  }
+  const { port, backends } = servedBy(stack, top, vip);
   return {
     vip,
     network: network.key,
-    port: (bind as { port: number }).port,
+    port,
     instanceName: top.instance.name,
     virtualRouterId: main.virtualRouterId,
     vrrpVersion: first.facts.vrrpVersion,

@@ -22,6 +22,7 @@ describe("planVipPair on the synthesized drill example", () => {
     // THEN the VIP 198.18.0.10:80 is held by edge-lb-0 (priority 150) while healthy
     expect(plan.vip).toBe("198.18.0.10");
     expect(plan.port).toBe(80);
+    expect(plan.network).toBe(stack.networks[0]?.key);
     expect(plan.nodes.map((n) => [n.hostname, n.instance.priority, n.loadBalancerName])).toEqual([
       ["edge-lb-0", 150, "edge-lb-0"],
       ["edge-lb-1", 100, "edge-lb-1"],
