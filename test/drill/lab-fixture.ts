@@ -48,7 +48,16 @@ export const TINY_STACK = {
   },
 };
 
-/** The tiny stack in a fresh namespace lab, every host started. */
+/** Waits (bounded) until something listens on TCP `port` inside `hostname`. */
+export async function listening(lab: Lab, hostname: string, port: number): Promise<boolean> {
+  const check = async () =>
+    (await lab.exec(hostname, ["ss", "-ltnH", `sport = :${port}`], { allowFailure: true })).stdout.includes(
+      `:${port}`,
+    );
+  return (await waitUntil(check, 5000, 50)) !== undefined;
+}
+
+/** The tiny stack in a fresh namespace lab, every host started and both stand-ins listening. */
 export async function tinyLab(): Promise<NamespaceLab> {
   const stack = parseDockerStack(TINY_STACK, "tiny");
   const lab = await NamespaceLab.create(stack, {
@@ -59,6 +68,9 @@ export async function tinyLab(): Promise<NamespaceLab> {
   });
   try {
     for (const h of lab.hostnames()) await lab.startHost(h);
+    for (const h of ["alpha", "beta"]) {
+      if (!(await listening(lab, h, 8080))) throw new Error(`the stand-in on ${h} does not listen on 8080`);
+    }
   } catch (e) {
     await lab.teardown();
     throw e;

@@ -72,15 +72,14 @@ export async function runScenario<S extends DrillSession>(
     lab = await ctx.createLab(ctx.stack, { ...target.labOptions, keepWorkDir: ctx.keepLogs ?? false });
     ctx.onLab?.(lab);
     session = await target.setUp(lab, env);
+    const prediction: FailurePrediction | undefined = scenario.predicts
+      ? ctx.report.forMember(scenario.predictionMember?.(session), scenario.predicts)
+      : undefined;
     const injection = await scenario.inject(session);
-    const measurement = await scenario.measure(session, injection);
+    const measurement = await scenario.measure(session, injection, prediction);
     const endMs = nowMs();
     const figures = clientFigures(session.client.records, injection.atMs, endMs, injection.answeredBefore);
     const checks = scenario.checks(session, { injection, measurement, figures, endMs });
-    const member = scenario.predictionMember?.(session);
-    const prediction: FailurePrediction | undefined = scenario.predicts
-      ? ctx.report.forMember(member, scenario.predicts)
-      : undefined;
     const m = measurement.measure;
     const measured =
       m === "failoverSeconds" || m === "restoredSeconds"

@@ -3,6 +3,7 @@
  * and the checks the measurement must pass. It runs against a session its topology drill set up
  * (the stack up and serving, a client probing it); the runner adds the client's figures.
  */
+import type { FailurePrediction } from "../../model/availability";
 import type { ClientFigures } from "./client-figures";
 import type { Spread } from "./measure";
 import type { DrillRunResult } from "./run-result";
@@ -53,7 +54,11 @@ export interface ScenarioSummary {
   readonly notes: readonly string[];
 }
 
-export interface Scenario<S extends DrillSession = DrillSession> {
+/**
+ * `S` is the session its topology drill sets up; `I` what its inject step hands its measure
+ * step (an `Injection` plus whatever the scenario needs to undo or measure its fault).
+ */
+export interface Scenario<S extends DrillSession = DrillSession, I extends Injection = Injection> {
   readonly name: string;
   readonly description: string;
   /**
@@ -63,8 +68,9 @@ export interface Scenario<S extends DrillSession = DrillSession> {
   readonly predicts?: string;
   /** Construct path of the member whose redundancy group's prediction applies. */
   predictionMember?(session: S): string | undefined;
-  inject(session: S): Promise<Injection>;
-  measure(session: S, injection: Injection): Promise<Measurement>;
+  inject(session: S): Promise<I>;
+  /** Measures after the fault; `prediction` (from ha-report.json, when there is one) may bound its waits. */
+  measure(session: S, injection: I, prediction: FailurePrediction | undefined): Promise<Measurement>;
   checks(session: S, facts: RunFacts): readonly DrillCheck[];
   summarize?(results: readonly DrillRunResult[]): ScenarioSummary;
 }

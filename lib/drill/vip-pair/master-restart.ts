@@ -5,7 +5,8 @@
  */
 import { countRequests, longestGapSeconds, roundSeconds } from "../core/measure";
 import { nowMs, sleep } from "../core/proc";
-import type { DrillCheck, Scenario } from "../core/scenario";
+import type { DrillCheck, Injection, Scenario } from "../core/scenario";
+import type { InjectedFault } from "../faults/fault";
 import { loseNode } from "../faults/node-loss";
 import { noDuplicateVip } from "./checks";
 import { outcomeOf, vipMeasurement } from "./outcome";
@@ -13,14 +14,14 @@ import type { VipPairSession } from "./session";
 import { type DuplicateVip, duplicateVip } from "./vip-timeline";
 
 /** Restarts the lost master and waits for what its preemption setting promises. */
-async function restart(s: VipPairSession, atMs: number): Promise<Record<string, unknown>> {
+async function restart(s: VipPairSession, lost: InjectedFault): Promise<Record<string, unknown>> {
   const host = s.master.hostname;
   const oldLb = s.master.loadBalancerName;
   const plan = s.plan;
   s.env.say(`restarting ${host}`);
   await s.watch.forget(host);
   const t1 = nowMs();
-  await (s.scratch.fault as { heal(): Promise<void> }).heal();
+  await lost.heal();
   s.watch.watchAgain(host, t1);
   if (plan.preempt) {
     s.env.say(
@@ -35,7 +36,7 @@ async function restart(s: VipPairSession, atMs: number): Promise<Record<string, 
   const gained = s.watch.gainedAt(host, t1);
   const back = s.records.find((r) => r.outcome === "ok" && r.answeredBy === oldLb && r.endMs >= t1);
   return {
-    restartAtSeconds: roundSeconds(t1 - atMs),
+    restartAtSeconds: roundSeconds(t1 - lost.atMs),
     preempt: plan.preempt,
     preemptDelaySeconds: plan.preemptDelaySeconds,
     vipBackAfterRestartSeconds: gained === undefined ? null : roundSeconds(gained - t1),
@@ -47,7 +48,7 @@ async function restart(s: VipPairSession, atMs: number): Promise<Record<string, 
   };
 }
 
-export const MASTER_RESTART: Scenario<VipPairSession> = {
+export const MASTER_RESTART: Scenario<VipPairSession, Injection & { readonly lost: InjectedFault }> = {
   name: "master-restart",
   description:
     "node loss of the master, then it restarts in a fresh network; the VIP back after preempt_delay, no duplicate VIP",
@@ -57,18 +58,18 @@ export const MASTER_RESTART: Scenario<VipPairSession> = {
     s.env.say(`node loss of ${s.master.hostname}`);
     const fault = await loseNode(s.lab, s.master.hostname);
     s.watch.markLink(s.master.hostname, false, fault.atMs);
-    s.scratch.fault = fault;
     return {
       fault: `node loss of the master ${s.master.hostname}, then the node restarts (fresh network, same files)`,
       atMs: fault.atMs,
       answeredBefore: s.master.loadBalancerName,
+      lost: fault,
     };
   },
-  async measure(s, injection) {
-    const bound = s.bound(s.prediction("node-loss", s.master.container.constructPath));
+  async measure(s, injection, prediction) {
+    const bound = s.bound(prediction);
     await s.waitForAnswerFromOther(s.master.loadBalancerName, injection.atMs, bound);
     await s.waitForSteady(1000, bound);
-    return vipMeasurement(s, injection, "failoverSeconds", await restart(s, injection.atMs));
+    return vipMeasurement(s, injection, "failoverSeconds", await restart(s, injection.lost));
   },
   checks(s, facts) {
     const d = facts.measurement.details;

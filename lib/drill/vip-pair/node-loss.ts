@@ -20,8 +20,8 @@ export const NODE_LOSS: Scenario<VipPairSession> = {
       answeredBefore: s.master.loadBalancerName,
     };
   },
-  async measure(s, injection) {
-    const bound = s.bound(s.prediction("node-loss", s.master.container.constructPath));
+  async measure(s, injection, prediction) {
+    const bound = s.bound(prediction);
     await s.waitForAnswerFromOther(s.master.loadBalancerName, injection.atMs, bound);
     await s.waitForSteady(s.env.timings.settleSeconds * 1000, bound);
     return vipMeasurement(s, injection, "failoverSeconds", {});

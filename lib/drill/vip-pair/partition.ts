@@ -5,7 +5,7 @@
  */
 import { countRequests, restoredSeconds, roundSeconds } from "../core/measure";
 import { nowMs, sleep } from "../core/proc";
-import type { DrillCheck, RunFacts, Scenario } from "../core/scenario";
+import type { DrillCheck, Injection, RunFacts, Scenario } from "../core/scenario";
 import { waitUntil } from "../core/wait";
 import type { InjectedFault } from "../faults/fault";
 import { partition } from "../faults/partition";
@@ -35,16 +35,15 @@ export function splitBrainReported(facts: RunFacts): DrillCheck {
   };
 }
 
-export const PARTITION: Scenario<VipPairSession> = {
+export const PARTITION: Scenario<VipPairSession, Injection & { readonly cut: InjectedFault }> = {
   name: "partition",
   description:
     "VRRP and peer traffic dropped on the backup (nft) for a while, then healed; split-brain reported as it happens",
   async inject(s) {
     const peers = s.plan.nodes.filter((n) => n !== s.other).map((n) => n.address);
     const fault = await partition(s.lab, s.other.hostname, { peers, protocols: [VRRP_PROTOCOL] });
-    s.scratch.fault = fault;
     s.env.say(fault.description);
-    return { fault: `partition between the LB nodes: ${fault.description}`, atMs: fault.atMs };
+    return { fault: `partition between the LB nodes: ${fault.description}`, atMs: fault.atMs, cut: fault };
   },
   async measure(s, injection) {
     const t0 = injection.atMs;
@@ -58,7 +57,7 @@ export const PARTITION: Scenario<VipPairSession> = {
       s.records.filter((r) => r.startMs >= t0 && r.endMs < tHeal),
     );
     s.env.say("healing the partition");
-    await (s.scratch.fault as InjectedFault).heal();
+    await injection.cut.heal();
     const healed = await waitUntil(() => s.watch.holders().length === 1, 10_000, 5);
     const steady = await s.waitForSteady(s.env.timings.settleSeconds * 1000, 15_000, tHeal);
     const afterHeal = s.records.filter((r) => r.startMs >= tHeal);

@@ -21,8 +21,6 @@ export class VipPairSession implements DrillSession {
   public other: VipPairNode;
   public client!: DrillClient;
   public watch!: VipWatch;
-  /** What a scenario's inject step learned for its measure step. */
-  public readonly scratch: Record<string, unknown> = {};
 
   private constructor(
     public readonly lab: Lab,
@@ -151,11 +149,6 @@ export class VipPairSession implements DrillSession {
       );
     }
     await sleep(500);
-  }
-
-  /** The prediction of `fault` for the group `member` belongs to. */
-  public prediction(fault: string, member: string | undefined): FailurePrediction | undefined {
-    return this.env.report.forMember(member, fault);
   }
 
   /** How long to wait for a recovery predicted to take `predicted` seconds. */

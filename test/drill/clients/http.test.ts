@@ -3,9 +3,8 @@ import type { DrillClient } from "../../../lib/drill/clients/client";
 import { checkHttpOptions, HTTP_CLIENT } from "../../../lib/drill/clients/http";
 import type { NamespaceLab } from "../../../lib/drill/core/namespace-lab";
 import { nowMs } from "../../../lib/drill/core/proc";
-import { waitUntil } from "../../../lib/drill/core/wait";
 import { caught } from "../../support/errors";
-import { labAvailable, outcomes, probesAfter, tinyLab } from "../lab-fixture";
+import { labAvailable, listening, outcomes, probesAfter, tinyLab } from "../lab-fixture";
 
 /** A server (in beta's network, port 9000) that answers with what it received, in headers. */
 const ECHO_PY = `
@@ -58,11 +57,7 @@ describe.runIf(labAvailable())("the HTTP client in a lab", () => {
     lab = await tinyLab();
     const echo = lab.spawn("beta", ["/usr/bin/python3", "-c", ECHO_PY], "echo");
     const clientPlace = lab.clientOn("front").place;
-    const listening = async () =>
-      (await lab?.exec("beta", ["ss", "-ltnH", "sport = :9000"], { allowFailure: true }))?.stdout.includes(
-        "9000",
-      ) ?? false;
-    expect(await waitUntil(listening, 5000, 50)).toBeDefined();
+    expect(await listening(lab, "beta", 9000)).toBe(true);
 
     // WHEN the client POSTs with two headers and a body, reading two response headers
     client = await HTTP_CLIENT.start(lab, clientPlace, {
