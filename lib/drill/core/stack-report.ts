@@ -12,6 +12,8 @@ export interface ReportGroupLike {
   readonly id?: string;
   readonly role?: string;
   readonly topology?: string;
+  /** How the group fails over (`vrrp (multicast): ...`, `dns health checks`, ...). */
+  readonly mechanism?: string;
   readonly members?: readonly string[];
   readonly predictions?: readonly FailurePrediction[];
 }

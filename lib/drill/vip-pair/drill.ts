@@ -7,6 +7,7 @@ import { spread } from "../core/measure";
 import type { DrillRunResult } from "../core/run-result";
 import type { Scenario, ScenarioSummary } from "../core/scenario";
 import type { DrillStack } from "../core/stack";
+import type { ReportGroupLike, StackReport } from "../core/stack-report";
 import type { DrillTarget, TopologyDrill } from "../core/topology-drill";
 import { BACKEND_DEATH } from "./backend-death";
 import { MASTER_RESTART } from "./master-restart";
@@ -82,16 +83,24 @@ export function vipPairTarget(plan: VipPairPlan): DrillTarget<VipPairSession> {
   };
 }
 
-/** Containers with a keepalived.conf: where a VIP pair would be. */
-function keepalivedHosts(stack: DrillStack): number {
-  return stack.containers.filter((c) => c.uploads.some((u) => u.file === KEEPALIVED_CONF)).length;
+/** A report group the VIP pair makes: load balancers failing over by VRRP. */
+function isVrrpPair(g: ReportGroupLike): boolean {
+  return g.role === "load-balancer" && (g.mechanism ?? "").startsWith("vrrp");
 }
 
 export const VIP_PAIR_DRILL: TopologyDrill = {
   topology: "vip-pair",
-  recognize(stack) {
-    // No keepalived anywhere: not a VIP pair stack. Keepalived present: it must plan, or say why not.
-    if (keepalivedHosts(stack) === 0) return [];
+  /**
+   * A VIP pair is where containers carry a keepalived.conf. When the stack has an analysis
+   * report, one of them must also belong to a VRRP load-balancer group there (another topology
+   * may run keepalived for something else). Found, it must plan, or the error says why not.
+   */
+  recognize(stack: DrillStack, report: StackReport) {
+    const hosts = stack.containers.filter((c) => c.uploads.some((u) => u.file === KEEPALIVED_CONF));
+    if (hosts.length === 0) return [];
+    if (report.groups.length > 0 && !hosts.some((c) => report.groupsOf(c.constructPath).some(isVrrpPair))) {
+      return [];
+    }
     return [vipPairTarget(planVipPair(stack))];
   },
 };

@@ -91,6 +91,21 @@ describe("the VIP pair drill recognizes its topology", () => {
     expect(targets[0]?.labOptions.reservedAddresses).toEqual(["198.18.0.10"]);
   });
 
+  test("with the analysis report, finds the pair only where a VRRP load-balancer group holds it", () => {
+    // GIVEN the stack, its ha-report.json, and a report whose groups say nothing of VRRP
+    const stack = parseDockerStack(example.document, "vip-pair-docker-drill");
+    const report = StackReport.besideStack(example.stackFile);
+    const other = new StackReport({
+      redundancyGroups: report.groups.map((g) => ({ ...g, mechanism: "dns health checks" })),
+    });
+
+    // WHEN the VIP pair drill looks at the stack with each
+    // THEN the real report confirms the pair; the other makes keepalived alone not enough
+    expect(report.groups.length).toBeGreaterThan(0);
+    expect(VIP_PAIR_DRILL.recognize(stack, report).map((t) => t.name)).toEqual(["198.18.0.10:80"]);
+    expect(VIP_PAIR_DRILL.recognize(stack, other)).toEqual([]);
+  });
+
   test("finds nothing in a stack without keepalived", () => {
     // GIVEN the stack with every keepalived.conf removed
     const doc = copyOf(example.document) as {
