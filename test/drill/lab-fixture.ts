@@ -3,6 +3,9 @@
  * (198.18.11.0/24); `alpha` on both with DNS settings, `beta` on front, both running the lab's
  * stand-in HTTP server on 8080; `gamma` on back running a shell that keeps a sleeper with a pidfile.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { DrillClient, ProbeRecord } from "../../lib/drill/clients/client";
 import { HTTP_CLIENT } from "../../lib/drill/clients/http";
 import type { Lab } from "../../lib/drill/core/lab";
@@ -61,6 +64,9 @@ export async function listening(lab: Lab, hostname: string, port: number): Promi
 export async function tinyLab(): Promise<NamespaceLab> {
   const stack = parseDockerStack(TINY_STACK, "tiny");
   const lab = await NamespaceLab.create(stack, {
+    // Not ha-drill's own work directory name, so that the drill tests' leak checks, which may
+    // run at the same time, do not take this lab's client for one of theirs.
+    workDir: fs.mkdtempSync(path.join(os.tmpdir(), "ha-lab-test-")),
     standInPorts: new Map([
       ["alpha", 8080],
       ["beta", 8080],

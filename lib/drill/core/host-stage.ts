@@ -40,6 +40,13 @@ export interface StagedHost {
   readonly standIn: boolean;
 }
 
+/** Where a host is staged, and the tag its private /run and /tmp mounts carry (`<tag>-run`). */
+export interface StageSite {
+  readonly workDir: string;
+  /** The lab's prefix: a leak check finds a lab's hosts by their mounts. */
+  readonly mountTag: string;
+}
+
 /** Throws for uploads under the paths the lab mounts itself. */
 export function checkUploadsPlaceable(container: DrillContainer): void {
   for (const u of container.uploads) {
@@ -114,9 +121,9 @@ function stageEtc(h: StagedHost, stage: string, containers: readonly DrillContai
  * Stages a host under `workDir/hosts/<hostname>` and returns the path of its start script, which
  * runs as PID 1 of the host's PID, mount and UTS namespaces and takes the command as arguments.
  */
-export function stageHost(h: StagedHost, workDir: string, containers: readonly DrillContainer[]): string {
+export function stageHost(h: StagedHost, site: StageSite, containers: readonly DrillContainer[]): string {
   const c = h.container;
-  const stage = path.join(workDir, "hosts", c.hostname);
+  const stage = path.join(site.workDir, "hosts", c.hostname);
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(stage, { recursive: true, mode: 0o755 });
   const overlays = stageLayers(h, stage);
@@ -133,10 +140,10 @@ export function stageHost(h: StagedHost, workDir: string, containers: readonly D
     // sysfs of this network namespace, and private /run and /tmp as in a container. /tmp last:
     // the staged files may live under it.
     "mount -t sysfs -o ro sysfs /sys",
-    "mount -t tmpfs -o mode=0755,size=16m drill-run /run",
+    `mount -t tmpfs -o mode=0755,size=16m ${site.mountTag}-run /run`,
     ...binds,
     ...overlays,
-    "mount -t tmpfs -o mode=1777,size=64m drill-tmp /tmp",
+    `mount -t tmpfs -o mode=1777,size=64m ${site.mountTag}-tmp /tmp`,
     // A container starts in its WORKDIR, / by default; the drill's own working directory may
     // lie under the /tmp just hidden (HAProxy, for one, returns to its start directory).
     "cd /",

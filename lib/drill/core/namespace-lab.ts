@@ -204,7 +204,7 @@ export class NamespaceLab implements Lab {
     if (this.procs.isRunning(hostname)) throw new DrillError(`${hostname} is already running`);
     if (h.used) await this.freshNetwork(h);
     h.used = true;
-    const script = stageHost(h, this.workDir, this.stack.containers);
+    const script = stageHost(h, { workDir: this.workDir, mountTag: this.prefix }, this.stack.containers);
     await this.procs.startHost(hostname, h.netns, script, h.command);
   }
 

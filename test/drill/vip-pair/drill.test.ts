@@ -34,17 +34,27 @@ interface DrillOutput {
   readonly stderr: string;
 }
 
-/** Namespaces named like the drill's (`hd<pid><random>-...`). */
+/**
+ * PIDs of the ha-drill processes this file started. A lab's prefix is `hd<PID in base 36>` and
+ * 3 random characters, so the leak checks below find only labs of these drills, not those other
+ * test files may have up at the same time.
+ */
+const drillPids = new Set<number>();
+const labPrefix = () => `hd(?:${[...drillPids].map((p) => p.toString(36)).join("|") || "-"})[0-9a-z]{3}`;
+
+/** Namespaces of this file's drills (`hd<pid><random>-...`). */
 function drillNamespaces(): string[] {
   const out = spawnSync("ip", ["netns", "list"], { encoding: "utf8", timeout: 10_000 }).stdout ?? "";
+  const tag = new RegExp(`^${labPrefix()}-`);
   return out
     .split("\n")
     .map((l) => l.split(" ")[0] ?? "")
-    .filter((n) => /^hd[0-9a-z]+-/.test(n));
+    .filter((n) => tag.test(n));
 }
 
-/** Processes a drill started: hosts (their mounts), the client and the address monitors. */
+/** Processes of this file's drills: hosts (by their /run mount), the client and the address monitors. */
 function drillProcesses(): string[] {
+  const hostMount = new RegExp(` ${labPrefix()}-run `);
   const found: string[] = [];
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -52,7 +62,7 @@ function drillProcesses(): string[] {
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ").trim();
       const mounts = fs.readFileSync(`/proc/${entry}/mountinfo`, "utf8");
       if (
-        mounts.includes(" drill-run ") ||
+        hostMount.test(mounts) ||
         /\/ha-drill-[^/]+\/[a-z-]*client\.py/.test(cmdline) ||
         cmdline === "ip -o monitor address"
       ) {
@@ -165,6 +175,7 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
         { stdio: ["ignore", "pipe", "pipe"] },
       );
       children.add(child);
+      if (child.pid !== undefined) drillPids.add(child.pid);
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => {
