@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// ha-drill: failover drills of a synthesized Docker stack (see lib/drill/cli.ts).
+// ha-drill: failover drills of a synthesized Docker stack (see lib/drill/ha-drill.ts).
 // In this repository the TypeScript sources run through tsx, so the command never runs a stale
-// build; from the published package (no lib/ sources) it runs the compiled dist/drill/cli.js.
+// build; from the published package (no lib/ sources) it runs the compiled dist/drill/ha-drill.js.
 
 const fs = require("node:fs");
 const path = require("node:path");
 
 const root = path.join(__dirname, "..");
-const source = path.join(root, "lib", "drill", "cli.ts");
-const built = path.join(root, "dist", "drill", "cli.js");
+const source = path.join(root, "lib", "drill", "ha-drill.ts");
+const built = path.join(root, "dist", "drill", "ha-drill.js");
 
 function load() {
   if (fs.existsSync(source)) {

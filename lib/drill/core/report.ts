@@ -1,0 +1,101 @@
+/** Readable tables of drill results, prediction beside measurement. */
+import type { Spread } from "./measure";
+import type { DrillRunResult, DrillSummary } from "./run-result";
+
+function seconds(value: number | null | undefined): string {
+  return value === null || value === undefined ? "-" : `${value.toFixed(3)} s`;
+}
+
+function spreadText(s: Spread, unit = " s", digits = 3): string {
+  if (s.n === 0) return "-";
+  const f = (v: number | null) => (v === null ? "-" : v.toFixed(digits));
+  return `${f(s.min)} / ${f(s.median)} / ${f(s.max)}${unit}`;
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+function errorsText(errors: Readonly<Record<string, number | undefined>>): string {
+  const parts = Object.entries(errors)
+    .filter(([, n]) => n)
+    .map(([k, n]) => `${k} ${n}`);
+  return parts.length ? parts.join(", ") : "none";
+}
+
+/** One row per run. */
+export function formatRuns(results: readonly DrillRunResult[]): string {
+  const rows: string[][] = [
+    [
+      "scenario",
+      "run",
+      "predicted",
+      "measured",
+      "failover",
+      "failed/sent",
+      "errors",
+      "longest gap",
+      "checks",
+      "notes",
+    ],
+  ];
+  for (const r of results) {
+    rows.push([
+      r.scenario,
+      `${r.run}/${r.runs}`,
+      seconds(r.predictedSeconds),
+      `${seconds(r.measuredSeconds)} (${r.measure.replace(/Seconds$/, "")})`,
+      seconds(r.failoverSeconds),
+      `${r.requests.failed}/${r.requests.sent}`,
+      errorsText(r.requests.errors),
+      seconds(r.longestGapSeconds),
+      r.passed
+        ? "pass"
+        : `FAIL: ${r.checks
+            .filter((c) => !c.passed)
+            .map((c) => c.name)
+            .join(", ")}`,
+      r.highlights.join("; "),
+    ]);
+  }
+  return table(rows);
+}
+
+/** One row per scenario: min / median / max. */
+export function formatSummaries(summaries: readonly DrillSummary[]): string {
+  const rows: string[][] = [
+    ["scenario", "passed", "predicted", "measured min / median / max", "failed requests", "longest gap"],
+  ];
+  for (const s of summaries) {
+    rows.push([
+      s.scenario,
+      `${s.passedRuns}/${s.runs}`,
+      seconds(s.predictedSeconds),
+      `${spreadText(s.measuredSeconds)} (${s.measure.replace(/Seconds$/, "")})`,
+      spreadText(s.failedRequests, "", 0),
+      spreadText(s.longestGapSeconds),
+    ]);
+  }
+  const notes: string[] = [];
+  for (const s of summaries) {
+    for (const [key, value] of Object.entries(s.details)) {
+      notes.push(`${s.scenario}: ${key.replace(/Seconds$/, "")} ${spreadText(value)}`);
+    }
+    for (const n of s.notes) notes.push(`${s.scenario}: ${n}`);
+    for (const f of s.failedChecks) notes.push(`${s.scenario}: FAILED ${f}`);
+  }
+  return `${table(rows)}${notes.length ? `\n\n${notes.join("\n")}` : ""}`;
+}

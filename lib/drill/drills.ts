@@ -1,0 +1,8 @@
+/**
+ * The topology drills `ha-drill` knows. A new topology registers its drill by adding its
+ * `TopologyDrill` here (from its own folder, `lib/drill/<topology>/`).
+ */
+import type { TopologyDrill } from "./core/topology-drill";
+import { VIP_PAIR_DRILL } from "./vip-pair/drill";
+
+export const TOPOLOGY_DRILLS: readonly TopologyDrill[] = [VIP_PAIR_DRILL];

@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, test } from "vitest";
+import type { DrillClient } from "../../../lib/drill/clients/client";
+import type { NamespaceLab } from "../../../lib/drill/core/namespace-lab";
+import { nowMs } from "../../../lib/drill/core/proc";
+import { blackhole } from "../../../lib/drill/faults/blackhole";
+import { answeredAfter, labAvailable, outcomes, probe, probesAfter, tinyLab } from "../lab-fixture";
+
+describe.runIf(labAvailable())("blackhole", () => {
+  let lab: NamespaceLab | undefined;
+  let client: DrillClient | undefined;
+  afterEach(async () => {
+    await client?.stop();
+    await lab?.teardown();
+  });
+
+  test("drops everything in and out of a host silently, loopback excepted; healing lifts it", async () => {
+    // GIVEN the tiny stack, beta served to a client
+    lab = await tinyLab();
+    client = await probe(lab, "198.18.10.3");
+    expect(outcomes(await probesAfter(client, 0, 5))).toEqual({ ok: 5 });
+
+    // WHEN beta is blackholed
+    const fault = await blackhole(lab, "beta");
+    const during = await probesAfter(client, fault.atMs + 50, 5);
+    const own = await lab.exec("beta", ["/usr/bin/python3", "-c", LOOPBACK_GET], { allowFailure: true });
+
+    // THEN every request times out, none is refused, and beta still answers itself on loopback
+    expect(outcomes(during)).toEqual({ timeout: 5 });
+    expect(own.stdout.trim()).toBe("beta");
+
+    // WHEN it is healed
+    await fault.heal();
+
+    // THEN the client is answered again
+    expect(await answeredAfter(client, nowMs())).toBe(true);
+  });
+});
+
+const LOOPBACK_GET =
+  "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8080/', timeout=2).read().decode())";

@@ -1,0 +1,322 @@
+/**
+ * Tier 4, drills: the VIP pair example (vip-pair-docker-drill) run for real in network
+ * namespaces through the `ha-drill` command, one scenario per test. The assertions are bounds
+ * that catch regressions, looser than the goals; the measured figures are printed.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { formatRuns, formatSummaries } from "../../../lib/drill/core/report";
+import type { DrillRunResult, DrillSummary } from "../../../lib/drill/core/run-result";
+import { parseDockerStack } from "../../../lib/drill/core/stack";
+import { StackReport } from "../../../lib/drill/core/stack-report";
+import { VIP_PAIR_DRILL } from "../../../lib/drill/vip-pair/drill";
+import type { VipOutcome } from "../../../lib/drill/vip-pair/outcome";
+import { tierAvailable } from "../../support/tiers";
+import { copyOf, type SynthesizedExample, synthesizeDrillExample } from "../fixture";
+
+const available = tierAvailable(
+  "drills",
+  ["keepalived", "haproxy", "curl", "ip", "nft", "unshare", "nsenter", "setpriv", "python3"],
+  true,
+);
+
+const BIN = path.resolve(__dirname, "..", "..", "..", "bin", "ha-drill.js");
+
+/** The VIP pair's part of a run's details. */
+const vip = (r: DrillRunResult) => r.details as unknown as VipOutcome;
+
+interface DrillOutput {
+  readonly code: number | null;
+  readonly runs: DrillRunResult[];
+  readonly summary: DrillSummary;
+  readonly stderr: string;
+}
+
+/**
+ * PIDs of the ha-drill processes this file started. A lab's prefix is `hd<PID in base 36>` and
+ * 3 random characters, so the leak checks below find only labs of these drills, not those other
+ * test files may have up at the same time.
+ */
+const drillPids = new Set<number>();
+const labPrefix = () => `hd(?:${[...drillPids].map((p) => p.toString(36)).join("|") || "-"})[0-9a-z]{3}`;
+
+/** Namespaces of this file's drills (`hd<pid><random>-...`). */
+function drillNamespaces(): string[] {
+  const out = spawnSync("ip", ["netns", "list"], { encoding: "utf8", timeout: 10_000 }).stdout ?? "";
+  const tag = new RegExp(`^${labPrefix()}-`);
+  return out
+    .split("\n")
+    .map((l) => l.split(" ")[0] ?? "")
+    .filter((n) => tag.test(n));
+}
+
+/** Processes of this file's drills: hosts (by their /run mount), the client and the address monitors. */
+function drillProcesses(): string[] {
+  const hostMount = new RegExp(` ${labPrefix()}-run `);
+  const found: string[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      const mounts = fs.readFileSync(`/proc/${entry}/mountinfo`, "utf8");
+      if (
+        hostMount.test(mounts) ||
+        /\/ha-drill-[^/]+\/[a-z-]*client\.py/.test(cmdline) ||
+        cmdline === "ip -o monitor address"
+      ) {
+        found.push(`${entry}: ${cmdline}`);
+      }
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+describe("the VIP pair drill recognizes its topology", () => {
+  let example: SynthesizedExample;
+  beforeAll(() => {
+    example = synthesizeDrillExample();
+  });
+  afterAll(() => example?.remove());
+
+  test("finds the pair by its keepalived and HAProxy files and offers its five scenarios", () => {
+    // GIVEN the synthesized vip-pair-docker-drill stack
+    const stack = parseDockerStack(example.document, "vip-pair-docker-drill");
+
+    // WHEN the VIP pair drill looks at it
+    const targets = VIP_PAIR_DRILL.recognize(stack, StackReport.none());
+
+    // THEN it finds one pair serving 198.18.0.10:80, keeping the VIP free of clients
+    expect(targets.map((t) => t.name)).toEqual(["198.18.0.10:80"]);
+    expect(targets[0]?.scenarios.map((s) => s.name)).toEqual([
+      "node-loss",
+      "proxy-death",
+      "backend-death",
+      "master-restart",
+      "partition",
+    ]);
+    expect(targets[0]?.labOptions.reservedAddresses).toEqual(["198.18.0.10"]);
+  });
+
+  test("with the analysis report, finds the pair only where a VRRP load-balancer group holds it", () => {
+    // GIVEN the stack, its ha-report.json, and a report whose groups say nothing of VRRP
+    const stack = parseDockerStack(example.document, "vip-pair-docker-drill");
+    const report = StackReport.besideStack(example.stackFile);
+    const other = new StackReport({
+      redundancyGroups: report.groups.map((g) => ({ ...g, mechanism: "dns health checks" })),
+    });
+
+    // WHEN the VIP pair drill looks at the stack with each
+    // THEN the real report confirms the pair; the other makes keepalived alone not enough
+    expect(report.groups.length).toBeGreaterThan(0);
+    expect(VIP_PAIR_DRILL.recognize(stack, report).map((t) => t.name)).toEqual(["198.18.0.10:80"]);
+    expect(VIP_PAIR_DRILL.recognize(stack, other)).toEqual([]);
+  });
+
+  test("finds nothing in a stack without keepalived", () => {
+    // GIVEN the stack with every keepalived.conf removed
+    const doc = copyOf(example.document) as {
+      resource: { docker_container: Record<string, { upload?: { file: string }[] }> };
+    };
+    for (const c of Object.values(doc.resource.docker_container)) {
+      c.upload = c.upload?.filter((u) => u.file !== "/etc/keepalived/keepalived.conf");
+    }
+
+    // WHEN the VIP pair drill looks at it
+    // THEN it finds no pair (and does not throw: another topology's drill may know the stack)
+    expect(VIP_PAIR_DRILL.recognize(parseDockerStack(doc), StackReport.none())).toEqual([]);
+  });
+});
+
+describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-drill)", () => {
+  let example: SynthesizedExample;
+  const children = new Set<ChildProcess>();
+  const summaries: DrillSummary[] = [];
+  const allRuns: DrillRunResult[] = [];
+  let namespacesBefore: string[] = [];
+
+  beforeAll(() => {
+    example = synthesizeDrillExample();
+    namespacesBefore = drillNamespaces();
+  });
+
+  afterEach(async () => {
+    // A test that timed out leaves its drill running: stop it (it tears its lab down on SIGTERM).
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((resolve) => child.once("exit", resolve));
+      }
+    }
+    children.clear();
+  });
+
+  afterAll(() => {
+    example?.remove();
+    if (summaries.length) {
+      console.log(
+        `\nha-drill on vip-pair-docker-drill\n\n${formatRuns(allRuns)}\n\n${formatSummaries(summaries)}\n`,
+      );
+    }
+    // THEN (for the whole file) nothing is left behind: no namespace, no process.
+    expect(drillNamespaces().filter((n) => !namespacesBefore.includes(n))).toEqual([]);
+    expect(drillProcesses()).toEqual([]);
+  });
+
+  /** Runs `ha-drill <stack> --scenario <s> --runs <n> --json` and parses its lines. */
+  function drill(scenario: string, runs: number, onStderr?: (line: string, child: ChildProcess) => void) {
+    return new Promise<DrillOutput>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [BIN, example.stackFile, "--scenario", scenario, "--runs", String(runs), "--json"],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      children.add(child);
+      if (child.pid !== undefined) drillPids.add(child.pid);
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on("data", (d: Buffer) => {
+        const text = d.toString();
+        stderr += text;
+        for (const line of text.split("\n")) if (line) onStderr?.(line, child);
+      });
+      child.on("error", reject);
+      child.on("exit", (code) => {
+        const lines = stdout
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as DrillRunResult | DrillSummary);
+        const found = lines.filter((l): l is DrillRunResult => l.type === "run");
+        const summary = lines.find((l): l is DrillSummary => l.type === "summary");
+        if (summary) {
+          summaries.push(summary);
+          allRuns.push(...found);
+        }
+        resolve({ code, runs: found, summary: summary as DrillSummary, stderr });
+      });
+    });
+  }
+
+  function explain(out: DrillOutput): string {
+    return `exit ${out.code}\n${out.stderr.slice(-3000)}\n${JSON.stringify(out.runs.map((r) => r.checks))}`;
+  }
+
+  test("node-loss: the backup answers within 1 s (median), no duplicate VIP", async () => {
+    // GIVEN the pair serving through edge-lb-0
+    // WHEN edge-lb-0 loses its link and every process, 3 times
+    const out = await drill("node-loss", 3);
+
+    // THEN every run moved the VIP to edge-lb-1, and clients saw the outage, then answers
+    expect(out.code, explain(out)).toBe(0);
+    expect(out.runs).toHaveLength(3);
+    for (const r of out.runs) {
+      expect(vip(r).masterAfter).toBe("edge-lb-1");
+      expect(r.requests.failed).toBeGreaterThan(0);
+      expect(r.requests.answeredBy["edge-lb-1"]).toBeGreaterThan(0);
+      expect(vip(r).duplicateVip.detected).toBe(false);
+    }
+    // AND the median failover is under 1 s (predicted 0.722 s)
+    expect(out.summary.predictedSeconds).toBe(0.722);
+    expect(out.summary.measuredSeconds.median).toBeLessThan(1);
+    expect(out.summary.longestGapSeconds.max).toBeLessThan(2);
+  }, 150_000);
+
+  test("proxy-death: the track script moves the VIP within 4 s of HAProxy's death", async () => {
+    // GIVEN the pair serving through edge-lb-0
+    // WHEN HAProxy on edge-lb-0 is killed and held down, twice
+    const out = await drill("proxy-death", 2);
+
+    // THEN the VIP moved to edge-lb-1 and edge-lb-0 let it go (no duplicate)
+    expect(out.code, explain(out)).toBe(0);
+    for (const r of out.runs) {
+      expect(vip(r).masterAfter).toBe("edge-lb-1");
+      expect(vip(r).duplicateVip.longestSeconds).toBeLessThanOrEqual(0.2);
+      // AND while HAProxy was down, connections to the VIP were refused on edge-lb-0
+      expect(r.requests.errors.refused ?? 0).toBeGreaterThan(0);
+      expect(r.details.haproxyRestarted).toBe(false);
+    }
+    // AND the median failover is under 4 s (predicted 3.122 s, an upper bound)
+    expect(out.summary.predictedSeconds).toBe(3.122);
+    expect(out.summary.measuredSeconds.median).toBeLessThan(4);
+  }, 150_000);
+
+  test("backend-death: no client request fails when one backend's server dies", async () => {
+    // GIVEN the pair serving from web-0, web-1 and web-2
+    // WHEN web-0's server process is killed and held down, twice
+    const out = await drill("backend-death", 2);
+
+    // THEN not one request failed, the VIP stayed, and web-0 left the rotation
+    expect(out.code, explain(out)).toBe(0);
+    for (const r of out.runs) {
+      expect(r.requests.failed, JSON.stringify(r.requests)).toBe(0);
+      expect(r.requests.sent).toBeGreaterThan(100);
+      expect(vip(r).masterAfter).toBe("edge-lb-0");
+      expect(r.details.servedByVictimAfter3s).toBe(0);
+    }
+    expect(out.summary.predictedSeconds).toBe(0);
+  }, 150_000);
+
+  test("master-restart: the old master takes the VIP back after preempt_delay, no duplicate VIP", async () => {
+    // GIVEN the pair serving through edge-lb-0 (preempt_delay 10 s)
+    // WHEN edge-lb-0 is lost, then restarts, twice
+    const out = await drill("master-restart", 2);
+
+    // THEN the VIP came back to edge-lb-0 no sooner than preempt_delay, within 10 s more
+    expect(out.code, explain(out)).toBe(0);
+    for (const r of out.runs) {
+      expect(vip(r).masterAfter).toBe("edge-lb-0");
+      const back = r.details.vipBackAfterRestartSeconds as number;
+      expect(back).toBeGreaterThanOrEqual(10);
+      expect(back).toBeLessThan(20);
+      // AND at most a handover's overlap (one advert interval) with the VIP on both nodes
+      const dup = r.details.duplicateVipAfterRestart as { longestSeconds: number };
+      expect(dup.longestSeconds).toBeLessThanOrEqual(0.2);
+      expect(r.checks.find((c) => c.name === "single-holder-at-end")?.passed).toBe(true);
+    }
+  }, 180_000);
+
+  test("partition: split-brain is reported (both nodes hold the VIP) and ends with the partition", async () => {
+    // GIVEN the pair serving through edge-lb-0
+    // WHEN edge-lb-1 stops hearing VRRP for 3 s, twice
+    const out = await drill("partition", 2);
+
+    // THEN both nodes held the VIP at once, as VRRP must without a quorum
+    expect(out.code, explain(out)).toBe(0);
+    for (const r of out.runs) {
+      expect(r.details.splitBrain).toBe(true);
+      expect(vip(r).duplicateVip.hosts).toEqual(["edge-lb-0", "edge-lb-1"]);
+      expect(vip(r).duplicateVip.seconds).toBeGreaterThan(1.5);
+      expect(r.details.stateFilesDuringPartition).toEqual({ "edge-lb-0": "MASTER", "edge-lb-1": "MASTER" });
+      // AND after the heal one node holds the VIP again and clients are served
+      expect(r.details.singleHolderAfterHealSeconds).not.toBeNull();
+      expect(r.details.clientRestoredAfterHealSeconds).not.toBeNull();
+      expect(vip(r).masterAfter).toBe("edge-lb-0");
+    }
+  }, 150_000);
+
+  test("SIGTERM during a drill tears down every namespace and process it made", async () => {
+    // GIVEN a drill that has brought the stack up and started its client
+    const before = drillNamespaces();
+    let signalled = false;
+    const out = await drill("node-loss", 1, (line, child) => {
+      if (!signalled && line.includes("waiting until every backend answers")) {
+        signalled = true;
+        // WHEN it receives SIGTERM
+        setTimeout(() => child.kill("SIGTERM"), 300);
+      }
+    });
+
+    // THEN it exits with 143 after removing its namespaces and processes
+    expect(signalled).toBe(true);
+    expect(out.code, out.stderr).toBe(143);
+    expect(out.stderr).toContain("SIGTERM: tearing down the lab");
+    expect(drillNamespaces().filter((n) => !before.includes(n))).toEqual([]);
+    expect(drillProcesses()).toEqual([]);
+  }, 60_000);
+});
