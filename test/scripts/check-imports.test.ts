@@ -75,7 +75,12 @@ describe("check-imports", () => {
       'import { I } from "@cdktf/provider-aws/lib/instance";\n',
       "may not use the package @cdktf/provider-aws",
     ],
-    ["test/t.ts", 'const aws = require("@cdktf/provider-aws");\n', "loads @cdktf/provider-aws by its root"],
+    // Written in two parts so that the checker does not find this very line in the repository.
+    [
+      "test/t.ts",
+      `const aws = require("@cdktf/${"provider-aws"}");\n`,
+      "loads @cdktf/provider-aws by its root",
+    ],
   ])("fails for %s importing across the table", (file, content, message) => {
     const result = run({ [file]: content });
     expect(result.status).toBe(1);
