@@ -158,3 +158,11 @@ export class HealthCheck {
     return this.unhealthyThreshold * this.intervalMs + this.timeoutMs;
   }
 }
+
+/**
+ * The argument vector that probes `url` over HTTP from the host itself (curl; exit 0 on a 2xx or
+ * 3xx answer within `timeoutSeconds`), for host health commands and keepalived track scripts.
+ */
+export function httpProbeCommand(url: string, timeoutSeconds: number): string[] {
+  return ["/usr/bin/curl", "--fail", "--silent", "--output", "/dev/null", "--max-time", String(timeoutSeconds), url];
+}

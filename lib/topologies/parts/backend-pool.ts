@@ -1,7 +1,7 @@
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
 import { assertCommand, assertConstructId, assertIntegerInRange, assertPort } from "../../model/config-text";
-import { HealthCheck, HealthCheckKind } from "../../model/health-check";
+import { HealthCheck, HealthCheckKind, httpProbeCommand } from "../../model/health-check";
 import { type HostSpec, Software } from "../../model/host-spec";
 import { Spread } from "../../model/placement";
 import type { IHost } from "../../platforms/host";
@@ -195,16 +195,7 @@ export class BackendPool extends Construct implements IBackendPool {
     const url = `http://127.0.0.1:${check.port ?? this.port}${check.path}`;
     return {
       healthCommand: {
-        command: [
-          "/usr/bin/curl",
-          "--fail",
-          "--silent",
-          "--output",
-          "/dev/null",
-          "--max-time",
-          String(timeoutSeconds),
-          url,
-        ],
+        command: httpProbeCommand(url, timeoutSeconds),
         // The container status is for operators; the load balancers' own checks steer traffic.
         intervalSeconds: Math.max(2, Math.ceil(check.intervalMs / 1000)),
         timeoutSeconds,

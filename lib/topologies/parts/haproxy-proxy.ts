@@ -1,7 +1,7 @@
 import type { Construct } from "constructs";
 import { invalid } from "../../errors";
 import { assertIntegerInRange, assertPort } from "../../model/config-text";
-import { HealthCheckKind } from "../../model/health-check";
+import { HealthCheckKind, httpProbeCommand } from "../../model/health-check";
 import type { HostProcess } from "../../model/host-spec";
 import type { IPlatform } from "../../platforms/platform";
 import { type ITrafficPeer, Traffic, TrafficSource } from "../../platforms/traffic";
@@ -142,16 +142,7 @@ export class HaproxyProxy {
 
   /** The command that tells whether this node's HAProxy serves: its loopback health endpoint. */
   public get healthCommand(): string[] {
-    return [
-      "/usr/bin/curl",
-      "--fail",
-      "--silent",
-      "--output",
-      "/dev/null",
-      "--max-time",
-      "1",
-      `http://127.0.0.1:${this.healthPort}${HEALTH_URI}`,
-    ];
+    return httpProbeCommand(`http://127.0.0.1:${this.healthPort}${HEALTH_URI}`, 1);
   }
 
   /**

@@ -52,7 +52,43 @@ function drillNamespaces(): string[] {
     .filter((n) => tag.test(n));
 }
 
-/** Processes of this file's drills: hosts (by their /run mount), the client and the address monitors. */
+/**
+ * Descendants of this file's ha-drill processes seen while they ran (PID and start time, so that
+ * a reused PID is not mistaken for a leftover): their clients and address monitors. Machine-wide
+ * patterns would also match other files' drills running at the same time.
+ */
+const descendants = new Map<number, string>();
+
+function statOf(pid: string): { ppid: number; start: string } | undefined {
+  try {
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const rest = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return { ppid: Number(rest[1]), start: rest[19] ?? "" };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records every process below `root` now. */
+function recordDescendants(root: number): void {
+  const children = new Map<number, number[]>();
+  const starts = new Map<number, string>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const st = statOf(entry);
+    if (!st) continue;
+    starts.set(Number(entry), st.start);
+    children.set(st.ppid, [...(children.get(st.ppid) ?? []), Number(entry)]);
+  }
+  const queue = [...(children.get(root) ?? [])];
+  while (queue.length) {
+    const pid = queue.shift() as number;
+    descendants.set(pid, starts.get(pid) ?? "");
+    queue.push(...(children.get(pid) ?? []));
+  }
+}
+
+/** Processes of this file's drills still alive: hosts (by their /run mount) and recorded descendants. */
 function drillProcesses(): string[] {
   const hostMount = new RegExp(` ${labPrefix()}-run `);
   const found: string[] = [];
@@ -61,11 +97,8 @@ function drillProcesses(): string[] {
     try {
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ").trim();
       const mounts = fs.readFileSync(`/proc/${entry}/mountinfo`, "utf8");
-      if (
-        hostMount.test(mounts) ||
-        /\/ha-drill-[^/]+\/[a-z-]*client\.py/.test(cmdline) ||
-        cmdline === "ip -o monitor address"
-      ) {
+      const recorded = descendants.get(Number(entry));
+      if (hostMount.test(mounts) || (recorded !== undefined && statOf(entry)?.start === recorded)) {
         found.push(`${entry}: ${cmdline}`);
       }
     } catch {
@@ -184,6 +217,7 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
       child.stderr.on("data", (d: Buffer) => {
         const text = d.toString();
         stderr += text;
+        if (child.pid !== undefined) recordDescendants(child.pid);
         for (const line of text.split("\n")) if (line) onStderr?.(line, child);
       });
       child.on("error", reject);
@@ -308,7 +342,10 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
       if (!signalled && line.includes("waiting until every backend answers")) {
         signalled = true;
         // WHEN it receives SIGTERM
-        setTimeout(() => child.kill("SIGTERM"), 300);
+        setTimeout(() => {
+          if (child.pid !== undefined) recordDescendants(child.pid);
+          child.kill("SIGTERM");
+        }, 300);
       }
     });
 
