@@ -1,0 +1,237 @@
+/**
+ * Deploys the Docker resources of a stack to an engine as `terraform apply` with the kreuzwerker
+ * provider would: networks with their IPAM, then each container in creation order (after its
+ * `depends_on`): created, attached to its further networks, its uploads put in by the archive
+ * endpoint, started, and checked to be running when `must_run`. The result is the handle an
+ * engine-backed drill lab works through: the containers, their addresses, start, stop, kill,
+ * exec and health. Teardown removes by name, so it also clears what a failed run left.
+ */
+
+import { containerCreateBody, laterAttachments, uploadEntries } from "./container-request";
+import type { ContainerResource } from "./container-resource";
+import type { EngineClient, ExecResult } from "./engine-client";
+import { EngineError } from "./engine-error";
+import type { EngineStack } from "./engine-stack";
+import { networkCreateBody } from "./network-resource";
+import { tarArchive } from "./tar";
+
+/** Label put on everything the lab creates: the stack's name. */
+export const LAB_LABEL = "io.cdktf-ha.lab";
+
+/** A container as deployed. */
+export interface DeployedContainer {
+  readonly key: string;
+  readonly name: string;
+  readonly id: string;
+  readonly hostname?: string;
+  readonly constructPath?: string;
+  /** Address on each attached network, by network key. */
+  readonly addresses: Readonly<Record<string, string>>;
+}
+
+/** A network as deployed. */
+export interface DeployedNetwork {
+  readonly key: string;
+  readonly name: string;
+  readonly id: string;
+  /** The Linux bridge behind it, in the daemon's namespace. */
+  readonly bridge: string;
+}
+
+/** Docker's view of a container's health: its healthcheck status, or `none` without one. */
+export type HealthStatus = "starting" | "healthy" | "unhealthy" | "none";
+
+interface ContainerInspect {
+  Id: string;
+  State: { Status: string; Running: boolean; ExitCode: number; Health?: { Status: HealthStatus } };
+  NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
+}
+
+/** Removes the stack's containers and networks by name (and by the lab's label); quiet if absent. */
+export async function teardownByName(client: EngineClient, stack: EngineStack): Promise<void> {
+  const labelled = await client.json<{ Names: string[] }[]>("GET", "/containers/json", {
+    query: { all: 1, filters: JSON.stringify({ label: [`${LAB_LABEL}=${stack.name}`] }) },
+  });
+  const names = new Set([
+    ...stack.containers.map((c) => c.name),
+    ...labelled.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ""))),
+  ]);
+  for (const name of names) {
+    await client.call(
+      "DELETE",
+      `/containers/${encodeURIComponent(name)}`,
+      { query: { force: 1, v: 1 } },
+      [404],
+    );
+  }
+  for (const n of stack.networks) {
+    await client.call("DELETE", `/networks/${encodeURIComponent(n.name)}`, {}, [404]);
+  }
+}
+
+/** A stack deployed to an engine. */
+export class EngineDeployment {
+  /** Deploys `stack`; `imageName` gives the image of a stack-built `docker_image` key. */
+  public static async deploy(
+    client: EngineClient,
+    stack: EngineStack,
+    imageName: (imageKey: string) => string,
+  ): Promise<EngineDeployment> {
+    await teardownByName(client, stack);
+    const labels = { [LAB_LABEL]: stack.name };
+    const deployment = new EngineDeployment(client, stack);
+    try {
+      for (const n of stack.networks) {
+        const created = await client.json<{ Id: string }>("POST", "/networks/create", {
+          json: networkCreateBody(n, labels),
+        });
+        const bridge = n.options["com.docker.network.bridge.name"] ?? `br-${created.Id.slice(0, 12)}`;
+        deployment.networkList.push({ key: n.key, name: n.name, id: created.Id, bridge });
+      }
+      for (const c of stack.containers) {
+        const image = "imageKey" in c.image ? imageName(c.image.imageKey) : c.image.name;
+        deployment.containerList.push(await deployment.createAndStart(c, image, labels));
+      }
+    } catch (e) {
+      await teardownByName(client, stack).catch(() => undefined);
+      throw e;
+    }
+    return deployment;
+  }
+
+  private readonly networkList: DeployedNetwork[] = [];
+  private readonly containerList: DeployedContainer[] = [];
+
+  private constructor(
+    readonly client: EngineClient,
+    readonly stack: EngineStack,
+  ) {}
+
+  private networkName = (key: string): string => {
+    const n = this.stack.networks.find((x) => x.key === key);
+    if (!n) throw new EngineError(`network ${key} is not in the stack`);
+    return n.name;
+  };
+
+  private async createAndStart(
+    c: ContainerResource,
+    image: string,
+    labels: Record<string, string>,
+  ): Promise<DeployedContainer> {
+    const where = `docker_container.${c.key}`;
+    const body = containerCreateBody(c, image, this.networkName, labels);
+    const created = await this.client.json<{ Id: string }>("POST", "/containers/create", {
+      query: { name: c.name },
+      json: body,
+    });
+    for (const later of laterAttachments(c, this.networkName)) {
+      await this.client.call("POST", `/networks/${encodeURIComponent(later.network)}/connect`, {
+        json: later.body,
+      });
+    }
+    if (c.uploads.length) {
+      await this.client.call("PUT", `/containers/${created.Id}/archive`, {
+        query: { path: "/" },
+        body: tarArchive(uploadEntries(c)),
+      });
+    }
+    await this.client.call("POST", `/containers/${created.Id}/start`);
+    const state = await this.inspect(created.Id);
+    if (c.mustRun && !state.State.Running) {
+      throw new EngineError(
+        `${where} (${c.name}) is not running after start: ${state.State.Status}, exit code ${state.State.ExitCode}`,
+      );
+    }
+    const addresses: Record<string, string> = {};
+    for (const a of c.networks) {
+      const address = state.NetworkSettings.Networks[this.networkName(a.networkKey)]?.IPAddress;
+      if (address) addresses[a.networkKey] = address;
+    }
+    return {
+      key: c.key,
+      name: c.name,
+      id: created.Id,
+      ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
+      ...(c.constructPath !== undefined ? { constructPath: c.constructPath } : {}),
+      addresses,
+    };
+  }
+
+  /** The containers, in creation order. */
+  public get containers(): readonly DeployedContainer[] {
+    return this.containerList;
+  }
+
+  /** The networks. */
+  public get networks(): readonly DeployedNetwork[] {
+    return this.networkList;
+  }
+
+  /** The container with this name, key or hostname. */
+  public container(which: string): DeployedContainer {
+    const c = this.containerList.find((x) => x.name === which || x.key === which || x.hostname === which);
+    if (!c) throw new EngineError(`no container ${which} in ${this.stack.name}`);
+    return c;
+  }
+
+  /** The engine's inspection of a container (by id or name). */
+  public inspect(idOrName: string): Promise<ContainerInspect> {
+    return this.client.json<ContainerInspect>("GET", `/containers/${encodeURIComponent(idOrName)}/json`);
+  }
+
+  /** Docker's health status of a container. */
+  public async health(which: string): Promise<HealthStatus> {
+    const s = await this.inspect(this.container(which).id);
+    return s.State.Health?.Status ?? "none";
+  }
+
+  /** Waits until every container with a healthcheck is healthy and all are running. */
+  public async waitHealthy(timeoutMs: number): Promise<Record<string, HealthStatus>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status: Record<string, HealthStatus> = {};
+      let ready = true;
+      for (const c of this.containerList) {
+        const s = await this.inspect(c.id);
+        status[c.name] = s.State.Health?.Status ?? "none";
+        if (!s.State.Running || status[c.name] === "starting" || status[c.name] === "unhealthy")
+          ready = false;
+      }
+      if (ready) return status;
+      if (Date.now() >= deadline) {
+        throw new EngineError(`containers not healthy within ${timeoutMs} ms: ${JSON.stringify(status)}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Sends `signal` to a container's main process (`docker kill`). */
+  public async kill(which: string, signal = "SIGKILL"): Promise<void> {
+    await this.client.call("POST", `/containers/${this.container(which).id}/kill`, { query: { signal } });
+  }
+
+  /** Stops a container (`docker stop`), waiting at most `timeoutSeconds` before SIGKILL. */
+  public async stop(which: string, timeoutSeconds?: number): Promise<void> {
+    await this.client.call(
+      "POST",
+      `/containers/${this.container(which).id}/stop`,
+      { query: { t: timeoutSeconds }, timeoutMs: 120_000 },
+      [304],
+    );
+  }
+
+  /** Starts a stopped container. */
+  public async start(which: string): Promise<void> {
+    await this.client.call("POST", `/containers/${this.container(which).id}/start`, {}, [304]);
+  }
+
+  /** Runs a command in a running container. */
+  public exec(which: string, argv: readonly string[], timeoutMs?: number): Promise<ExecResult> {
+    return this.client.exec(this.container(which).id, argv, timeoutMs);
+  }
+
+  /** Removes the stack's containers and networks (by name). */
+  public async destroy(): Promise<void> {
+    await teardownByName(this.client, this.stack);
+  }
+}
