@@ -47,13 +47,21 @@ interface ContainerInspect {
   NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
 }
 
-/** Removes the stack's containers and networks by name (and by the lab's label); quiet if absent. */
-export async function teardownByName(client: EngineClient, stack: EngineStack): Promise<void> {
+/**
+ * Removes containers and networks by name, and every container carrying the lab's label for
+ * `stackName`; quiet for what is already gone.
+ */
+export async function teardownNames(
+  client: EngineClient,
+  stackName: string,
+  containers: readonly string[],
+  networks: readonly string[],
+): Promise<void> {
   const labelled = await client.json<{ Names: string[] }[]>("GET", "/containers/json", {
-    query: { all: 1, filters: JSON.stringify({ label: [`${LAB_LABEL}=${stack.name}`] }) },
+    query: { all: 1, filters: JSON.stringify({ label: [`${LAB_LABEL}=${stackName}`] }) },
   });
   const names = new Set([
-    ...stack.containers.map((c) => c.name),
+    ...containers,
     ...labelled.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ""))),
   ]);
   for (const name of names) {
@@ -64,9 +72,19 @@ export async function teardownByName(client: EngineClient, stack: EngineStack): 
       [404],
     );
   }
-  for (const n of stack.networks) {
-    await client.call("DELETE", `/networks/${encodeURIComponent(n.name)}`, {}, [404]);
+  for (const name of networks) {
+    await client.call("DELETE", `/networks/${encodeURIComponent(name)}`, {}, [404]);
   }
+}
+
+/** Removes the stack's containers and networks by name (and by the lab's label). */
+export function teardownByName(client: EngineClient, stack: EngineStack): Promise<void> {
+  return teardownNames(
+    client,
+    stack.name,
+    stack.containers.map((c) => c.name),
+    stack.networks.map((n) => n.name),
+  );
 }
 
 /** A stack deployed to an engine. */

@@ -5,16 +5,18 @@
  * Both data roots live in the cache folder (git-ignored `.cache/engine/`), so a warm run builds
  * nothing. Everything is torn down by `down()`, also after a failure, by name and by PID.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { intToIpv4, ipv4ToInt, parseIpv4Cidr } from "../../model/ipam";
 import { BOOKWORM_SLIM, baseImageKey, ensureBaseImage } from "./base-image";
 import { lockOwner, releaseLock, takeLock } from "./cache-lock";
-import { EngineDaemon, type EngineDaemonRecord } from "./engine-daemon";
-import { EngineDeployment } from "./engine-deployment";
+import { EngineClient } from "./engine-client";
+import { EngineDaemon, type EngineDaemonRecord, stopDaemonSync } from "./engine-daemon";
+import { EngineDeployment, teardownNames } from "./engine-deployment";
 import { EngineError } from "./engine-error";
 import { checkSubnetsWithin, type EngineStack, readEngineStack } from "./engine-stack";
+import { isAlive } from "./host-commands";
 import { buildImage, buildInput, hasImage, transferImage } from "./image-builder";
 import { attachClientNamespace, type LabNamespace } from "./namespaces";
 
@@ -51,8 +53,11 @@ export interface LabTimings {
 /** What `ha-lab down` needs to tear a detached lab down from another process. */
 export interface LabRecord {
   readonly stackPath: string;
+  readonly stackName: string;
   readonly cacheDir: string;
   readonly daemon: EngineDaemonRecord;
+  readonly containers: readonly string[];
+  readonly networks: readonly string[];
 }
 
 /**
@@ -145,7 +150,14 @@ export class EngineLab {
 
   /** What a later `ha-lab down` needs. */
   public get record(): LabRecord {
-    return { stackPath: this.stackPath, cacheDir: this.cacheDir, daemon: this.daemon.record };
+    return {
+      stackPath: this.stackPath,
+      stackName: this.stack.name,
+      cacheDir: this.cacheDir,
+      daemon: this.daemon.record,
+      containers: this.stack.containers.map((c) => c.name),
+      networks: this.stack.networks.map((n) => n.name),
+    };
   }
 
   /**
@@ -202,6 +214,40 @@ export class EngineLab {
     releaseLock(this.cacheDir);
     if (errors.length) throw new EngineError(`engine lab teardown: ${errors.join("; ")}`);
   }
+}
+
+/**
+ * Tears down the detached lab recorded in `cacheDir` (by `ha-lab up`): its containers and
+ * networks by name, then its daemon by PID. Returns the record, or undefined when none is up.
+ */
+export async function downRecordedLab(cacheDir = defaultCacheDir()): Promise<LabRecord | undefined> {
+  const path = labRecordPath(cacheDir);
+  if (!existsSync(path)) return undefined;
+  const record = JSON.parse(readFileSync(path, "utf8")) as LabRecord;
+  const errors: string[] = [];
+  if (isAlive(record.daemon.pid)) {
+    try {
+      await teardownNames(
+        new EngineClient(record.daemon.socketPath),
+        record.stackName,
+        record.containers,
+        record.networks,
+      );
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  stopDaemonSync(record.daemon);
+  rmSync(path, { force: true });
+  releaseLock(cacheDir);
+  if (errors.length) throw new EngineError(`engine lab teardown: ${errors.join("; ")}`);
+  return record;
+}
+
+/** The record of the detached lab of `cacheDir`, when one is up. */
+export function recordedLab(cacheDir = defaultCacheDir()): LabRecord | undefined {
+  const path = labRecordPath(cacheDir);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as LabRecord) : undefined;
 }
 
 /** Makes sure the run daemon holds every image of the stack, building what is missing. */
