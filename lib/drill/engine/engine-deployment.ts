@@ -108,7 +108,11 @@ export class EngineDeployment {
       }
       for (const c of stack.containers) {
         const image = "imageKey" in c.image ? imageName(c.image.imageKey) : c.image.name;
-        deployment.containerList.push(await deployment.createAndStart(c, image, labels));
+        try {
+          deployment.containerList.push(await deployment.createAndStart(c, image, labels));
+        } catch (e) {
+          throw new EngineError(`docker_container.${c.key} (${c.name}): ${(e as Error).message}`);
+        }
       }
     } catch (e) {
       await teardownByName(client, stack).catch(() => undefined);
@@ -185,9 +189,11 @@ export class EngineDeployment {
     return this.networkList;
   }
 
-  /** The container with this name, key or hostname. */
+  /** The container with this name, resource key, hostname or id. */
   public container(which: string): DeployedContainer {
-    const c = this.containerList.find((x) => x.name === which || x.key === which || x.hostname === which);
+    const c = this.containerList.find(
+      (x) => x.name === which || x.key === which || x.hostname === which || x.id === which,
+    );
     if (!c) throw new EngineError(`no container ${which} in ${this.stack.name}`);
     return c;
   }

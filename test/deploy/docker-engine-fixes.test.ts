@@ -1,0 +1,107 @@
+/**
+ * Deploy tier on a real Docker engine, for the fixes of the defects the engine found: the VIP
+ * pair's stack with the VIP reserved in the network's IPAM (`aux_address`), /run as a tmpfs,
+ * and the load balancers created after their backends (`depends_on`). Proves that the engine
+ * deployer maps those attributes and that each fixes what it should.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { EXAMPLES } from "../../examples";
+import { EngineLab } from "../../lib/drill/engine/engine-lab";
+import { tierAvailable } from "../support/tiers";
+import { dependOn, reserveInIpam, runAsTmpfs } from "./defect-fixes";
+
+const TIER = "deploy: docker engine";
+const available = tierAvailable(
+  TIER,
+  ["dockerd", "containerd", "runc", "debootstrap", "nsenter", "ip"],
+  true,
+);
+const STACK = "vip-pair-docker-drill";
+const VIP = "198.18.0.10";
+
+describe.skipIf(!available)(`${TIER}: defect fixes`, () => {
+  let outdir = "";
+  let lab: EngineLab | undefined;
+
+  beforeAll(async () => {
+    outdir = mkdtempSync(join(tmpdir(), "ha-engine-fixes-"));
+    const app = new App({ outdir });
+    EXAMPLES[STACK]?.(app);
+    app.synth();
+    const stackFile = join(outdir, "stacks", STACK, "cdk.tf.json");
+    const document = JSON.parse(readFileSync(stackFile, "utf8"));
+    reserveInIpam(document, { "vip-edge": VIP });
+    runAsTmpfs(document);
+    dependOn(document, /_edge_Node/, /_web_Replica/);
+    writeFileSync(stackFile, JSON.stringify(document, null, 2));
+    lab = await EngineLab.up(stackFile);
+    await lab.deployment.waitHealthy(60_000);
+  }, 900_000);
+
+  afterAll(async () => {
+    await lab?.down();
+    if (outdir) rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test("depends_on creates the backends before the load balancers", () => {
+    const order = lab?.deployment.containers.map((c) => c.hostname);
+    expect(order).toEqual(["web-0", "web-1", "web-2", "edge-lb-0", "edge-lb-1"]);
+  });
+
+  test("aux_address keeps the VIP out of dynamic allocation", async () => {
+    // GIVEN the five static addresses .2-.6 taken; WHEN five containers join without an address
+    const l = lab as EngineLab;
+    const network = l.stack.networks[0]?.name as string;
+    const image = l.stack.images.find((i) => i.name.includes("ha-lb"))?.name as string;
+    const got: string[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        const c = await l.deployment.client.json<{ Id: string }>("POST", "/containers/create", {
+          query: { name: `${STACK}-extra-${i}` },
+          json: {
+            Image: image,
+            Cmd: ["sleep", "300"],
+            HostConfig: { NetworkMode: network },
+            Labels: { "io.cdktf-ha.lab": STACK },
+          },
+        });
+        await l.deployment.client.call("POST", `/containers/${c.Id}/start`);
+        const s = await l.deployment.inspect(c.Id);
+        got.push(s.NetworkSettings.Networks[network]?.IPAddress ?? "");
+      }
+    } finally {
+      for (let i = 0; i < 5; i++) {
+        await l.deployment.client.call(
+          "DELETE",
+          `/containers/${STACK}-extra-${i}`,
+          { query: { force: 1 } },
+          [404],
+        );
+      }
+    }
+    // THEN the IPAM skips the VIP: without the reservation the fourth would get 198.18.0.10
+    expect(got).toEqual(["198.18.0.7", "198.18.0.8", "198.18.0.9", "198.18.0.11", "198.18.0.12"]);
+  });
+
+  test("tmpfs on /run drops hold and state files when a container restarts", async () => {
+    // GIVEN a hold file in a backend's /run, and /run a tmpfs
+    const l = lab as EngineLab;
+    const web = l.deployment.container("web-0");
+    expect(
+      (await l.deployment.exec(web.id, ["grep", "-c", " /run tmpfs ", "/proc/mounts"])).stdout.trim(),
+    ).toBe("1");
+    expect((await l.deployment.exec(web.id, ["touch", "/run/ha/backend.hold"])).exitCode).toBe(0);
+    // WHEN the container restarts
+    await l.deployment.client.call("POST", `/containers/${web.id}/restart`, {
+      query: { t: 5 },
+      timeoutMs: 60_000,
+    });
+    // THEN the hold file is gone, as after a reboot of a host
+    const r = await l.deployment.exec(web.id, ["test", "-e", "/run/ha/backend.hold"]);
+    expect(r.exitCode).toBe(1);
+  });
+});
