@@ -42,15 +42,15 @@ describe.skipIf(!available)(`${TIER}: teardown`, () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain("example.invalid/missing:1");
     expect((error as Error).message).toContain(`docker_container.${backend?.[0]}`);
-    // AND nothing of the lab remains: namespaces, run folder, mounts, daemon, lock
+    // AND nothing of this process's lab remains: namespaces, run folder, mounts, daemon, lock
+    // (another test file's lab may hold the cache by now: only this process's traces count)
     const namespaces = runCommand("ip", ["netns", "list"]).lines.filter((l) =>
       l.startsWith(`hae-${process.pid}-`),
     );
     expect(namespaces).toEqual([]);
     expect(existsSync(`/tmp/hae-r${process.pid}`)).toBe(false);
     expect(mountsUnder(`/tmp/hae-r${process.pid}`)).toEqual([]);
-    expect(mountsUnder(join(defaultCacheDir(), "run-root"))).toEqual([]);
     expect(runCommand("pgrep", ["-f", `/tmp/hae-r${process.pid}/docker.sock`]).stdout.trim()).toBe("");
-    expect(lockOwner(defaultCacheDir())).toBeUndefined();
+    expect(lockOwner(defaultCacheDir())).not.toBe(process.pid);
   }, 600_000);
 });

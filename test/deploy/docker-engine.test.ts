@@ -65,7 +65,10 @@ describe.skipIf(!available)(TIER, () => {
         for (const c of withCheck) expect(health[c]).toBe("healthy");
         const pairs = vipPairsOf(lab);
         // One kill drill per topology: a stack whose topology has none fails here.
-        expect(pairs.length).toBeGreaterThan(0);
+        expect(
+          pairs.length,
+          `no kill drill knows the topology of ${name}: add one in test/deploy`,
+        ).toBeGreaterThan(0);
         const { namespace } = lab.attachClient();
         for (const pair of pairs) {
           // The entry point answers through HAProxy, from every backend (the LBs start before their
@@ -81,7 +84,7 @@ describe.skipIf(!available)(TIER, () => {
           expect(drill.failoverSeconds).toBeLessThan(5);
           console.log(
             `${name}: PROVED on a real Docker engine: ${lab.stack.containers.length} containers deployed and healthy (${withCheck.length} by healthcheck); ` +
-              `${pair.vip}:${pair.port} answered from ${[...served.by].sort().join(", ")} ${served.waitSeconds} s after deploy; ` +
+              `${pair.vip}:${pair.port} answered from ${[...served.by].sort().join(", ")} ${served.waitSeconds} s after all were healthy; ` +
               `docker kill ${drill.killed}: VIP answered through ${drill.takenOverBy} after ${drill.failoverSeconds.toFixed(3)} s ` +
               `(${drill.failedAttempts} failed probes); up ${upSeconds.toFixed(1)} s ${JSON.stringify(lab.timings)}`,
           );

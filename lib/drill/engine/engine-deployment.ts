@@ -7,6 +7,8 @@
  * exec and health. Teardown removes by name, so it also clears what a failed run left.
  */
 
+import { spawnSync } from "node:child_process";
+import { registerCleanup } from "./cleanup-registry";
 import { containerCreateBody, laterAttachments, uploadEntries } from "./container-request";
 import type { ContainerResource } from "./container-resource";
 import type { EngineClient, ExecResult } from "./engine-client";
@@ -77,6 +79,36 @@ export async function teardownNames(
   }
 }
 
+// The same removal from a child process, for exit and signal handlers, which cannot wait for
+// asynchronous requests: force-removes the containers, then the networks, by name.
+const TEARDOWN_SCRIPT = `
+const http = require("node:http");
+const [socketPath, containers, networks] = process.argv.slice(1).map((a) => JSON.parse(a));
+const del = (path) => new Promise((done) => {
+  const req = http.request({ socketPath, method: "DELETE", path: "/v1.41" + path }, (res) => { res.resume(); res.on("end", done); });
+  req.on("error", done);
+  req.end();
+});
+(async () => {
+  for (const c of containers) await del("/containers/" + encodeURIComponent(c) + "?force=1&v=1");
+  for (const n of networks) await del("/networks/" + encodeURIComponent(n));
+})();
+`;
+
+/** Removes containers and networks by name, synchronously (bounded by `timeoutMs`). */
+export function teardownNamesSync(
+  socketPath: string,
+  containers: readonly string[],
+  networks: readonly string[],
+  timeoutMs = 30_000,
+): void {
+  spawnSync(
+    process.execPath,
+    ["-e", TEARDOWN_SCRIPT, JSON.stringify(socketPath), JSON.stringify(containers), JSON.stringify(networks)],
+    { stdio: "ignore", timeout: timeoutMs, killSignal: "SIGKILL" },
+  );
+}
+
 /** Removes the stack's containers and networks by name (and by the lab's label). */
 export function teardownByName(client: EngineClient, stack: EngineStack): Promise<void> {
   return teardownNames(
@@ -98,6 +130,13 @@ export class EngineDeployment {
     await teardownByName(client, stack);
     const labels = { [LAB_LABEL]: stack.name };
     const deployment = new EngineDeployment(client, stack);
+    deployment.unregister = registerCleanup(`containers of ${stack.name}`, () =>
+      teardownNamesSync(
+        client.socketPath,
+        stack.containers.map((c) => c.name),
+        stack.networks.map((n) => n.name),
+      ),
+    );
     try {
       for (const n of stack.networks) {
         const created = await client.json<{ Id: string }>("POST", "/networks/create", {
@@ -115,12 +154,13 @@ export class EngineDeployment {
         }
       }
     } catch (e) {
-      await teardownByName(client, stack).catch(() => undefined);
+      await deployment.destroy().catch(() => undefined);
       throw e;
     }
     return deployment;
   }
 
+  private unregister: () => void = () => undefined;
   private readonly networkList: DeployedNetwork[] = [];
   private readonly containerList: DeployedContainer[] = [];
 
@@ -257,5 +297,11 @@ export class EngineDeployment {
   /** Removes the stack's containers and networks (by name). */
   public async destroy(): Promise<void> {
     await teardownByName(this.client, this.stack);
+    this.unregister();
+  }
+
+  /** Leaves the containers running past this process (a detached lab, torn down later). */
+  public release(): void {
+    this.unregister();
   }
 }

@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { intToIpv4, ipv4ToInt, parseIpv4Cidr } from "../../model/ipam";
 import { BOOKWORM_SLIM, baseImageKey, ensureBaseImage } from "./base-image";
 import { lockOwner, releaseLock, takeLock } from "./cache-lock";
+import { registerCleanup } from "./cleanup-registry";
 import { EngineClient } from "./engine-client";
 import { EngineDaemon, type EngineDaemonRecord, stopDaemonSync } from "./engine-daemon";
 import { EngineDeployment, teardownNames } from "./engine-deployment";
@@ -100,6 +101,7 @@ export class EngineLab {
     const stack = readEngineStack(stackPath);
     if (!options.allowAnyAddresses) checkSubnetsWithin(stack, LAB_RANGE);
     await waitForLock(cacheDir, options.lockWaitMs ?? 600_000, log);
+    const unregisterLock = registerCleanup(`lock of ${cacheDir}`, () => releaseLock(cacheDir));
     const timings: LabTimings = { images: {} };
     let run: EngineDaemon | undefined;
     try {
@@ -123,16 +125,27 @@ export class EngineLab {
       log(
         `engine: deployed ${stack.containers.length} containers on ${stack.networks.length} network(s) (${timings.deploy} s)`,
       );
-      const lab = new EngineLab(stack, resolve(stackPath), cacheDir, run, deployment, timings);
+      const lab = new EngineLab(
+        stack,
+        resolve(stackPath),
+        cacheDir,
+        run,
+        deployment,
+        timings,
+        unregisterLock,
+      );
       if (options.detached) {
         takeLock(cacheDir, run.record.pid);
         writeFileSync(labRecordPath(cacheDir), `${JSON.stringify(lab.record, null, 2)}\n`);
+        deployment.release();
         run.release();
+        unregisterLock();
       }
       return lab;
     } catch (e) {
       run?.stopSync();
       releaseLock(cacheDir);
+      unregisterLock();
       throw e;
     }
   }
@@ -146,6 +159,7 @@ export class EngineLab {
     readonly daemon: EngineDaemon,
     readonly deployment: EngineDeployment,
     readonly timings: LabTimings,
+    private readonly unregisterLock: () => void = () => undefined,
   ) {}
 
   /** What a later `ha-lab down` needs. */
@@ -212,6 +226,7 @@ export class EngineLab {
       errors.push((e as Error).message);
     }
     releaseLock(this.cacheDir);
+    this.unregisterLock();
     if (errors.length) throw new EngineError(`engine lab teardown: ${errors.join("; ")}`);
   }
 }
