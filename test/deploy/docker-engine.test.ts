@@ -15,7 +15,7 @@ import { EngineLab } from "../../lib/drill/engine/engine-lab";
 import { HttpProbe } from "../../lib/drill/engine/http-probe";
 import { runCommand } from "../support/netns";
 import { tierAvailable } from "../support/tiers";
-import { killVipHolder, vipHolders, vipPairsOf } from "./vip-pair-kill";
+import { killVipHolder, predictedNodeLoss, vipHolders, vipPairsOf } from "./vip-pair-kill";
 
 const TIER = "deploy: docker engine";
 const available = tierAvailable(
@@ -86,6 +86,7 @@ describe.skipIf(!available)(TIER, () => {
             `${name}: PROVED on a real Docker engine: ${lab.stack.containers.length} containers deployed and healthy (${withCheck.length} by healthcheck); ` +
               `${pair.vip}:${pair.port} answered from ${[...served.by].sort().join(", ")} ${served.waitSeconds} s after all were healthy; ` +
               `docker kill ${drill.killed}: VIP answered through ${drill.takenOverBy} after ${drill.failoverSeconds.toFixed(3)} s ` +
+              `(the analysis predicts ${predictedNodeLoss(lab, pair) ?? "nothing"} s from the last advertisement) ` +
               `(${drill.failedAttempts} failed probes); up ${upSeconds.toFixed(1)} s ${JSON.stringify(lab.timings)}`,
           );
         }

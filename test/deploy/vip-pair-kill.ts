@@ -3,6 +3,8 @@
  * that upload a keepalived config), see which node holds the VIP, `docker kill` it, and measure
  * until the VIP answers through the other node, seen from a client on the stack's network.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { EngineLab } from "../../lib/drill/engine/engine-lab";
 import { HttpProbe } from "../../lib/drill/engine/http-probe";
 
@@ -84,4 +86,23 @@ export async function killVipHolder(
   } finally {
     await probe.stop();
   }
+}
+
+interface ReportGroup {
+  members: string[];
+  predictions?: { fault: string; recoverySeconds: number }[];
+}
+
+/** The analysis' predicted recovery from losing a node of the pair (ha-report.json), if any. */
+export function predictedNodeLoss(lab: EngineLab, pair: VipPairInStack): number | undefined {
+  const report = JSON.parse(readFileSync(join(lab.stack.dir, "ha-report.json"), "utf8")) as {
+    redundancyGroups: ReportGroup[];
+  };
+  const paths = pair.nodes.map((n) =>
+    lab.stack.containers.find((c) => c.name === n)?.constructPath?.replace(/\/Resource$/, ""),
+  );
+  const group = report.redundancyGroups.find((g) =>
+    paths.every((p) => p !== undefined && g.members.includes(p)),
+  );
+  return group?.predictions?.find((p) => p.fault === "node-loss")?.recoverySeconds;
 }

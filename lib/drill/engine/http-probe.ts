@@ -18,6 +18,9 @@ export interface ProbeAttempt {
   readonly node?: string;
 }
 
+// Every attempt ends exactly once: by the answer's end, by an error of the request or of the
+// answer (a node killed mid-answer resets the connection), by the connection closing, or by a
+// watchdog, so that the loop never stalls and the process never ends before \`maxMs\`.
 const SCRIPT = `
 const http = require("node:http");
 const [url, header, gapMs, timeoutMs, maxMs] = process.argv.slice(1);
@@ -25,15 +28,21 @@ const end = Date.now() + Number(maxMs);
 function once() {
   if (Date.now() > end) process.exit(0);
   let done = false;
+  let req;
   const finish = (status, node) => {
     if (done) return;
     done = true;
+    clearTimeout(watchdog);
+    if (req) req.destroy();
     process.stdout.write(JSON.stringify({ t: Date.now(), status, node }) + "\\n");
     setTimeout(once, Number(gapMs));
   };
-  const req = http.get(url, { agent: false, timeout: Number(timeoutMs) }, (res) => {
-    res.resume();
+  const watchdog = setTimeout(() => finish(0), 2 * Number(timeoutMs));
+  req = http.get(url, { agent: false, timeout: Number(timeoutMs) }, (res) => {
+    res.on("error", () => finish(0));
     res.on("end", () => finish(res.statusCode, res.headers[header]));
+    res.on("close", () => finish(0));
+    res.resume();
   });
   req.on("timeout", () => req.destroy(new Error("timeout")));
   req.on("error", () => finish(0));
@@ -72,7 +81,8 @@ export class HttpProbe {
 
   public readonly attempts: ProbeAttempt[] = [];
   private buffer = "";
-  private exited = false;
+  private stderr = "";
+  private exited: string | undefined;
 
   private constructor(private readonly child: ChildProcess) {
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -81,8 +91,11 @@ export class HttpProbe {
       this.buffer = lines.pop() ?? "";
       for (const l of lines) if (l.trim()) this.attempts.push(JSON.parse(l) as ProbeAttempt);
     });
-    child.on("exit", () => {
-      this.exited = true;
+    child.stderr?.on("data", (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-2_000);
+    });
+    child.on("exit", (code, sig) => {
+      this.exited = `status ${code ?? sig}`;
     });
   }
 
@@ -96,7 +109,11 @@ export class HttpProbe {
     for (;;) {
       const hit = this.attempts.find((a) => a.t >= since && accept(a));
       if (hit) return hit;
-      if (this.exited) throw new EngineError("the HTTP prober ended before the awaited answer");
+      if (this.exited) {
+        throw new EngineError(
+          `the HTTP prober ended (${this.exited}) after ${this.attempts.length} attempts, before the awaited answer: ${this.stderr.trim()}`,
+        );
+      }
       if (Date.now() >= deadline) throw new EngineError(`no awaited answer within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
