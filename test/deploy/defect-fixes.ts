@@ -30,3 +30,18 @@ export function dependOn(document: Json, dependent: RegExp, dependency: RegExp):
     (containers(document)[k] as Json).depends_on = targets;
   }
 }
+
+/**
+ * Gives every container whose key matches `which` a healthcheck of its HTTP `url` (by python3,
+ * which the demo backend image has; curl is missing there) and `wait = true`, so that Terraform
+ * (and the engine lab) create the dependents only once it is healthy.
+ */
+export function waitUntilServing(document: Json, which: RegExp, url: string): void {
+  const probe = `import urllib.request; urllib.request.urlopen(${JSON.stringify(url)}, timeout=1)`;
+  for (const [k, c] of Object.entries(containers(document))) {
+    if (!which.test(k)) continue;
+    c.healthcheck = { test: ["CMD", "python3", "-c", probe], interval: "1s", timeout: "1s", retries: 3 };
+    c.wait = true;
+    c.wait_timeout = 60;
+  }
+}

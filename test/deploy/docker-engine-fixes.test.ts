@@ -11,8 +11,9 @@ import { App } from "cdktf";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { EXAMPLES } from "../../examples";
 import { EngineLab } from "../../lib/drill/engine/engine-lab";
+import { HttpProbe } from "../../lib/drill/engine/http-probe";
 import { tierAvailable } from "../support/tiers";
-import { dependOn, reserveInIpam, runAsTmpfs } from "./defect-fixes";
+import { dependOn, reserveInIpam, runAsTmpfs, waitUntilServing } from "./defect-fixes";
 
 const TIER = "deploy: docker engine";
 const available = tierAvailable(
@@ -37,6 +38,7 @@ describe.skipIf(!available)(`${TIER}: defect fixes`, () => {
     reserveInIpam(document, { "vip-edge": VIP });
     runAsTmpfs(document);
     dependOn(document, /_edge_Node/, /_web_Replica/);
+    waitUntilServing(document, /_web_Replica/, "http://127.0.0.1:8080/healthz");
     writeFileSync(stackFile, JSON.stringify(document, null, 2));
     lab = await EngineLab.up(stackFile);
     await lab.deployment.waitHealthy(60_000);
@@ -50,6 +52,25 @@ describe.skipIf(!available)(`${TIER}: defect fixes`, () => {
   test("depends_on creates the backends before the load balancers", () => {
     const order = lab?.deployment.containers.map((c) => c.hostname);
     expect(order).toEqual(["web-0", "web-1", "web-2", "edge-lb-0", "edge-lb-1"]);
+  });
+
+  test("with the backends serving before HAProxy starts, the VIP's first answers are 200s", async () => {
+    // GIVEN the load balancers created after healthy backends (depends_on and wait)
+    const l = lab as EngineLab;
+    const { namespace } = l.attachClient();
+    const probe = HttpProbe.start(namespace.name, `http://${VIP}/`, {
+      header: "X-Served-By",
+      gapMs: 50,
+      maxMs: 10_000,
+    });
+    try {
+      // WHEN a client asks as soon as the containers are healthy
+      await probe.waitFor(() => probe.attempts.length >= 10, 0, 10_000);
+      // THEN no answer is a 503 "no server available"
+      expect(probe.attempts.slice(0, 10).map((a) => a.status)).toEqual(Array(10).fill(200));
+    } finally {
+      await probe.stop();
+    }
   });
 
   test("aux_address keeps the VIP out of dynamic allocation", async () => {

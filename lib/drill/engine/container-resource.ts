@@ -49,6 +49,10 @@ export interface ContainerResource {
   readonly uploads: readonly UploadBlock[];
   /** Whether the container must be running after `apply` (the provider's default: true). */
   readonly mustRun: boolean;
+  /** Whether creation waits until the container is healthy (`wait`; default false). */
+  readonly wait: boolean;
+  /** Upper bound of that wait in seconds (`wait_timeout`; default 60). */
+  readonly waitTimeoutSeconds: number;
   readonly stopTimeout?: number;
   readonly stopSignal?: string;
   readonly tmpfs: Readonly<Record<string, string>>;
@@ -83,6 +87,8 @@ const CONTAINER_ATTRIBUTES = [
   "healthcheck",
   "upload",
   "must_run",
+  "wait",
+  "wait_timeout",
   "stop_timeout",
   "stop_signal",
   "tmpfs",
@@ -169,6 +175,8 @@ export function parseContainer(
     ...optional("healthcheck", parseHealthcheck(raw.healthcheck, `${where}.healthcheck`)),
     uploads: parseUploads(raw.upload, `${where}.upload`),
     mustRun: optionalBoolean(raw.must_run, `${where}.must_run`) ?? true,
+    wait: optionalBoolean(raw.wait, `${where}.wait`) ?? false,
+    waitTimeoutSeconds: optionalNumber(raw.wait_timeout, `${where}.wait_timeout`) ?? 60,
     ...optional("stopTimeout", optionalNumber(raw.stop_timeout, `${where}.stop_timeout`)),
     ...optional("stopSignal", optionalString(raw.stop_signal, `${where}.stop_signal`)),
     tmpfs: parseTmpfs(raw.tmpfs, `${where}.tmpfs`),

@@ -204,6 +204,7 @@ export class EngineDeployment {
         `${where} (${c.name}) is not running after start: ${state.State.Status}, exit code ${state.State.ExitCode}`,
       );
     }
+    if (c.wait) await this.waitContainerHealthy(created.Id, c.waitTimeoutSeconds * 1000, where);
     const addresses: Record<string, string> = {};
     for (const a of c.networks) {
       const address = state.NetworkSettings.Networks[this.networkName(a.networkKey)]?.IPAddress;
@@ -217,6 +218,24 @@ export class EngineDeployment {
       ...(c.constructPath !== undefined ? { constructPath: c.constructPath } : {}),
       addresses,
     };
+  }
+
+  /** `wait = true`: creation ends when the container is healthy, as the provider waits. */
+  private async waitContainerHealthy(id: string, timeoutMs: number, where: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.inspect(id);
+      const status = s.State.Health?.Status;
+      if (status === undefined)
+        throw new EngineError(`${where}: wait = true, but the container has no healthcheck`);
+      if (status === "healthy") return;
+      if (!s.State.Running || Date.now() >= deadline) {
+        throw new EngineError(
+          `${where}: not healthy within ${timeoutMs / 1000} s (${status}, ${s.State.Status})`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /** The containers, in creation order. */

@@ -75,6 +75,11 @@ describe("containerCreateBody", () => {
     });
     expect(c.dependsOn).toEqual(["web0"]);
     expect(c.mustRun).toBe(true);
+    expect([c.wait, c.waitTimeoutSeconds]).toEqual([false, 60]);
+    expect(parseContainer("lb0", { ...raw, wait: true, wait_timeout: 30 }, networks)).toMatchObject({
+      wait: true,
+      waitTimeoutSeconds: 30,
+    });
   });
 
   test("attaches the further networks after creation, with their addresses and aliases", () => {
