@@ -82,6 +82,13 @@ export async function killVipHolder(
     const failed = probe.attempts.filter((a) => a.t >= killedAt && a.t <= hit.t && a.status !== 200).length;
     const takenOverBy =
       pair.nodes.find((n) => lab.deployment.container(n).hostname === hit.node) ?? String(hit.node);
+    // The survivor's keepalived says it took the VIP over (its log is the container's stderr).
+    const log = await lab.deployment.logs(takenOverBy);
+    if (!/Entering MASTER STATE/.test(log.stdout + log.stderr)) {
+      throw new Error(
+        `${takenOverBy} answers for ${pair.vip}, but its keepalived never entered MASTER state`,
+      );
+    }
     return { killed, takenOverBy, failoverSeconds: (hit.t - killedAt) / 1000, failedAttempts: failed };
   } finally {
     await probe.stop();

@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { registerCleanup } from "./cleanup-registry";
 import { containerCreateBody, laterAttachments, uploadEntries } from "./container-request";
 import type { ContainerResource } from "./container-resource";
-import type { EngineClient, ExecResult } from "./engine-client";
+import { demultiplex, type EngineClient, type ExecResult } from "./engine-client";
 import { EngineError } from "./engine-error";
 import type { EngineStack } from "./engine-stack";
 import { networkCreateBody } from "./network-resource";
@@ -306,6 +306,22 @@ export class EngineDeployment {
   /** Starts a stopped container. */
   public async start(which: string): Promise<void> {
     await this.client.call("POST", `/containers/${this.container(which).id}/start`, {}, [304]);
+  }
+
+  /** Restarts a container (`docker restart`), stopping it for at most `timeoutSeconds`. */
+  public async restart(which: string, timeoutSeconds?: number): Promise<void> {
+    await this.client.call("POST", `/containers/${this.container(which).id}/restart`, {
+      query: { t: timeoutSeconds },
+      timeoutMs: 120_000,
+    });
+  }
+
+  /** What a container printed (its main process's stdout and stderr), at most `tail` lines each. */
+  public async logs(which: string, tail = 200): Promise<{ stdout: string; stderr: string }> {
+    const raw = await this.client.call("GET", `/containers/${this.container(which).id}/logs`, {
+      query: { stdout: 1, stderr: 1, tail },
+    });
+    return demultiplex(raw.body);
   }
 
   /** Runs a command in a running container. */
