@@ -3,6 +3,9 @@
  * stacks, applied to a copy of `cdk.tf.json`. The platform and topology code is to emit the
  * same attributes; until it does, the engine tier deploys this copy to prove that they work.
  */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
 type Json = Record<string, unknown>;
 
 function containers(document: Json): Record<string, Json> {
@@ -32,16 +35,50 @@ export function dependOn(document: Json, dependent: RegExp, dependency: RegExp):
 }
 
 /**
- * Gives every container whose key matches `which` a healthcheck of its HTTP `url` (by python3,
- * which the demo backend image has; curl is missing there) and `wait = true`, so that Terraform
- * (and the engine lab) create the dependents only once it is healthy.
+ * Gives every container whose key matches `which` a healthcheck of its HTTP `url` (by curl, as
+ * the load balancers check themselves; the image must have it) and `wait = true`, so that
+ * Terraform (and the engine lab) create the dependents only once it is healthy.
  */
 export function waitUntilServing(document: Json, which: RegExp, url: string): void {
-  const probe = `import urllib.request; urllib.request.urlopen(${JSON.stringify(url)}, timeout=1)`;
+  const probe = [
+    "CMD",
+    "/usr/bin/curl",
+    "--fail",
+    "--silent",
+    "--output",
+    "/dev/null",
+    "--max-time",
+    "1",
+    url,
+  ];
   for (const [k, c] of Object.entries(containers(document))) {
     if (!which.test(k)) continue;
-    c.healthcheck = { test: ["CMD", "python3", "-c", probe], interval: "1s", timeout: "1s", retries: 3 };
+    c.healthcheck = { test: probe, interval: "1s", timeout: "1s", retries: 3 };
     c.wait = true;
     c.wait_timeout = 60;
   }
+}
+
+/**
+ * Adds Debian `packages` to the image whose key contains `imageKeyPart`: its generated
+ * Dockerfile (in the stack's own asset folder below `stackDir`) installs them too, and the image
+ * gets a name of its own, so that it never replaces the image the stack as synthesized builds.
+ */
+export function addPackages(
+  document: Json,
+  stackDir: string,
+  imageKeyPart: string,
+  packages: readonly string[],
+): void {
+  const images = (document.resource as Record<string, Record<string, Json>>).docker_image ?? {};
+  const entry = Object.entries(images).find(([k]) => k.includes(imageKeyPart));
+  if (!entry) throw new Error(`no docker_image with ${imageKeyPart} in its key`);
+  const image = entry[1];
+  const context = String((image.build as Json).context).replace(/^\$\{path\.module\}\//, "");
+  const dockerfile = join(stackDir, context, "Dockerfile");
+  const text = readFileSync(dockerfile, "utf8");
+  const patched = text.replace(/(apt-get install -y --no-install-recommends) /, `$1 ${packages.join(" ")} `);
+  if (patched === text) throw new Error(`${dockerfile} has no apt-get install line to extend`);
+  writeFileSync(dockerfile, patched);
+  image.name = String(image.name).replace(/:/, "-fixed:");
 }

@@ -1,7 +1,8 @@
 /**
  * Deploy tier on a real Docker engine, for the fixes of the defects the engine found: the VIP
  * pair's stack with the VIP reserved in the network's IPAM (`aux_address`), /run as a tmpfs,
- * and the load balancers created after their backends (`depends_on`). Proves that the engine
+ * the load balancers created after their backends (`depends_on`, and `wait` on a backend
+ * healthcheck), and `procps` in both images and `curl` in the backend's. Proves that the engine
  * deployer maps those attributes and that each fixes what it should.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,7 +14,7 @@ import { EXAMPLES } from "../../examples";
 import { EngineLab } from "../../lib/drill/engine/engine-lab";
 import { HttpProbe } from "../../lib/drill/engine/http-probe";
 import { tierAvailable } from "../support/tiers";
-import { dependOn, reserveInIpam, runAsTmpfs, waitUntilServing } from "./defect-fixes";
+import { addPackages, dependOn, reserveInIpam, runAsTmpfs, waitUntilServing } from "./defect-fixes";
 
 const TIER = "deploy: docker engine";
 const available = tierAvailable(
@@ -38,9 +39,11 @@ describe.skipIf(!available)(`${TIER}: defect fixes`, () => {
     reserveInIpam(document, { "vip-edge": VIP });
     runAsTmpfs(document);
     dependOn(document, /_edge_Node/, /_web_Replica/);
+    addPackages(document, join(outdir, "stacks", STACK), "ha-lb", ["procps"]);
+    addPackages(document, join(outdir, "stacks", STACK), "ha-demo-backend", ["curl", "procps"]);
     waitUntilServing(document, /_web_Replica/, "http://127.0.0.1:8080/healthz");
     writeFileSync(stackFile, JSON.stringify(document, null, 2));
-    lab = await EngineLab.up(stackFile);
+    lab = await EngineLab.up(stackFile, { log: (l) => console.log(`fixes: ${l}`) });
     await lab.deployment.waitHealthy(60_000);
   }, 900_000);
 
@@ -106,6 +109,22 @@ describe.skipIf(!available)(`${TIER}: defect fixes`, () => {
     }
     // THEN the IPAM skips the VIP: without the reservation the fourth would get 198.18.0.10
     expect(got).toEqual(["198.18.0.7", "198.18.0.8", "198.18.0.9", "198.18.0.11", "198.18.0.12"]);
+  });
+
+  test("procps is in both images and curl in the backend's", async () => {
+    const l = lab as EngineLab;
+    for (const node of ["edge-lb-0", "web-0"]) {
+      const ps = await l.deployment.exec(node, ["ps", "-eo", "comm"]);
+      expect(ps.exitCode, ps.stderr).toBe(0);
+      expect(ps.stdout).toContain("ha-supervise");
+    }
+    const curl = await l.deployment.exec("web-0", [
+      "curl",
+      "--fail",
+      "--silent",
+      "http://127.0.0.1:8080/healthz",
+    ]);
+    expect(curl).toEqual({ exitCode: 0, stdout: "web-0\n", stderr: "" });
   });
 
   test("tmpfs on /run drops hold and state files when a container restarts", async () => {
