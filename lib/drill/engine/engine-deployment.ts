@@ -1,0 +1,342 @@
+/**
+ * Deploys the Docker resources of a stack to an engine as `terraform apply` with the kreuzwerker
+ * provider would: networks with their IPAM, then each container in creation order (after its
+ * `depends_on`): created, attached to its further networks, its uploads put in by the archive
+ * endpoint, started, and checked to be running when `must_run`. The result is the handle an
+ * engine-backed drill lab works through: the containers, their addresses, start, stop, kill,
+ * exec and health. Teardown removes by name, so it also clears what a failed run left.
+ */
+
+import { spawnSync } from "node:child_process";
+import { registerCleanup } from "./cleanup-registry";
+import { containerCreateBody, laterAttachments, uploadEntries } from "./container-request";
+import type { ContainerResource } from "./container-resource";
+import { demultiplex, type EngineClient, type ExecResult } from "./engine-client";
+import { EngineError } from "./engine-error";
+import type { EngineStack } from "./engine-stack";
+import { networkCreateBody } from "./network-resource";
+import { tarArchive } from "./tar";
+
+/** Label put on everything the lab creates: the stack's name. */
+export const LAB_LABEL = "io.cdktf-ha.lab";
+
+/** A container as deployed. */
+export interface DeployedContainer {
+  readonly key: string;
+  readonly name: string;
+  readonly id: string;
+  readonly hostname?: string;
+  readonly constructPath?: string;
+  /** Address on each attached network, by network key. */
+  readonly addresses: Readonly<Record<string, string>>;
+}
+
+/** A network as deployed. */
+export interface DeployedNetwork {
+  readonly key: string;
+  readonly name: string;
+  readonly id: string;
+  /** The Linux bridge behind it, in the daemon's namespace. */
+  readonly bridge: string;
+}
+
+/** Docker's view of a container's health: its healthcheck status, or `none` without one. */
+export type HealthStatus = "starting" | "healthy" | "unhealthy" | "none";
+
+interface ContainerInspect {
+  Id: string;
+  State: { Status: string; Running: boolean; ExitCode: number; Health?: { Status: HealthStatus } };
+  NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
+}
+
+/**
+ * Removes containers and networks by name, and every container carrying the lab's label for
+ * `stackName`; quiet for what is already gone.
+ */
+export async function teardownNames(
+  client: EngineClient,
+  stackName: string,
+  containers: readonly string[],
+  networks: readonly string[],
+): Promise<void> {
+  const labelled = await client.json<{ Names: string[] }[]>("GET", "/containers/json", {
+    query: { all: 1, filters: JSON.stringify({ label: [`${LAB_LABEL}=${stackName}`] }) },
+  });
+  const names = new Set([
+    ...containers,
+    ...labelled.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ""))),
+  ]);
+  for (const name of names) {
+    await client.call(
+      "DELETE",
+      `/containers/${encodeURIComponent(name)}`,
+      { query: { force: 1, v: 1 } },
+      [404],
+    );
+  }
+  for (const name of networks) {
+    await client.call("DELETE", `/networks/${encodeURIComponent(name)}`, {}, [404]);
+  }
+}
+
+// The same removal from a child process, for exit and signal handlers, which cannot wait for
+// asynchronous requests: force-removes the containers, then the networks, by name.
+const TEARDOWN_SCRIPT = `
+const http = require("node:http");
+const [socketPath, containers, networks] = process.argv.slice(1).map((a) => JSON.parse(a));
+const del = (path) => new Promise((done) => {
+  const req = http.request({ socketPath, method: "DELETE", path: "/v1.41" + path }, (res) => { res.resume(); res.on("end", done); });
+  req.on("error", done);
+  req.end();
+});
+(async () => {
+  for (const c of containers) await del("/containers/" + encodeURIComponent(c) + "?force=1&v=1");
+  for (const n of networks) await del("/networks/" + encodeURIComponent(n));
+})();
+`;
+
+/** Removes containers and networks by name, synchronously (bounded by `timeoutMs`). */
+export function teardownNamesSync(
+  socketPath: string,
+  containers: readonly string[],
+  networks: readonly string[],
+  timeoutMs = 30_000,
+): void {
+  spawnSync(
+    process.execPath,
+    ["-e", TEARDOWN_SCRIPT, JSON.stringify(socketPath), JSON.stringify(containers), JSON.stringify(networks)],
+    { stdio: "ignore", timeout: timeoutMs, killSignal: "SIGKILL" },
+  );
+}
+
+/** Removes the stack's containers and networks by name (and by the lab's label). */
+export function teardownByName(client: EngineClient, stack: EngineStack): Promise<void> {
+  return teardownNames(
+    client,
+    stack.name,
+    stack.containers.map((c) => c.name),
+    stack.networks.map((n) => n.name),
+  );
+}
+
+/** A stack deployed to an engine. */
+export class EngineDeployment {
+  /** Deploys `stack`; `imageName` gives the image of a stack-built `docker_image` key. */
+  public static async deploy(
+    client: EngineClient,
+    stack: EngineStack,
+    imageName: (imageKey: string) => string,
+  ): Promise<EngineDeployment> {
+    await teardownByName(client, stack);
+    const labels = { [LAB_LABEL]: stack.name };
+    const deployment = new EngineDeployment(client, stack);
+    deployment.unregister = registerCleanup(`containers of ${stack.name}`, () =>
+      teardownNamesSync(
+        client.socketPath,
+        stack.containers.map((c) => c.name),
+        stack.networks.map((n) => n.name),
+      ),
+    );
+    try {
+      for (const n of stack.networks) {
+        const created = await client.json<{ Id: string }>("POST", "/networks/create", {
+          json: networkCreateBody(n, labels),
+        });
+        const bridge = n.options["com.docker.network.bridge.name"] ?? `br-${created.Id.slice(0, 12)}`;
+        deployment.networkList.push({ key: n.key, name: n.name, id: created.Id, bridge });
+      }
+      for (const c of stack.containers) {
+        const image = "imageKey" in c.image ? imageName(c.image.imageKey) : c.image.name;
+        try {
+          deployment.containerList.push(await deployment.createAndStart(c, image, labels));
+        } catch (e) {
+          throw new EngineError(`docker_container.${c.key} (${c.name}): ${(e as Error).message}`);
+        }
+      }
+    } catch (e) {
+      await deployment.destroy().catch(() => undefined);
+      throw e;
+    }
+    return deployment;
+  }
+
+  private unregister: () => void = () => undefined;
+  private readonly networkList: DeployedNetwork[] = [];
+  private readonly containerList: DeployedContainer[] = [];
+
+  private constructor(
+    readonly client: EngineClient,
+    readonly stack: EngineStack,
+  ) {}
+
+  private networkName = (key: string): string => {
+    const n = this.stack.networks.find((x) => x.key === key);
+    if (!n) throw new EngineError(`network ${key} is not in the stack`);
+    return n.name;
+  };
+
+  private async createAndStart(
+    c: ContainerResource,
+    image: string,
+    labels: Record<string, string>,
+  ): Promise<DeployedContainer> {
+    const where = `docker_container.${c.key}`;
+    const body = containerCreateBody(c, image, this.networkName, labels);
+    const created = await this.client.json<{ Id: string }>("POST", "/containers/create", {
+      query: { name: c.name },
+      json: body,
+    });
+    for (const later of laterAttachments(c, this.networkName)) {
+      await this.client.call("POST", `/networks/${encodeURIComponent(later.network)}/connect`, {
+        json: later.body,
+      });
+    }
+    if (c.uploads.length) {
+      await this.client.call("PUT", `/containers/${created.Id}/archive`, {
+        query: { path: "/" },
+        body: tarArchive(uploadEntries(c)),
+      });
+    }
+    await this.client.call("POST", `/containers/${created.Id}/start`);
+    const state = await this.inspect(created.Id);
+    if (c.mustRun && !state.State.Running) {
+      throw new EngineError(
+        `${where} (${c.name}) is not running after start: ${state.State.Status}, exit code ${state.State.ExitCode}`,
+      );
+    }
+    if (c.wait) await this.waitContainerHealthy(created.Id, c.waitTimeoutSeconds * 1000, where);
+    const addresses: Record<string, string> = {};
+    for (const a of c.networks) {
+      const address = state.NetworkSettings.Networks[this.networkName(a.networkKey)]?.IPAddress;
+      if (address) addresses[a.networkKey] = address;
+    }
+    return {
+      key: c.key,
+      name: c.name,
+      id: created.Id,
+      ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
+      ...(c.constructPath !== undefined ? { constructPath: c.constructPath } : {}),
+      addresses,
+    };
+  }
+
+  /** `wait = true`: creation ends when the container is healthy, as the provider waits. */
+  private async waitContainerHealthy(id: string, timeoutMs: number, where: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.inspect(id);
+      const status = s.State.Health?.Status;
+      if (status === undefined)
+        throw new EngineError(`${where}: wait = true, but the container has no healthcheck`);
+      if (status === "healthy") return;
+      if (!s.State.Running || Date.now() >= deadline) {
+        throw new EngineError(
+          `${where}: not healthy within ${timeoutMs / 1000} s (${status}, ${s.State.Status})`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** The containers, in creation order. */
+  public get containers(): readonly DeployedContainer[] {
+    return this.containerList;
+  }
+
+  /** The networks. */
+  public get networks(): readonly DeployedNetwork[] {
+    return this.networkList;
+  }
+
+  /** The container with this name, resource key, hostname or id. */
+  public container(which: string): DeployedContainer {
+    const c = this.containerList.find(
+      (x) => x.name === which || x.key === which || x.hostname === which || x.id === which,
+    );
+    if (!c) throw new EngineError(`no container ${which} in ${this.stack.name}`);
+    return c;
+  }
+
+  /** The engine's inspection of a container (by id or name). */
+  public inspect(idOrName: string): Promise<ContainerInspect> {
+    return this.client.json<ContainerInspect>("GET", `/containers/${encodeURIComponent(idOrName)}/json`);
+  }
+
+  /** Docker's health status of a container. */
+  public async health(which: string): Promise<HealthStatus> {
+    const s = await this.inspect(this.container(which).id);
+    return s.State.Health?.Status ?? "none";
+  }
+
+  /** Waits until every container with a healthcheck is healthy and all are running. */
+  public async waitHealthy(timeoutMs: number): Promise<Record<string, HealthStatus>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status: Record<string, HealthStatus> = {};
+      let ready = true;
+      for (const c of this.containerList) {
+        const s = await this.inspect(c.id);
+        status[c.name] = s.State.Health?.Status ?? "none";
+        if (!s.State.Running || status[c.name] === "starting" || status[c.name] === "unhealthy")
+          ready = false;
+      }
+      if (ready) return status;
+      if (Date.now() >= deadline) {
+        throw new EngineError(`containers not healthy within ${timeoutMs} ms: ${JSON.stringify(status)}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Sends `signal` to a container's main process (`docker kill`). */
+  public async kill(which: string, signal = "SIGKILL"): Promise<void> {
+    await this.client.call("POST", `/containers/${this.container(which).id}/kill`, { query: { signal } });
+  }
+
+  /** Stops a container (`docker stop`), waiting at most `timeoutSeconds` before SIGKILL. */
+  public async stop(which: string, timeoutSeconds?: number): Promise<void> {
+    await this.client.call(
+      "POST",
+      `/containers/${this.container(which).id}/stop`,
+      { query: { t: timeoutSeconds }, timeoutMs: 120_000 },
+      [304],
+    );
+  }
+
+  /** Starts a stopped container. */
+  public async start(which: string): Promise<void> {
+    await this.client.call("POST", `/containers/${this.container(which).id}/start`, {}, [304]);
+  }
+
+  /** Restarts a container (`docker restart`), stopping it for at most `timeoutSeconds`. */
+  public async restart(which: string, timeoutSeconds?: number): Promise<void> {
+    await this.client.call("POST", `/containers/${this.container(which).id}/restart`, {
+      query: { t: timeoutSeconds },
+      timeoutMs: 120_000,
+    });
+  }
+
+  /** What a container printed (its main process's stdout and stderr), at most `tail` lines each. */
+  public async logs(which: string, tail = 200): Promise<{ stdout: string; stderr: string }> {
+    const raw = await this.client.call("GET", `/containers/${this.container(which).id}/logs`, {
+      query: { stdout: 1, stderr: 1, tail },
+    });
+    return demultiplex(raw.body);
+  }
+
+  /** Runs a command in a running container. */
+  public exec(which: string, argv: readonly string[], timeoutMs?: number): Promise<ExecResult> {
+    return this.client.exec(this.container(which).id, argv, timeoutMs);
+  }
+
+  /** Removes the stack's containers and networks (by name). */
+  public async destroy(): Promise<void> {
+    await teardownByName(this.client, this.stack);
+    this.unregister();
+  }
+
+  /** Leaves the containers running past this process (a detached lab, torn down later). */
+  public release(): void {
+    this.unregister();
+  }
+}

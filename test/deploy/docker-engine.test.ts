@@ -1,0 +1,135 @@
+/**
+ * Deploy tier on a real Docker engine: every Docker example stack (the -drill variants, on
+ * 198.18.0.0/15) deployed by the engine lab as Terraform's Docker provider would, its
+ * containers healthy by Docker's own health status, its service answering through its entry
+ * point from a client namespace on the stack's network, one kill drill per topology, then torn
+ * down. Needs root, dockerd (Debian's docker.io) and debootstrap; under CI=true it never skips.
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { EXAMPLES } from "../../examples";
+import { EngineLab } from "../../lib/drill/engine/engine-lab";
+import { HttpProbe } from "../../lib/drill/engine/http-probe";
+import { runCommand } from "../support/netns";
+import { tierAvailable } from "../support/tiers";
+import { killVipHolder, predictedNodeLoss, vipHolders, vipPairsOf } from "./vip-pair-kill";
+
+const TIER = "deploy: docker engine";
+const available = tierAvailable(
+  TIER,
+  ["dockerd", "containerd", "runc", "debootstrap", "nsenter", "ip"],
+  true,
+);
+/** Docker stacks on drill addresses only: never a 172.x stack on this machine. */
+const STACKS = Object.keys(EXAMPLES).filter((name) => name.endsWith("-docker-drill"));
+
+describe.skipIf(!available)(TIER, () => {
+  let outdir = "";
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), "ha-engine-test-"));
+    const app = new App({ outdir });
+    for (const name of STACKS) EXAMPLES[name]?.(app);
+    app.synth();
+  });
+
+  afterAll(() => {
+    if (outdir) rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test("there is a Docker drill stack to deploy", () => {
+    expect(STACKS.length).toBeGreaterThan(0);
+  });
+
+  test.each(STACKS)(
+    "%s deploys, becomes healthy, answers through its VIP and fails over when its master is killed",
+    async (name) => {
+      // GIVEN the synthesized stack
+      const stackFile = join(outdir, "stacks", name, "cdk.tf.json");
+      expect(existsSync(stackFile)).toBe(true);
+      const t0 = Date.now();
+      // WHEN it is deployed to the lab's engine
+      const lab = await EngineLab.up(stackFile, {
+        log: (l) => console.log(`${name}: ${l}`),
+      });
+      try {
+        const upSeconds = (Date.now() - t0) / 1000;
+        // THEN every container runs, and those with a healthcheck are healthy by Docker's status
+        const health = await lab.deployment.waitHealthy(60_000);
+        expect(Object.keys(health).sort()).toEqual(lab.stack.containers.map((c) => c.name).sort());
+        const withCheck = lab.stack.containers.filter((c) => c.healthcheck).map((c) => c.name);
+        expect(withCheck.length).toBeGreaterThan(0);
+        for (const c of withCheck) expect(health[c]).toBe("healthy");
+        const pairs = vipPairsOf(lab);
+        // One kill drill per topology: a stack whose topology has none fails here.
+        expect(
+          pairs.length,
+          `no kill drill knows the topology of ${name}: add one in test/deploy`,
+        ).toBeGreaterThan(0);
+        const { namespace } = lab.attachClient();
+        for (const pair of pairs) {
+          // The entry point answers through HAProxy, from every backend (the LBs start before their
+          // backends, so the first answers are 503: wait for all backends to be up).
+          const backends = lab.stack.containers
+            .filter((c) => !pair.nodes.includes(c.name))
+            .map((c) => c.hostname ?? c.name);
+          const served = await servedBy(namespace.name, `http://${pair.vip}:${pair.port}/`, backends);
+          expect([...served.by].sort()).toEqual(backends.sort());
+          expect(await vipHolders(lab, pair)).toHaveLength(1);
+          const drill = await killVipHolder(lab, pair, namespace.name);
+          expect(drill.takenOverBy).not.toBe(drill.killed);
+          expect(drill.failoverSeconds).toBeLessThan(5);
+          console.log(
+            `${name}: PROVED on a real Docker engine: ${lab.stack.containers.length} containers deployed and healthy (${withCheck.length} by healthcheck); ` +
+              `${pair.vip}:${pair.port} answered from ${[...served.by].sort().join(", ")} ${served.waitSeconds} s after all were healthy; ` +
+              `docker kill ${drill.killed}: VIP answered through ${drill.takenOverBy} after ${drill.failoverSeconds.toFixed(3)} s ` +
+              `(the analysis predicts ${predictedNodeLoss(lab, pair) ?? "nothing"} s from the last advertisement) ` +
+              `(${drill.failedAttempts} failed probes); up ${upSeconds.toFixed(1)} s ${JSON.stringify(lab.timings)}`,
+          );
+        }
+      } finally {
+        await lab.down();
+      }
+      // AND nothing of it is left: no namespace of this process, no daemon socket
+      const left = runCommand("ip", ["netns", "list"]).lines.filter((l) =>
+        l.startsWith(`hae-${process.pid}-`),
+      );
+      expect(left).toEqual([]);
+      console.log(`${name}: torn down; whole run ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    },
+    900_000,
+  );
+});
+
+/**
+ * Polls `url` until every backend of `expected` has answered with a 200 (HAProxy adds each
+ * backend after its health checks rise, with slow start); at most 30 s. Returns who answered and
+ * how long until the first 200.
+ */
+async function servedBy(ns: string, url: string, expected: readonly string[]) {
+  const t0 = Date.now();
+  const probe = HttpProbe.start(ns, url, {
+    header: "X-Served-By",
+    gapMs: 50,
+    timeoutMs: 1_000,
+    maxMs: 40_000,
+  });
+  try {
+    const firstOk = await probe.waitFor((a) => a.status === 200, 0, 30_000);
+    const by = new Set<string>();
+    await probe.waitFor(
+      (a) => {
+        if (a.status === 200 && a.node) by.add(a.node);
+        return expected.every((e) => by.has(e));
+      },
+      firstOk.t,
+      30_000,
+    );
+    return { by, waitSeconds: Math.round((firstOk.t - t0) / 100) / 10 };
+  } finally {
+    await probe.stop();
+  }
+}
