@@ -164,5 +164,14 @@ export class HealthCheck {
  * 3xx answer within `timeoutSeconds`), for host health commands and keepalived track scripts.
  */
 export function httpProbeCommand(url: string, timeoutSeconds: number): string[] {
-  return ["/usr/bin/curl", "--fail", "--silent", "--output", "/dev/null", "--max-time", String(timeoutSeconds), url];
+  return [
+    "/usr/bin/curl",
+    "--fail",
+    "--silent",
+    "--output",
+    "/dev/null",
+    "--max-time",
+    String(timeoutSeconds),
+    url,
+  ];
 }

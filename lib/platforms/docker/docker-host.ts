@@ -46,6 +46,9 @@ export class DockerHost extends PlatformHost {
       stopTimeout: 10,
       ...(check
         ? {
+            // Terraform creates the containers that depend on this one only once it is healthy.
+            wait: true,
+            waitTimeout: 60,
             healthcheck: {
               test: ["CMD", ...check.command],
               interval: `${check.intervalSeconds}s`,
