@@ -4,8 +4,14 @@ function nodeId(id: string): string {
   return id.replace(/[^A-Za-z0-9_]/g, "_");
 }
 
-function label(text: string): string {
-  return text.replace(/["<>]/g, "");
+/**
+ * Text for a quoted Mermaid label: characters outside a plain set become Mermaid's numeric
+ * entity codes (`#35;`), so no quote, bracket, markdown or line break in a name ends the label.
+ */
+export function label(text: string): string {
+  return Array.from(text, (c) => (/^[A-Za-z0-9 ._:,/()+=@*-]$/.test(c) ? c : `#${c.codePointAt(0)};`)).join(
+    "",
+  );
 }
 
 function managedNode(m: ReportManagedComponent): string {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { FloatingAddressMode, ValidationError } from "../../../lib";
+import { AwsPlatform, BackendPool, FloatingAddressMode, ValidationError, VipPair } from "../../../lib";
 import { resourceTypes, synthJson } from "../../../lib/testing";
 import { caught } from "../../support/errors";
 import { build, instances } from "./fixture";
@@ -48,5 +48,37 @@ describe("AwsPlatform validation", () => {
     // THEN
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).toMatch(message);
+  });
+});
+
+describe("two AwsPlatforms in one stack", () => {
+  test("share the stack's AWS provider and name their resources apart", () => {
+    // GIVEN a second platform, with its own prefix, beside the fixture's
+    const { stack } = build();
+    const other = new AwsPlatform(stack, "other", { namePrefix: "other", vpcCidr: "10.41.0.0/16" });
+    new VipPair(other, "edge", { backends: new BackendPool(other, "web") });
+
+    // WHEN
+    const json = synthJson(stack);
+
+    // THEN every instance name and IAM role name is distinct
+    const names = instances(json).map((i) => i.tags.Name as string);
+    expect(names.filter((n) => n.startsWith("other-"))).toHaveLength(4);
+    expect(new Set(names).size).toBe(names.length);
+    const roles = Object.values(json.resource?.aws_iam_role ?? {}).map(
+      (r) => (r as { name_prefix: string }).name_prefix,
+    );
+    expect(roles).toHaveLength(2);
+    expect(new Set(roles).size).toBe(roles.length);
+  });
+
+  test("refuses a second platform with the first's name prefix", () => {
+    const { stack } = build();
+    expect(new AwsPlatform(stack, "second").namePrefix).toBe("test-second");
+    expect(caught(() => new AwsPlatform(stack, "other", { namePrefix: "test" }))).toMatchObject({
+      path: "test/other",
+      value: "test",
+      message: expect.stringContaining("test/cloud in this stack already uses it"),
+    });
   });
 });

@@ -8,6 +8,7 @@ import {
   FloatingAddressMode,
   ManagedLoadBalancerKind,
   Spread,
+  VipPair,
 } from "../../../lib";
 import { resourcesOfType, resourceTypes, synthJson } from "../../../lib/testing";
 import { dockerStack } from "../../support/docker-stack";
@@ -109,5 +110,85 @@ describe("DockerPlatform", () => {
     expect(resourceTypes(synthJson(stack))).toEqual(["docker_container", "docker_image", "docker_network"]);
     expect(Object.keys(resourcesOfType(synthJson(stack), "docker_container"))).toHaveLength(2);
     expect(Testing.synth(stack)).toHaveResourceWithProperties(Container, { restart: "unless-stopped" });
+  });
+});
+
+describe("two DockerPlatforms in one stack", () => {
+  test("work with their own name prefixes and ranges: the second provider is aliased and used", () => {
+    // GIVEN two platforms, each with a pair over a pool
+    const stack = new TerraformStack(Testing.app(), "s");
+    for (const [id, subnet] of [
+      ["blue", "172.30.0.0/24"],
+      ["green", "172.31.0.0/24"],
+    ] as const) {
+      const p = new DockerPlatform(stack, id, { namePrefix: id, subnet });
+      new VipPair(p, "edge", { backends: new BackendPool(p, "web") });
+    }
+
+    // WHEN
+    const json = synthJson(stack);
+
+    // THEN one default provider and one aliased, and each container uses its platform's
+    const providers = (json.provider as { docker: Array<{ alias?: string }> }).docker;
+    expect(providers.map((p) => p.alias ?? "default").sort()).toEqual(["default", "green"]);
+    const containers = Object.values(resourcesOfType(json, "docker_container"));
+    expect(containers).toHaveLength(8);
+    for (const c of containers) {
+      expect(c.provider).toBe(String(c.name).startsWith("green-") ? "docker.green" : "docker");
+    }
+    for (const type of ["docker_network", "docker_image"]) {
+      for (const [id, r] of Object.entries(resourcesOfType(json, type))) {
+        expect(r.provider, `${type}.${id}`).toBe(id.startsWith("green_") ? "docker.green" : "docker");
+      }
+    }
+    const names = containers.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test("with the defaults, the second takes its own name prefix, provider alias and range", () => {
+    // GIVEN two platforms with default props
+    const stack = new TerraformStack(Testing.app(), "s");
+    const first = new DockerPlatform(stack, "first");
+    const second = new DockerPlatform(stack, "second");
+    // THEN
+    expect([first.namePrefix, second.namePrefix]).toEqual(["s", "s-second"]);
+    expect([first.segment.net.cidr, second.segment.net.cidr]).toEqual(["172.30.0.0/24", "172.30.1.0/24"]);
+    expect((synthJson(stack).provider as { docker: Array<{ alias?: string }> }).docker).toEqual([
+      {},
+      { alias: "s-second" },
+    ]);
+  });
+
+  test.each([
+    [{ namePrefix: "s" }, 's/second: namePrefix "s" is not allowed; s/first in this stack already uses it'],
+    [
+      { subnet: "172.30.0.128/25" },
+      's/second: subnet "172.30.0.128/25" is not allowed; use a range that does not overlap s/first/Network (172.30.0.0/24) on the same Docker host',
+    ],
+  ])("refuses a second platform given %j that the first has", (props, message) => {
+    // GIVEN a platform with the defaults
+    const stack = new TerraformStack(Testing.app(), "s");
+    new DockerPlatform(stack, "first");
+    // WHEN / THEN
+    const error = validationErrorOf(() => new DockerPlatform(stack, "second", props));
+    expect(error.message).toContain(message);
+  });
+
+  test("refuses a segment that overlaps another platform's network on the same host", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    new DockerPlatform(stack, "first");
+    const second = new DockerPlatform(stack, "second");
+    expect(validationErrorOf(() => second.addSegment("back", { cidr: "172.30.0.0/25" })).path).toBe(
+      "s/second",
+    );
+    expect(second.addSegment("free").cidr).toBe("172.30.2.0/24");
+  });
+
+  test("allows one range twice on different Docker hosts", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    new DockerPlatform(stack, "a", { namePrefix: "a", dockerHost: "ssh://ops@198.18.0.5" });
+    expect(
+      () => new DockerPlatform(stack, "b", { namePrefix: "b", dockerHost: "ssh://ops@198.18.0.6" }),
+    ).not.toThrow();
   });
 });
