@@ -47,6 +47,11 @@ export function renderDiagram(doc: HaReportDocument): string {
     for (const m of g.members) out.push(`  ${gid} --- ${nodeId(m)}`);
     for (const dep of g.dependsOn) out.push(`  ${gid} --> group_${nodeId(dep)}`);
   }
+  for (const f of doc.floatingAddresses) {
+    const fid = `vip_${nodeId(f.id)}`;
+    out.push(`  ${fid}(("${label(`${f.address} (${f.mode}) port ${f.listenerPorts.join(", ")}`)}"))`);
+    if (f.healthyOn) out.push(`  ${fid} -. healthy on .-> ${nodeId(f.healthyOn)}`);
+  }
   for (const id of spofIds) out.push(`  style ${nodeId(id)} stroke:#d00,stroke-width:3px`);
   return `${out.join("\n")}\n`;
 }

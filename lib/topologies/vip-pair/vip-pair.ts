@@ -1,3 +1,4 @@
+import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { invalid } from "../../errors";
 import { assertConstructId, assertIntegerInRange, assertPort } from "../../model/config-text";
@@ -120,7 +121,29 @@ export class VipPair extends Construct implements ITrafficPeer {
         "a managed load balancer has no virtual IPs; it answers on its DNS name (endpoint)",
       );
     }
-    return this.vrrp.addAddress(this, id, options, this.addressMode);
+    const address = this.vrrp.addAddress(this, id, options, this.addressMode);
+    this.recordAddress(address);
+    return address;
+  }
+
+  /** Records the address for the HA report: mode, listener port, the node holding it while healthy. */
+  private recordAddress(address: IFloatingAddress): void {
+    const nodes = this.madeNodes;
+    const mode = this.addressMode;
+    this.platform.availability.addFloatingAddress({
+      id: address.node.path,
+      topology: this.node.path,
+      get address() {
+        return Token.isUnresolved(address.address) ? `${mode}: allocated at deploy` : address.address;
+      },
+      mode,
+      listenerPorts: [this.listenerPort],
+      // Read at analysis: the nodes are made after the first address.
+      get healthyOn() {
+        return nodes[address.preferredNode]?.node.path ?? "";
+      },
+      virtualRouterId: address.virtualRouterId,
+    });
   }
 
   /** The load-balancer hosts. */

@@ -1,7 +1,15 @@
 import { describe, expect, test } from "vitest";
-import { AwsPlatform, BackendPool, FloatingAddressMode, ValidationError, VipPair } from "../../../lib";
-import { resourceTypes, synthJson } from "../../../lib/testing";
-import { caught } from "../../support/errors";
+import {
+  type AwsInstanceTypes,
+  AwsPlatform,
+  BackendPool,
+  FloatingAddressMode,
+  ValidationError,
+  VipPair,
+} from "../../../lib";
+import { renderDiagram } from "../../../lib/analysis/diagram";
+import { haReport, resourceTypes, synthJson } from "../../../lib/testing";
+import { caught, validationErrorOf } from "../../support/errors";
 import { build, instances } from "./fixture";
 
 describe("AwsPlatform with a VIP pair", () => {
@@ -80,5 +88,50 @@ describe("two AwsPlatforms in one stack", () => {
       value: "test",
       message: expect.stringContaining("test/cloud in this stack already uses it"),
     });
+  });
+});
+
+describe("AwsPlatform in the HA report", () => {
+  test("lists every floating address with its mode, port and the node holding it while healthy", () => {
+    // GIVEN a pair with two more VIPs, one pinned to node 0
+    const { stack, vip } = build({
+      addressMode: FloatingAddressMode.SECONDARY_PRIVATE_IP,
+      listenerPort: 8443,
+    });
+    vip.addVirtualIp("Second");
+    vip.addVirtualIp("Third", { preferredNode: 0 });
+
+    // WHEN
+    const doc = haReport(stack);
+    const diagram = renderDiagram(doc);
+
+    // THEN
+    expect(doc.floatingAddresses.map((f) => [f.id, f.mode, f.listenerPorts, f.healthyOn])).toEqual([
+      ["test/cloud/edge/Vip", "secondary-private-ip", [8443], "test/cloud/edge/Node0"],
+      ["test/cloud/edge/Second", "secondary-private-ip", [8443], "test/cloud/edge/Node1"],
+      ["test/cloud/edge/Third", "secondary-private-ip", [8443], "test/cloud/edge/Node0"],
+    ]);
+    for (const f of doc.floatingAddresses) {
+      expect(f.address).toMatch(/^10\.40\.\d+\.\d+$/);
+      const id = `vip_${f.id.replace(/\//g, "_")}`;
+      expect(diagram).toContain(`  ${id}(("${f.address} (secondary-private-ip) port 8443"))`);
+      expect(diagram).toContain(`  ${id} -. healthy on .-> ${f.healthyOn.replace(/\//g, "_")}`);
+    }
+  });
+
+  test("describes an Elastic IP, allocated at deploy, by its mode", () => {
+    const { stack } = build({ addressMode: FloatingAddressMode.ELASTIC_IP });
+    expect(haReport(stack).floatingAddresses[0]?.address).toBe("elastic-ip: allocated at deploy");
+  });
+});
+
+describe("AwsPlatform instanceTypes", () => {
+  test("refuses a role it does not know, naming the roles it does", () => {
+    const error = validationErrorOf(() =>
+      build({}, { instanceTypes: { "load-balancr": "c6i.large" } as unknown as AwsInstanceTypes }),
+    );
+    expect(error.message).toBe(
+      'test/cloud: instanceTypes key "load-balancr" is not allowed; use one of the host roles load-balancer, backend',
+    );
   });
 });
