@@ -3,7 +3,7 @@ import { Construct, type IConstruct } from "constructs";
 import { HaReport } from "../analysis/ha-report";
 import { type ErrorLocation, invalid } from "../errors";
 import type { AvailabilityModel, FailureDomain } from "../model/availability";
-import { assertName } from "../model/config-text";
+import { assertConstructId, assertName } from "../model/config-text";
 import type { HostAttachment, HostSpec } from "../model/host-spec";
 import { type IdPoolSpec, IdPools } from "../model/id-pool";
 import type { FloatingAddressRequest, IFloatingAddressBinding } from "./floating-address";
@@ -92,11 +92,11 @@ export abstract class Platform extends Construct implements IPlatform {
   private idPools?: IdPools;
 
   protected constructor(scope: Construct, id: string) {
-    super(scope, id);
+    super(scope, assertConstructId(scope, id));
     Object.defineProperty(this, PLATFORM_SYMBOL, { value: true });
     // Platforms live in a stack: fail early, and with a ValidationError, otherwise.
     if (!this.node.scopes.some((s) => TerraformStack.isStack(s))) {
-      invalid(this, "scope", scope.node.path, "create the platform inside a TerraformStack");
+      invalid(this, "scope", scope.node.path || "the app", "create the platform inside a TerraformStack");
     }
     this.availability = HaReport.of(this).model;
   }

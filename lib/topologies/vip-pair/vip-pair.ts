@@ -53,6 +53,15 @@ export class VipPair extends Construct implements ITrafficPeer {
     this.props = props;
     this.trafficGroup = this.node.path;
     const p = this.platform;
+    const given = props?.backends as Partial<VipPairProps["backends"]> | undefined;
+    if (typeof given !== "object" || given === null || given.platform === undefined) {
+      invalid(
+        this,
+        "backends",
+        props?.backends,
+        "give the BackendPool the pair balances over (`backends: pool`)",
+      );
+    }
     if (props.backends.platform !== p) {
       invalid(
         this,
@@ -121,7 +130,7 @@ export class VipPair extends Construct implements ITrafficPeer {
         "a managed load balancer has no virtual IPs; it answers on its DNS name (endpoint)",
       );
     }
-    const address = this.vrrp.addAddress(this, id, options, this.addressMode);
+    const address = this.vrrp.addAddress(this, assertConstructId(this, id), options, this.addressMode);
     this.recordAddress(address);
     return address;
   }

@@ -1,7 +1,9 @@
 import { describe, expect, test } from "vitest";
 import {
+  type AwsExistingNetwork,
   type AwsInstanceTypes,
   AwsPlatform,
+  type AwsPlatformProps,
   BackendPool,
   FloatingAddressMode,
   ValidationError,
@@ -9,8 +11,9 @@ import {
 } from "../../../lib";
 import { renderDiagram } from "../../../lib/analysis/diagram";
 import { haReport, resourceTypes, synthJson } from "../../../lib/testing";
+import { badInputTable } from "../../support/bad-inputs";
 import { caught, validationErrorOf } from "../../support/errors";
-import { build, instances } from "./fixture";
+import { build, EXISTING_NETWORK, instances } from "./fixture";
 
 describe("AwsPlatform with a VIP pair", () => {
   test("synthesizes exactly the network, instances, firewall and role resource types", () => {
@@ -134,4 +137,135 @@ describe("AwsPlatform instanceTypes", () => {
       'test/cloud: instanceTypes key "load-balancr" is not allowed; use one of the host roles load-balancer, backend',
     );
   });
+});
+
+describe("AwsPlatform bad inputs", () => {
+  const net = (extra: Partial<AwsExistingNetwork> = {}): AwsExistingNetwork => ({
+    ...EXISTING_NETWORK,
+    ...extra,
+  });
+  const at = (props: AwsPlatformProps) => () => build({}, props);
+  badInputTable([
+    {
+      name: "a VPC range too large",
+      build: at({ vpcCidr: "10.0.0.0/8" }),
+      path: "test/cloud",
+      value: "10.0.0.0/8",
+      allowed: "/16 to /27",
+    },
+    { name: "one zone", build: at({ zoneCount: 1 }), path: "test/cloud", value: 1, allowed: "from 2 to 6" },
+    {
+      name: "one named zone",
+      build: at({ availabilityZones: ["eu-west-1a"] }),
+      path: "test/cloud",
+      value: ["eu-west-1a"],
+      allowed: "at least two different zones",
+    },
+    {
+      name: "a zone that is no zone name",
+      build: at({ availabilityZones: ["eu-west-1a", "x;y"] }),
+      path: "test/cloud",
+      value: "x;y",
+      allowed: "eu-west-1a",
+    },
+    {
+      name: "an AMI name instead of an id",
+      build: at({ ami: "debian-12" }),
+      path: "test/cloud",
+      value: "debian-12",
+      allowed: '"ami-"',
+    },
+    {
+      name: "an instance type without a size",
+      build: at({ instanceType: "t3" }),
+      path: "test/cloud",
+      value: "t3",
+      allowed: "<family>.<size>",
+    },
+    {
+      name: "an instanceTypes value with a template",
+      build: at({ instanceTypes: { backend: "t3.${x}" } }),
+      path: "test/cloud",
+      value: "t3.${x}",
+      allowed: "<family>.<size>",
+    },
+    {
+      name: "a key name with '$'",
+      build: at({ keyName: "ops$(id)" }),
+      path: "test/cloud",
+      value: "ops$(id)",
+      allowed: "key pair name",
+    },
+    {
+      name: "a client CIDR without a prefix",
+      build: at({ allowedClientCidrs: ["0.0.0.0"] }),
+      path: "test/cloud",
+      value: "0.0.0.0",
+      allowed: "CIDR form",
+    },
+    {
+      name: "an SSH CIDR with prefix 40",
+      build: at({ sshCidrs: ["198.18.0.0/40"] }),
+      path: "test/cloud",
+      value: "198.18.0.0/40",
+      allowed: "CIDR form",
+    },
+    {
+      name: "a subnet prefix too long",
+      build: at({ subnetPrefixLength: 30 }),
+      path: "test/cloud",
+      value: 30,
+      allowed: "from 16 to 28",
+    },
+    {
+      name: "an interface name with a space",
+      build: at({ interfaceName: "eth 0" }),
+      path: "test/cloud",
+      value: "eth 0",
+      allowed: "1-63 characters",
+    },
+    {
+      name: "an existing VPC id that is no id",
+      build: at({ existingNetwork: net({ vpcId: "main" }) }),
+      path: "test/cloud",
+      value: "main",
+      allowed: '"vpc-"',
+    },
+    {
+      name: "an existing subnet id that is no id",
+      build: at({
+        existingNetwork: net({
+          subnets: [{ ...EXISTING_NETWORK.subnets[0], subnetId: "subnet-a" }, EXISTING_NETWORK.subnets[1]],
+        }),
+      }),
+      path: "test/cloud",
+      value: "subnet-a",
+      allowed: '"subnet-"',
+    },
+    {
+      name: "a route table id with a command",
+      build: at({ existingNetwork: net({ routeTableIds: ["rtb-0a1b2c3d$(reboot)"] }) }),
+      path: "test/cloud",
+      value: "rtb-0a1b2c3d$(reboot)",
+      allowed: '"rtb-"',
+    },
+    {
+      name: "one existing subnet",
+      build: at({ existingNetwork: net({ subnets: [EXISTING_NETWORK.subnets[0]] }) }),
+      path: "test/cloud",
+      value: 1,
+      allowed: "at least two availability zones",
+    },
+    {
+      name: "a subnet outside the VPC",
+      build: at({
+        existingNetwork: net({
+          subnets: [{ ...EXISTING_NETWORK.subnets[0], cidr: "10.99.1.0/24" }, EXISTING_NETWORK.subnets[1]],
+        }),
+      }),
+      path: "test/cloud",
+      value: "10.99.1.0/24",
+      allowed: "inside the VPC range",
+    },
+  ]);
 });

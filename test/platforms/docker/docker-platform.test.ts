@@ -11,6 +11,7 @@ import {
   VipPair,
 } from "../../../lib";
 import { resourcesOfType, resourceTypes, synthJson } from "../../../lib/testing";
+import { badInputTable } from "../../support/bad-inputs";
 import { dockerStack } from "../../support/docker-stack";
 import { validationErrorOf } from "../../support/errors";
 
@@ -191,4 +192,84 @@ describe("two DockerPlatforms in one stack", () => {
       () => new DockerPlatform(stack, "b", { namePrefix: "b", dockerHost: "ssh://ops@198.18.0.6" }),
     ).not.toThrow();
   });
+});
+
+describe("DockerPlatform bad inputs", () => {
+  const stack = () => new TerraformStack(Testing.app(), "s");
+  badInputTable([
+    {
+      name: "an id taken in the stack",
+      build: () => {
+        const s = stack();
+        new DockerPlatform(s, "local");
+        new DockerPlatform(s, "local");
+      },
+      path: "s/local",
+      value: "local",
+      allowed: "s already has a child with this id",
+    },
+    {
+      name: "an id with a space",
+      build: () => new DockerPlatform(stack(), "a b"),
+      path: "s/a b",
+      value: "a b",
+      allowed: "letters, digits",
+    },
+    {
+      name: "no stack above it",
+      build: () => new DockerPlatform(Testing.app(), "local"),
+      path: "local",
+      value: "the app",
+      allowed: "inside a TerraformStack",
+    },
+    {
+      name: "a subnet that is no CIDR",
+      build: () => new DockerPlatform(stack(), "local", { subnet: "300.1.1.0/24" }),
+      path: "s/local",
+      value: "300.1.1.0/24",
+      allowed: "CIDR form",
+    },
+    {
+      name: "a /31 subnet",
+      build: () => new DockerPlatform(stack(), "local", { subnet: "172.30.0.0/31" }),
+      path: "s/local",
+      value: "172.30.0.0/31",
+      allowed: "/8 to /30",
+    },
+    {
+      name: "a namePrefix with a space",
+      build: () => new DockerPlatform(stack(), "local", { namePrefix: "a b" }),
+      path: "s/local",
+      value: "a b",
+      allowed: "1-63 characters",
+    },
+    {
+      name: "a baseImage that is no reference",
+      build: () => new DockerPlatform(stack(), "local", { baseImage: "Debian 12" }),
+      path: "s/local",
+      value: "Debian 12",
+      allowed: "image reference",
+    },
+    {
+      name: "a dockerHost that is no daemon address",
+      build: () => new DockerPlatform(stack(), "local", { dockerHost: "http://x" }),
+      path: "s/local",
+      value: "http://x",
+      allowed: "unix://",
+    },
+    {
+      name: "a dockerHost with a template",
+      build: () => new DockerPlatform(stack(), "local", { dockerHost: 'tcp://${file("/etc/passwd")}' }),
+      path: "s/local",
+      value: 'tcp://${file("/etc/passwd")}',
+      allowed: "tcp://",
+    },
+    {
+      name: "a segment id taken",
+      build: () => new DockerPlatform(stack(), "local").addSegment("Network"),
+      path: "s/local/Network",
+      value: "Network",
+      allowed: "already has a child",
+    },
+  ]);
 });
