@@ -160,20 +160,24 @@ describe.each(MATRIX)(
   "the README's snapshot test in a $kind project with vitest $vitest",
   ({ kind, vitest }) => {
     const files = readmeFiles(README, "### Snapshot-testing your topology");
+    const tour = readmeFiles(README, "### The VIP pair (`examples/vip-pair-docker.ts`)");
     let project: string;
 
     beforeAll(() => {
       project = freshProject(cacheDir, { kind, vitest, peers: PEERS }, tarball);
       for (const f of ["check.ts", "main.js", "peers.js"]) fs.rmSync(path.join(project, f), { force: true });
       fs.rmSync(path.join(project, "__snapshots__"), { recursive: true, force: true });
-      for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(project, name), text);
+      for (const [name, text] of Object.entries({ ...files, ...tour }))
+        fs.writeFileSync(path.join(project, name), text);
     }, 600_000);
 
     test("the README names the config, the tsconfig and the test", () => {
       expect(Object.keys(files).sort()).toEqual(["edge.test.ts", "tsconfig.json", "vitest.config.mjs"]);
+      // and the tour's first snippet, type-checked with the test below
+      expect(Object.keys(tour)).toEqual(["edge.ts"]);
     });
 
-    test("type-checks with TypeScript 5.9 and 7, and a misspelt matcher does not", () => {
+    test("type-checks the test and the tour with TypeScript 5.9 and 7, and a misspelt matcher does not", () => {
       for (const ts of Object.keys(TYPESCRIPTS)) {
         // GIVEN the README's files; WHEN / THEN
         expect(runIn(project, process.execPath, [`node_modules/${ts}/bin/tsc`, "-p", "."]).output).toBe("");
