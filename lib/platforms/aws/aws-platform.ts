@@ -136,6 +136,7 @@ export class AwsPlatform extends Platform {
     ],
     managedLoadBalancers: [ManagedLoadBalancerKind.NETWORK, ManagedLoadBalancerKind.APPLICATION],
     filtersTraffic: true,
+    routesBetweenSegments: true,
   };
   /** The hosts' primary interface name. */
   public readonly interfaceName: string;

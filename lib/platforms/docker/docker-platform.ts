@@ -73,6 +73,7 @@ export class DockerPlatform extends Platform {
     floatingAddressModes: [FloatingAddressMode.GRATUITOUS_ARP],
     managedLoadBalancers: [],
     filtersTraffic: false,
+    routesBetweenSegments: false,
   };
   public readonly failureDomains: readonly FailureDomain[];
   /** The platform's default network (construct id `Network`). */

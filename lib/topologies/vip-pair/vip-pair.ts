@@ -109,6 +109,15 @@ export class VipPair extends Construct implements ITrafficPeer {
       virtualRouterId: props.virtualRouterId,
       preferredNode: 0,
     });
+    const poolSegment = props.backends.segment;
+    if (poolSegment && poolSegment.segmentId !== segment.segmentId && !p.traits.routesBetweenSegments) {
+      invalid(
+        this,
+        "segment",
+        segment.segmentId,
+        `the pool ${props.backends.node.path} is on ${poolSegment.segmentId}, and ${p.platformName} segments do not reach each other: put the pair on the pool's segment`,
+      );
+    }
     for (let i = 0; i < this.nodeCount; i++) this.madeNodes.push(this.addNode(i, this.vrrp, segment));
     this.proxy.allowTraffic(p, this);
     this.vrrp.allowAdverts(this);

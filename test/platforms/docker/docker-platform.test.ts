@@ -31,6 +31,7 @@ describe("DockerPlatform", () => {
       floatingAddressModes: [FloatingAddressMode.GRATUITOUS_ARP],
       managedLoadBalancers: [],
       filtersTraffic: false,
+      routesBetweenSegments: false,
     });
     expect(
       Object.values(ManagedLoadBalancerKind).some((k) => platform.traits.managedLoadBalancers.includes(k)),

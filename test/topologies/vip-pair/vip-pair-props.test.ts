@@ -63,6 +63,17 @@ describe("VipPair bad inputs", () => {
       allowed: "attach hosts to a segment of test/local",
     },
     {
+      name: "a pool on another Docker network of the platform",
+      build: () => {
+        const { platform } = dockerStack(1);
+        const back = platform.addSegment("back");
+        new VipPair(platform, "edge", { backends: new BackendPool(platform, "app", { segment: back }) });
+      },
+      path: "test/local/edge",
+      value: "test/local/Network",
+      allowed: "the pool test/local/app is on test/local/back, and docker segments do not reach each other",
+    },
+    {
       name: "a VIP outside the segment",
       build: docker({ virtualIp: "10.0.0.1" }),
       path: "test/local/edge/Vip",
