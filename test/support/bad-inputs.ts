@@ -19,7 +19,7 @@ export interface BadInput {
  * constructs) whose path, value and allowed text are those of the row.
  */
 export function badInputTable(rows: readonly BadInput[]): void {
-  test.each(rows)("$name", (row) => {
+  test.each(rows)("throws a ValidationError for $name", (row) => {
     const error = validationErrorOf(row.build);
     expect(error.path).toBe(row.path);
     expect(error.value).toEqual(row.value);

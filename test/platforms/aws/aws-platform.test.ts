@@ -83,7 +83,7 @@ describe("two AwsPlatforms in one stack", () => {
     expect(new Set(roles).size).toBe(roles.length);
   });
 
-  test("refuses a second platform with the first's name prefix", () => {
+  test("fails for a second platform with the first's name prefix", () => {
     const { stack } = build();
     expect(new AwsPlatform(stack, "second").namePrefix).toBe("test-second");
     expect(caught(() => new AwsPlatform(stack, "other", { namePrefix: "test" }))).toMatchObject({
@@ -129,7 +129,7 @@ describe("AwsPlatform in the HA report", () => {
 });
 
 describe("AwsPlatform instanceTypes", () => {
-  test("refuses a role it does not know, naming the roles it does", () => {
+  test("fails for a role it does not know, naming the roles it does", () => {
     const error = validationErrorOf(() =>
       build({}, { instanceTypes: { "load-balancr": "c6i.large" } as unknown as AwsInstanceTypes }),
     );

@@ -167,7 +167,7 @@ describe("two DockerPlatforms in one stack", () => {
       { subnet: "172.30.0.128/25" },
       's/second: subnet "172.30.0.128/25" is not allowed; use a range that does not overlap s/first/Network (172.30.0.0/24) on the same Docker host',
     ],
-  ])("refuses a second platform given %j that the first has", (props, message) => {
+  ])("fails for a second platform given %j that the first has", (props, message) => {
     // GIVEN a platform with the defaults
     const stack = new TerraformStack(Testing.app(), "s");
     new DockerPlatform(stack, "first");
@@ -176,7 +176,7 @@ describe("two DockerPlatforms in one stack", () => {
     expect(error.message).toContain(message);
   });
 
-  test("refuses a segment that overlaps another platform's network on the same host", () => {
+  test("fails for a segment that overlaps another platform's network on the same host", () => {
     const stack = new TerraformStack(Testing.app(), "s");
     new DockerPlatform(stack, "first");
     const second = new DockerPlatform(stack, "second");
