@@ -165,7 +165,8 @@ describe.each(MATRIX)(
 
     beforeAll(() => {
       project = freshProject(cacheDir, { kind, vitest, peers: PEERS }, tarball);
-      for (const f of ["check.ts", "main.js", "peers.js"]) fs.rmSync(path.join(project, f), { force: true });
+      for (const f of ["check.ts", "main.js", "peers.js", "register.ts"])
+        fs.rmSync(path.join(project, f), { force: true });
       fs.rmSync(path.join(project, "__snapshots__"), { recursive: true, force: true });
       for (const [name, text] of Object.entries({ ...files, ...tour }))
         fs.writeFileSync(path.join(project, name), text);
@@ -178,8 +179,13 @@ describe.each(MATRIX)(
     });
 
     test("type-checks the test and the tour with TypeScript 5.9 and 7, and a misspelt matcher does not", () => {
+      // GIVEN the README's files, and registerCdktfMatchers given this vitest's own expect
+      fs.writeFileSync(
+        path.join(project, "register.ts"),
+        `import { expect } from "vitest";\nimport { registerCdktfMatchers } from "cdktf-ha-topologies/testing";\nregisterCdktfMatchers(expect);\n`,
+      );
       for (const ts of Object.keys(TYPESCRIPTS)) {
-        // GIVEN the README's files; WHEN / THEN
+        // WHEN / THEN
         expect(runIn(project, process.execPath, [`node_modules/${ts}/bin/tsc`, "-p", "."]).output).toBe("");
         const typo = files["edge.test.ts"].replace(
           "toHaveResourceWithProperties",
