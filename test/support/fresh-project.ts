@@ -88,10 +88,14 @@ export function freshProject(cacheDir: string, spec: ProjectSpec, tarball: strin
     .update(JSON.stringify({ kind: spec.kind, deps, node: process.versions.node.split(".")[0] }))
     .digest("hex")
     .slice(0, 12);
-  const dir = path.join(cacheDir, `${spec.kind}-vitest${spec.vitest.replace(/\W/g, "")}-${key}`);
+  const cell = `${spec.kind}-vitest${spec.vitest.replace(/\W/g, "")}-`;
+  const dir = path.join(cacheDir, `${cell}${key}`);
   const ready = path.join(dir, ".installed");
   if (!fs.existsSync(ready)) {
-    fs.rmSync(dir, { recursive: true, force: true });
+    // Projects of this cell made for other dependencies are stale: remove them.
+    for (const old of fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : []) {
+      if (old.startsWith(cell)) fs.rmSync(path.join(cacheDir, old), { recursive: true, force: true });
+    }
     fs.mkdirSync(dir, { recursive: true });
     const pkg = { name: `fresh-${spec.kind}`, private: true, version: "1.0.0", type: spec.kind };
     fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
