@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    setupFiles: ["./lib/testing/vitest.ts"],
+    setupFiles: ["./lib/testing/vitest.mts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Daemon and drill tests create network namespaces; keep files from racing each other on

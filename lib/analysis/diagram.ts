@@ -4,8 +4,14 @@ function nodeId(id: string): string {
   return id.replace(/[^A-Za-z0-9_]/g, "_");
 }
 
-function label(text: string): string {
-  return text.replace(/["<>]/g, "");
+/**
+ * Text for a quoted Mermaid label: characters outside a plain set become Mermaid's numeric
+ * entity codes (`#35;`), so no quote, bracket, markdown or line break in a name ends the label.
+ */
+export function label(text: string): string {
+  return Array.from(text, (c) => (/^[A-Za-z0-9 ._:,/()+=@*-]$/.test(c) ? c : `#${c.codePointAt(0)};`)).join(
+    "",
+  );
 }
 
 function managedNode(m: ReportManagedComponent): string {
@@ -40,6 +46,11 @@ export function renderDiagram(doc: HaReportDocument): string {
     out.push(`  ${gid}{{"${label(`${g.role}: ${g.mechanism}, tolerates ${g.toleratedFailures}`)}"}}`);
     for (const m of g.members) out.push(`  ${gid} --- ${nodeId(m)}`);
     for (const dep of g.dependsOn) out.push(`  ${gid} --> group_${nodeId(dep)}`);
+  }
+  for (const f of doc.floatingAddresses) {
+    const fid = `vip_${nodeId(f.id)}`;
+    out.push(`  ${fid}(("${label(`${f.address} (${f.mode}) port ${f.listenerPorts.join(", ")}`)}"))`);
+    if (f.healthyOn) out.push(`  ${fid} -. healthy on .-> ${nodeId(f.healthyOn)}`);
   }
   for (const id of spofIds) out.push(`  style ${nodeId(id)} stroke:#d00,stroke-width:3px`);
   return `${out.join("\n")}\n`;

@@ -2,6 +2,8 @@
  * The shape of `ha-report.json`.
  *
  * Schema history (`schemaVersion`):
+ * - 3: `floatingAddresses`: each floating address with its mode, listener ports and the host
+ *   that holds it while healthy.
  * - 2: predictions carry the data lost (RPO: `dataLossSeconds`, `dataLoss`, optional
  *   `dataLossModes`); `platforms` lists every platform of the stack (`platform` joins their
  *   names); `managedComponents` (cloud-managed services with the cloud's documented figures);
@@ -14,7 +16,7 @@ import type { DataLossMode, ManagedFailoverFigure } from "../model/availability"
 import type { Compliance, Severity } from "./rules/rule";
 
 /** The version of `ha-report.json` this code writes. */
-export const HA_REPORT_SCHEMA_VERSION = 2;
+export const HA_REPORT_SCHEMA_VERSION = 3;
 
 export interface ReportComponent {
   readonly id: string;
@@ -47,6 +49,18 @@ export interface ReportPrediction {
   readonly dataLoss: string;
   readonly dataLossBasis?: string;
   readonly dataLossModes?: readonly DataLossMode[];
+}
+
+/** A floating address as the report writes it. */
+export interface ReportFloatingAddress {
+  readonly id: string;
+  readonly topology: string;
+  readonly address: string;
+  readonly mode: string;
+  readonly listenerPorts: readonly number[];
+  /** Component id of the host holding it while healthy. */
+  readonly healthyOn: string;
+  readonly virtualRouterId?: number;
 }
 
 export interface ReportGroup {
@@ -125,6 +139,7 @@ export interface HaReportDocument {
   readonly components: readonly ReportComponent[];
   readonly managedComponents: readonly ReportManagedComponent[];
   readonly redundancyGroups: readonly ReportGroup[];
+  readonly floatingAddresses: readonly ReportFloatingAddress[];
   readonly vrrpInstances: ReadonlyArray<{
     segment: string;
     virtualRouterId: number;

@@ -146,3 +146,21 @@ export interface VrrpInstanceRecord {
   /** Component ids of the hosts that run it. @default - none recorded */
   readonly members?: readonly string[];
 }
+
+/** A floating (virtual) address: how it moves, what listens on it, where it lives while healthy. */
+export interface FloatingAddressRecord {
+  /** Construct path of the address. */
+  readonly id: string;
+  /** Construct path of the topology that serves it. */
+  readonly topology: string;
+  /** The address, or a description when the cloud allocates it at deploy time. */
+  readonly address: string;
+  /** How it moves between hosts, e.g. "gratuitous-arp", "route-table". */
+  readonly mode: string;
+  /** The ports listeners answer on at this address. */
+  readonly listenerPorts: readonly number[];
+  /** Component id of the host that holds it while every host is healthy (read at analysis). */
+  readonly healthyOn: string;
+  /** Its VRRP virtual router id. @default - none */
+  readonly virtualRouterId?: number;
+}

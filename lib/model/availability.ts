@@ -9,6 +9,7 @@ import type {
   ComponentRecord,
   FailureDomain,
   FailurePrediction,
+  FloatingAddressRecord,
   ManagedComponentRecord,
   PlatformRecord,
   RedundancyGroupRecord,
@@ -34,6 +35,7 @@ export class AvailabilityModel {
   private readonly platformList: PlatformRecord[] = [];
   private readonly domainsOfPlatform = new Map<string, Set<string>>();
   private readonly vrrpList: VrrpInstanceRecord[] = [];
+  private readonly floatingList: FloatingAddressRecord[] = [];
   private readonly ids = new Set<string>();
 
   /** Host components, in the order they were added. */
@@ -59,6 +61,11 @@ export class AvailabilityModel {
   /** The platforms of the stack, in the order they were added. */
   public get platforms(): readonly PlatformRecord[] {
     return this.platformList;
+  }
+
+  /** Floating addresses, in the order they were added. */
+  public get floatingAddresses(): readonly FloatingAddressRecord[] {
+    return this.floatingList;
   }
 
   /** VRRP instances, in the order they were added. */
@@ -178,6 +185,11 @@ export class AvailabilityModel {
       invalid(instance.owner, "virtualRouterId", instance.virtualRouterId, "use an integer from 1 to 255");
     }
     this.vrrpList.push(instance);
+  }
+
+  /** Records a floating address (its getters, e.g. `healthyOn`, are read at analysis). */
+  public addFloatingAddress(record: FloatingAddressRecord): void {
+    this.floatingList.push(record);
   }
 
   /** Adds a note to the report. */

@@ -3,7 +3,7 @@ import { Construct, type IConstruct } from "constructs";
 import { HaReport } from "../analysis/ha-report";
 import { type ErrorLocation, invalid } from "../errors";
 import type { AvailabilityModel, FailureDomain } from "../model/availability";
-import { assertName } from "../model/config-text";
+import { assertConstructId, assertName } from "../model/config-text";
 import type { HostAttachment, HostSpec } from "../model/host-spec";
 import { type IdPoolSpec, IdPools } from "../model/id-pool";
 import type { FloatingAddressRequest, IFloatingAddressBinding } from "./floating-address";
@@ -92,10 +92,45 @@ export abstract class Platform extends Construct implements IPlatform {
   private idPools?: IdPools;
 
   protected constructor(scope: Construct, id: string) {
-    super(scope, id);
+    super(scope, assertConstructId(scope, id));
     Object.defineProperty(this, PLATFORM_SYMBOL, { value: true });
-    TerraformStack.of(this); // platforms live in a stack: fail early otherwise
+    // Platforms live in a stack: fail early, and with a ValidationError, otherwise.
+    if (!this.node.scopes.some((s) => TerraformStack.isStack(s))) {
+      invalid(this, "scope", scope.node.path || "the app", "create the platform inside a TerraformStack");
+    }
     this.availability = HaReport.of(this).model;
+  }
+
+  /**
+   * The platform's name prefix, claimed in its stack. Two platforms of one kind name their
+   * resources (containers, networks, IAM roles, security groups) `<namePrefix>-…`, so each needs
+   * its own: the default is the stack's name, or `<stack>-<platform id>` when another platform
+   * of the kind has that; a given prefix another platform has is refused.
+   */
+  protected claimNamePrefix(given: string | undefined): string {
+    const stack = TerraformStack.of(this);
+    const holder = (prefix: string) =>
+      stack.node
+        .findAll()
+        .find(
+          (c): c is Platform =>
+            c !== this &&
+            c instanceof Platform &&
+            c.platformName === this.platformName &&
+            (c as { namePrefix?: string }).namePrefix === prefix,
+        );
+    const prefix = given ?? (holder(stack.node.id) ? `${stack.node.id}-${this.node.id}` : stack.node.id);
+    assertName(this, "namePrefix", prefix);
+    const other = holder(prefix);
+    if (other) {
+      invalid(
+        this,
+        "namePrefix",
+        prefix,
+        `${other.node.path} in this stack already uses it: give each ${this.platformName} platform of a stack its own namePrefix`,
+      );
+    }
+    return prefix;
   }
 
   public abstract addSegment(id: string, options?: SegmentOptions): ISegment;

@@ -14,4 +14,6 @@ export interface PlatformTraits {
   readonly managedLoadBalancers: readonly ManagedLoadBalancerKind[];
   /** Traffic between hosts passes a firewall that opens only declared flows (AWS security groups). */
   readonly filtersTraffic: boolean;
+  /** Hosts on different segments reach each other (a VPC's subnets); Docker networks do not. */
+  readonly routesBetweenSegments: boolean;
 }

@@ -52,7 +52,8 @@ function systemdUnit(supervisorPath: string, environment: Readonly<Record<string
     "[Service]",
     ...Object.entries(environment)
       .sort()
-      .map(([k, v]) => `Environment=${JSON.stringify(`${k}=${v}`)}`),
+      // A JSON string is a C-quoted systemd string; '%' starts a specifier there, so it is doubled.
+      .map(([k, v]) => `Environment=${JSON.stringify(`${k}=${v}`).replace(/%/g, "%%")}`),
     `ExecStart=${supervisorPath}`,
     "Restart=always",
     "RestartSec=2",

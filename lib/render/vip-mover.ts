@@ -28,16 +28,16 @@ export interface VipMoverOptions {
  * address). It reads its own network interface from the instance metadata with IMDSv2, retries
  * each call with exponential backoff, serializes runs with a lock, and logs every step.
  * Values may be Terraform interpolations resolved at deploy time; they are plain ids or
- * addresses, and every use is double-quoted.
+ * addresses, single-quoted where assigned and double-quoted where used.
  */
 export function renderVipMover(options: VipMoverOptions): string {
   const a = options.action;
   const config =
     a.kind === "secondary-private-ip"
-      ? [`address="${a.address}"`]
+      ? [`address=${shellWord(a.address)}`]
       : a.kind === "route-table"
-        ? [`address="${a.address}"`, `route_tables="${a.routeTableIds.join(" ")}"`]
-        : [`allocation_id="${a.allocationId}"`];
+        ? [`address=${shellWord(a.address)}`, `route_tables=${shellWord(a.routeTableIds.join(" "))}`]
+        : [`allocation_id=${shellWord(a.allocationId)}`];
   const move =
     a.kind === "secondary-private-ip"
       ? [
@@ -118,4 +118,9 @@ export function renderVipMover(options: VipMoverOptions): string {
     'region=$(retry imds placement/region) || { log "no region"; exit 1; }',
     'if claim; then log "address now on $eni"; else log "FAILED to move the address to $eni"; exit 1; fi',
   );
+}
+
+/** A value as one single-quoted shell word, whatever it holds (Terraform fills `${...}` in first). */
+function shellWord(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -4,7 +4,7 @@
  *
  * ```ts
  * // vitest.setup.ts
- * import "cdktf-ha-topologies/testing/vitest";
+ * import "cdktf-ha-topologies/testing/vitest";  // or: registerCdktfMatchers(expect)
  * ```
  */
 import { AnnotationMetadataEntryType, type TerraformStack, Testing } from "cdktf";
@@ -18,9 +18,19 @@ import {
 import type { HaReportDocument } from "../analysis/analyze";
 import { HaReport } from "../analysis/ha-report";
 
-/** The parts of vitest's (or jest's) `expect` the matchers need. */
+/** What a matcher returns to `expect.extend`. */
+export interface MatcherOutcome {
+  readonly pass: boolean;
+  readonly message: () => string;
+}
+
+/** A matcher as `expect.extend` takes it (vitest's `RawMatcherFn`, jest's `CustomMatcher`). */
+// biome-ignore lint/suspicious/noExplicitAny: matchers receive any value, as vitest declares them
+export type MatcherFunction = (this: any, received: any, ...expected: any[]) => MatcherOutcome;
+
+/** The parts of vitest's (or jest's) `expect` the matchers need; vitest's `expect` fits as is. */
 export interface ExpectLike {
-  extend(matchers: Record<string, (this: unknown, received: unknown, ...args: never[]) => unknown>): void;
+  extend(matchers: Record<string, MatcherFunction>): void;
   arrayContaining(items: unknown[]): { asymmetricMatch(other: unknown): boolean };
   objectContaining(obj: Record<string, unknown>): unknown;
 }

@@ -1,7 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { analyze } from "../../lib/analysis/analyze";
-import { renderDiagram } from "../../lib/analysis/diagram";
+import { label, renderDiagram } from "../../lib/analysis/diagram";
 import { tinyModel } from "../support/availability";
+import { hostileString } from "../support/template-values";
 
 describe("renderDiagram", () => {
   test("draws domains as subgraphs, groups with their members and dependencies, and outlines single points", () => {
@@ -74,7 +76,7 @@ describe("renderDiagram", () => {
     ]);
   });
 
-  test("keeps quotes and angle brackets of user names out of labels", () => {
+  test("writes quotes and angle brackets of user names as Mermaid entity codes", () => {
     // GIVEN
     const m = tinyModel({ platforms: { p: ["z"] } });
     m.addComponent({ id: "s/x", hostname: 'a"<b>', role: "r", topology: "t", failureDomain: "z" });
@@ -83,6 +85,20 @@ describe("renderDiagram", () => {
     const text = renderDiagram(analyze("s", m));
 
     // THEN
-    expect(text).toContain('    s_x["ab (r)"]');
+    expect(text).toContain('    s_x["a#34;#60;b#62; (r)"]');
+  });
+
+  test("no text leaves its quoted label, whatever it holds", () => {
+    fc.assert(
+      fc.property(hostileString, (text) => {
+        // GIVEN any text WHEN it becomes a label
+        const out = label(text);
+        // THEN it holds no quote, bracket, backtick, line break or bare '#', and decodes back
+        expect(out).not.toMatch(/["'`<>[\]{}|\n\r\u2028\u2029\p{Cc}]/u);
+        expect(out.replace(/#\d+;/g, "")).not.toContain("#");
+        expect(out.replace(/#(\d+);/g, (_m, n) => String.fromCodePoint(Number(n)))).toBe(text);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -4,7 +4,8 @@
  * Every user-facing string prop that ends up in keepalived.conf, haproxy.cfg or the supervisor
  * script is fed arbitrary strings through the public constructs. For each, either the construct
  * throws a ValidationError, or the synthesized files differ from those of a benign value only on
- * the lines that carry the value, where the value is one plain token of that file's syntax.
+ * the lines that carry the value, where the value is one plain token of that file's syntax; and
+ * the synthesized JSON holds the benign stack's Terraform references and no other template.
  */
 import { TerraformStack, Testing } from "cdktf";
 import fc from "fast-check";
@@ -22,6 +23,7 @@ import {
 } from "../../lib";
 import { resourcesOfType, synthJson } from "../../lib/testing";
 import { DANGEROUS_CHARACTERS } from "../support/dangerous";
+import { templateSequences } from "../support/terraform-template";
 
 const RUNS = { numRuns: 100 };
 
@@ -209,7 +211,9 @@ function arbValue(slot: Slot): fc.Arbitrary<string> {
 describe("no user string breaks out of a generated configuration line", () => {
   test.each(SLOTS)("$name: rejected with a ValidationError, or confined to its own lines", (slot) => {
     // GIVEN the files a benign value renders, in which the value's lines are marked
-    const benignFiles = uploadedFiles(build(slot, slot.benign));
+    const benignStack = build(slot, slot.benign);
+    const benignFiles = uploadedFiles(benignStack);
+    const benignTemplates = templateSequences(synthJson(benignStack)).sort();
     expect([...benignFiles.values()].some((text) => text.includes(slot.benign))).toBe(true);
     let accepted = 0;
     fc.assert(
@@ -228,6 +232,8 @@ describe("no user string breaks out of a generated configuration line", () => {
           }
           // ... or every synthesized file equals the benign one except on the value's own lines
           accepted++;
+          // ... Terraform evaluates exactly the references a benign value has, nothing of the value
+          expect(templateSequences(synthJson(stack)).sort()).toEqual(benignTemplates);
           const files = uploadedFiles(stack);
           expect([...files.keys()].sort()).toEqual([...benignFiles.keys()].sort());
           const forms = slot.forms?.(value) ?? [value];

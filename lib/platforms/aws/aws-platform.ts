@@ -1,5 +1,4 @@
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
 import type { FailureDomain } from "../../model/availability";
@@ -22,6 +21,7 @@ import type { ISegment } from "../segment";
 import type { TrafficRule } from "../traffic";
 import type { PlatformTraits } from "../traits";
 import { debianAmi } from "./ami";
+import { assertEc2Id, assertInstanceType, assertKeyName } from "./cloud-ids";
 import { awsFloatingAddress } from "./floating-address/floating-address";
 import type { AwsFloatingAddressContext } from "./floating-address/mode";
 import { AwsHost } from "./host";
@@ -30,6 +30,15 @@ import { awsManagedLoadBalancer } from "./managed-load-balancer";
 import { type AwsExistingNetwork, type AwsNetwork, type AwsZone, awsNetwork } from "./network";
 import { AwsSecurityGroups } from "./security-groups";
 import { AwsVpcSegment } from "./vpc-segment";
+
+/** The host roles that run on EC2 instances. */
+export type AwsHostRole = "load-balancer" | "backend";
+
+/** Host roles whose instance type can be set apart. */
+export const AWS_HOST_ROLES: readonly AwsHostRole[] = ["load-balancer", "backend"];
+
+/** Instance type per host role. */
+export type AwsInstanceTypes = { readonly [role in AwsHostRole]?: string };
 
 /** Properties of an AwsPlatform. */
 export interface AwsPlatformProps {
@@ -64,10 +73,10 @@ export interface AwsPlatformProps {
    */
   readonly instanceType?: string;
   /**
-   * Instance type per host role ("load-balancer", "backend"), overriding `instanceType`.
+   * Instance type per host role, overriding `instanceType`; an unknown role is refused.
    * @default - `instanceType` for every role
    */
-  readonly instanceTypes?: Record<string, string>;
+  readonly instanceTypes?: AwsInstanceTypes;
   /**
    * AMI of the hosts; it must be Debian 12 (the configuration is checked against its packages).
    * @default - the newest official Debian 12 amd64 AMI, found by an aws_ami data source
@@ -95,8 +104,8 @@ export interface AwsPlatformProps {
    */
   readonly assignPublicIps?: boolean;
   /**
-   * Prefix of resource names and Name tags.
-   * @default - the stack's name
+   * Prefix of resource names and Name tags; unique among the AWS platforms of a stack.
+   * @default - the stack's name; for a second AWS platform in the stack, `<stack>-<platform id>`
    */
   readonly namePrefix?: string;
   /**
@@ -127,6 +136,7 @@ export class AwsPlatform extends Platform {
     ],
     managedLoadBalancers: [ManagedLoadBalancerKind.NETWORK, ManagedLoadBalancerKind.APPLICATION],
     filtersTraffic: true,
+    routesBetweenSegments: true,
   };
   /** The hosts' primary interface name. */
   public readonly interfaceName: string;
@@ -150,9 +160,17 @@ export class AwsPlatform extends Platform {
   constructor(scope: Construct, id: string, props: AwsPlatformProps = {}) {
     super(scope, id);
     this.props = props;
-    this.namePrefix = assertName(this, "namePrefix", props.namePrefix ?? TerraformStack.of(this).node.id);
+    this.namePrefix = this.claimNamePrefix(props.namePrefix);
     this.interfaceName = assertName(this, "interfaceName", props.interfaceName ?? "ens5");
-    this.keyName = props.keyName;
+    this.keyName = props.keyName === undefined ? undefined : assertKeyName(this, "keyName", props.keyName);
+    if (props.ami !== undefined) assertEc2Id(this, "ami", props.ami, "ami");
+    if (props.instanceType !== undefined) assertInstanceType(this, "instanceType", props.instanceType);
+    for (const [role, type] of Object.entries(props.instanceTypes ?? {})) {
+      if (!(AWS_HOST_ROLES as readonly string[]).includes(role)) {
+        invalid(this, "instanceTypes key", role, `use one of the host roles ${AWS_HOST_ROLES.join(", ")}`);
+      }
+      assertInstanceType(this, `instanceTypes.${role}`, type as string);
+    }
     for (const cidr of [...(props.allowedClientCidrs ?? []), ...(props.sshCidrs ?? [])]) {
       parseIpv4Cidr(this, "CIDR", cidr, 0, 32);
     }
@@ -239,7 +257,7 @@ export class AwsPlatform extends Platform {
 
   /** @internal */
   public instanceTypeFor(role: string): string {
-    return this.props.instanceTypes?.[role] ?? this.props.instanceType ?? "t3.small";
+    return this.props.instanceTypes?.[role as AwsHostRole] ?? this.props.instanceType ?? "t3.small";
   }
 
   /** @internal The security group of a traffic group, made on first use. */

@@ -2,8 +2,9 @@ import { Fn, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { invalid } from "../../errors";
 import type { AvailabilityModel, FailureDomain } from "../../model/availability";
-import { assertIntegerInRange, assertName } from "../../model/config-text";
+import { assertIntegerInRange } from "../../model/config-text";
 import { AddressSegment, intToIpv4, networkContains, parseIpv4Cidr } from "../../model/ipam";
+import { assertEc2Id, assertZoneName } from "./cloud-ids";
 import { aws } from "./provider-classes";
 
 /** A subnet of an existing VPC. */
@@ -103,6 +104,7 @@ function existingNetwork(
   assignPublicIps: boolean,
 ): Omit<AwsNetwork, "vpcSegment"> {
   const { scope } = context;
+  assertEc2Id(scope, "existingNetwork.vpcId", net.vpcId, "vpc");
   const vpcNet = parseIpv4Cidr(scope, "existingNetwork.vpcCidr", net.vpcCidr, 8, 28);
   if (!Array.isArray(net.subnets) || net.subnets.length < 2) {
     invalid(
@@ -112,6 +114,16 @@ function existingNetwork(
       "give one subnet in each of at least two availability zones",
     );
   }
+  net.subnets.forEach((s, i) => {
+    assertEc2Id(scope, `existingNetwork.subnets[${i}].subnetId`, s.subnetId, "subnet");
+    assertZoneName(scope, `existingNetwork.subnets[${i}].availabilityZone`, s.availabilityZone);
+  });
+  if (net.routeTableIds !== undefined && !Array.isArray(net.routeTableIds)) {
+    invalid(scope, "existingNetwork.routeTableIds", net.routeTableIds, "give a list of route-table ids");
+  }
+  (net.routeTableIds ?? []).forEach((id, i) => {
+    assertEc2Id(scope, `existingNetwork.routeTableIds[${i}]`, id, "rtb");
+  });
   const zoneNames = net.subnets.map((s) => s.availabilityZone);
   if (new Set(zoneNames).size !== zoneNames.length) {
     invalid(
@@ -149,7 +161,7 @@ function zonePlan(scope: Construct, props: AwsNetworkProps): { names?: string[];
       "give at least two different zones: a zone is the failure domain",
     );
   }
-  if (names) for (const n of names) assertName(scope, "availability zone", n);
+  if (names) for (const n of names) assertZoneName(scope, "availability zone", n);
   return { ...(names ? { names } : {}), count };
 }
 

@@ -35,7 +35,7 @@ export class DockerHost extends PlatformHost {
         ? {
             env: Object.entries(spec.environment)
               .sort()
-              .map(([k, v]) => `${k}=${v}`),
+              .map(([k, v]) => terraformLiteral(`${k}=${v}`)),
           }
         : {}),
       // /run is a tmpfs as on any booted host: pidfiles, hold and state files (under /run/ha) do

@@ -1,11 +1,11 @@
 import type { DockerProvider } from "@cdktf/provider-docker/lib/provider";
-import { TerraformStack } from "cdktf";
+import { TerraformProvider, TerraformStack } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
 import { invalid } from "../../errors";
 import type { FailureDomain } from "../../model/availability";
-import { assertConstructId, assertImageRef, assertName } from "../../model/config-text";
+import { assertConstructId, assertImageRef } from "../../model/config-text";
 import type { HostAttachment, HostSpec } from "../../model/host-spec";
-import { intToIpv4, parseIpv4Cidr } from "../../model/ipam";
+import { type Ipv4Network, intToIpv4, parseIpv4Cidr } from "../../model/ipam";
 import { DEFAULT_BASE_IMAGE } from "../../render/dockerfile";
 import {
   FloatingAddressMode,
@@ -29,12 +29,14 @@ export interface DockerPlatformProps {
   /**
    * Subnet of the platform's default Docker network. Hosts get static addresses from it; the
    * first host address is the bridge's gateway.
-   * @default "172.30.0.0/24"
+   * @default "172.30.0.0/24", or the next /24 free of the networks other platforms of the stack
+   * make on the same Docker host
    */
   readonly subnet?: string;
   /**
    * Prefix of the networks' and containers' names on the Docker host.
-   * @default - the stack's name, so that two stacks on one Docker host do not collide
+   * @default - the stack's name, so that two stacks on one Docker host do not collide; for a
+   * second Docker platform in the stack, `<stack>-<platform id>`
    */
   readonly namePrefix?: string;
   /**
@@ -71,11 +73,14 @@ export class DockerPlatform extends Platform {
     floatingAddressModes: [FloatingAddressMode.GRATUITOUS_ARP],
     managedLoadBalancers: [],
     filtersTraffic: false,
+    routesBetweenSegments: false,
   };
   public readonly failureDomains: readonly FailureDomain[];
   /** The platform's default network (construct id `Network`). */
   public readonly defaultSegment: DockerSegment;
   public readonly provider: DockerProvider;
+  /** @internal The daemon's address, or undefined for the local one. */
+  public readonly dockerHost?: string;
   public readonly namePrefix: string;
   private readonly segments = new Map<string, DockerSegment>();
   private readonly hosts = new Map<string, DockerHost>();
@@ -83,19 +88,16 @@ export class DockerPlatform extends Platform {
 
   constructor(scope: Construct, id: string, props: DockerPlatformProps = {}) {
     super(scope, id);
-    this.namePrefix = assertName(this, "namePrefix", props.namePrefix ?? TerraformStack.of(this).node.id);
+    this.namePrefix = this.claimNamePrefix(props.namePrefix);
+    this.dockerHost = props.dockerHost === undefined ? undefined : assertDockerHost(this, props.dockerHost);
     const baseImage = assertImageRef(this, props.baseImage ?? DEFAULT_BASE_IMAGE);
-    this.provider =
-      props.provider ??
-      new (docker().DockerProvider)(this, "Provider", props.dockerHost ? { host: props.dockerHost } : {});
-    this.defaultSegment = this.makeSegment(
-      "Network",
-      props.subnet ?? "172.30.0.0/24",
-      `${this.namePrefix}-${id}`,
-    );
+    this.provider = props.provider ?? this.makeProvider();
+    const subnet = props.subnet ?? this.freeRange(parseIpv4Cidr(this, "subnet", DEFAULT_SUBNET), 0);
+    this.assertFreeOnTheHost("subnet", subnet);
+    this.defaultSegment = this.makeSegment("Network", subnet, `${this.namePrefix}-${id}`);
     this.images = new DockerImages(this, "Images", this.provider, baseImage);
     const domain: FailureDomain = {
-      id: `docker-host:${props.dockerHost ?? "local"}`,
+      id: `docker-host:${this.dockerHost ?? "local"}`,
       kind: "host",
       description: "one Docker daemon: every container on it fails together when the host fails",
     };
@@ -105,6 +107,60 @@ export class DockerPlatform extends Platform {
     this.availability.notes.push(
       `${this.node.path}: all hosts run on one Docker host (${domain.id}), so that host is a single point of failure; the topology survives process and container failures only.`,
     );
+  }
+
+  /**
+   * The platform's provider. A second Docker provider in one stack gets an alias (the platform's
+   * namePrefix): Terraform refuses two default configurations of one provider.
+   */
+  private makeProvider(): DockerProvider {
+    const taken = TerraformStack.of(this)
+      .node.findAll()
+      .some((c) => c instanceof TerraformProvider && c.terraformResourceType === "docker");
+    return new (docker().DockerProvider)(this, "Provider", {
+      ...(this.dockerHost ? { host: this.dockerHost } : {}),
+      ...(taken ? { alias: providerAlias(this.namePrefix) } : {}),
+    });
+  }
+
+  /**
+   * The ranges of every Docker network on this platform's daemon made in this stack: this
+   * platform's and those of other platforms with the same `dockerHost`.
+   */
+  private rangesOnTheHost(): Array<{ net: Ipv4Network; owner: string }> {
+    const out: Array<{ net: Ipv4Network; owner: string }> = [];
+    for (const p of TerraformStack.of(this).node.findAll()) {
+      if (!(p instanceof DockerPlatform) || p.dockerHost !== this.dockerHost) continue;
+      for (const seg of p.segments.values()) out.push({ net: seg.addresses.net, owner: seg.displayName });
+    }
+    return out;
+  }
+
+  /** Refuses a range that overlaps a network already on the daemon (Docker would refuse it at apply). */
+  private assertFreeOnTheHost(what: string, cidr: string): void {
+    const a = parseIpv4Cidr(this, what, cidr);
+    for (const { net, owner } of this.rangesOnTheHost()) {
+      if (a.network <= net.broadcast && net.network <= a.broadcast) {
+        invalid(
+          this,
+          what,
+          cidr,
+          `use a range that does not overlap ${owner} (${net.cidr}) on the same Docker host`,
+        );
+      }
+    }
+  }
+
+  /** The first range of `base`'s size from `base` + `firstStep` ranges on that is free on the daemon. */
+  private freeRange(base: Ipv4Network, firstStep: number): string {
+    const taken = this.rangesOnTheHost().map((r) => r.net);
+    for (let step = firstStep; step < 256; step++) {
+      const start = base.network + step * base.size;
+      if (start + base.size - 1 > 0xffffffff) break;
+      const overlaps = taken.some((n) => start <= n.broadcast && n.network <= start + base.size - 1);
+      if (!overlaps) return `${intToIpv4(start)}/${base.prefixLength}`;
+    }
+    return invalid(this, "subnet", base.cidr, "no free range next to it on this Docker host: give one");
   }
 
   /** The platform's default network resource. */
@@ -123,19 +179,8 @@ export class DockerPlatform extends Platform {
    */
   public addSegment(id: string, options: SegmentOptions = {}): ISegment {
     assertConstructId(this, id);
-    const cidr = options.cidr ?? this.nextFreeRange();
-    for (const other of this.segments.values()) {
-      const a = parseIpv4Cidr(this, "segment cidr", cidr);
-      const b = other.addresses.net;
-      if (a.network <= b.broadcast && b.network <= a.broadcast) {
-        invalid(
-          this,
-          `cidr of segment ${id}`,
-          cidr,
-          `use a range that does not overlap ${other.displayName} (${other.cidr})`,
-        );
-      }
-    }
+    const cidr = options.cidr ?? this.freeRange(this.defaultSegment.addresses.net, 1);
+    this.assertFreeOnTheHost(`cidr of segment ${id}`, cidr);
     return this.makeSegment(id, cidr, `${this.namePrefix}-${id}`);
   }
 
@@ -211,17 +256,28 @@ export class DockerPlatform extends Platform {
     this.segments.set(segment.segmentId, segment);
     return segment;
   }
+}
 
-  private nextFreeRange(): string {
-    const base = this.defaultSegment.addresses.net;
-    for (let step = 1; step < 256; step++) {
-      const start = base.network + step * base.size;
-      if (start + base.size - 1 > 0xffffffff) break;
-      const overlaps = [...this.segments.values()].some(
-        (s) => start <= s.addresses.net.broadcast && s.addresses.net.network <= start + base.size - 1,
-      );
-      if (!overlaps) return `${intToIpv4(start)}/${base.prefixLength}`;
-    }
-    return invalid(this, "segment cidr", undefined, "no free range next to the default subnet: give `cidr`");
+/** The default network's range; a second platform on one daemon takes the next free /24. */
+const DEFAULT_SUBNET = "172.30.0.0/24";
+
+/** A Docker daemon address: unix://, tcp://, ssh:// or npipe:// with plain characters. */
+const DOCKER_HOST = /^(?:unix|tcp|ssh|npipe):\/\/[A-Za-z0-9._~:/@[\]-]+$/;
+
+function assertDockerHost(where: Construct, value: string): string {
+  if (typeof value !== "string" || value.length > 1024 || !DOCKER_HOST.test(value)) {
+    invalid(
+      where,
+      "dockerHost",
+      value,
+      'give a Docker daemon address such as "unix:///var/run/docker.sock", "tcp://10.0.0.5:2376" or "ssh://user@host"',
+    );
   }
+  return value;
+}
+
+/** A Terraform provider alias from a name prefix (letters, digits, '_' and '-'; a letter first). */
+function providerAlias(namePrefix: string): string {
+  const alias = namePrefix.replace(/[^A-Za-z0-9_-]/g, "_");
+  return /^[A-Za-z]/.test(alias) ? alias : `p_${alias}`;
 }

@@ -33,6 +33,8 @@ export interface IBackendPool extends IConstruct, ITrafficPeer {
   readonly redundancyGroupId: string;
   /** The platform the pool's hosts run on; a load balancer must share it. */
   readonly platform: IPlatform;
+  /** The segment the pool's hosts are attached to. @default - not known (not checked) */
+  readonly segment?: ISegment;
   /** Lets `peer`'s hosts reach the service port and the health-check port. */
   allowFrom(peer: ITrafficPeer, description: string): void;
 }
@@ -100,7 +102,7 @@ export class BackendPool extends Construct implements IBackendPool {
   private readonly memberIds: string[] = [];
   private readonly props: BackendPoolProps;
   private readonly spread: Spread;
-  private readonly segment: ISegment;
+  public readonly segment: ISegment;
 
   constructor(scope: Construct, id: string, props: BackendPoolProps = {}) {
     super(scope, assertConstructId(scope, id));

@@ -1,3 +1,4 @@
+import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { invalid } from "../../errors";
 import { assertConstructId, assertIntegerInRange, assertPort } from "../../model/config-text";
@@ -52,6 +53,15 @@ export class VipPair extends Construct implements ITrafficPeer {
     this.props = props;
     this.trafficGroup = this.node.path;
     const p = this.platform;
+    const given = props?.backends as Partial<VipPairProps["backends"]> | undefined;
+    if (typeof given !== "object" || given === null || given.platform === undefined) {
+      invalid(
+        this,
+        "backends",
+        props?.backends,
+        "give the BackendPool the pair balances over (`backends: pool`)",
+      );
+    }
     if (props.backends.platform !== p) {
       invalid(
         this,
@@ -99,6 +109,15 @@ export class VipPair extends Construct implements ITrafficPeer {
       virtualRouterId: props.virtualRouterId,
       preferredNode: 0,
     });
+    const poolSegment = props.backends.segment;
+    if (poolSegment && poolSegment.segmentId !== segment.segmentId && !p.traits.routesBetweenSegments) {
+      invalid(
+        this,
+        "segment",
+        segment.segmentId,
+        `the pool ${props.backends.node.path} is on ${poolSegment.segmentId}, and ${p.platformName} segments do not reach each other: put the pair on the pool's segment`,
+      );
+    }
     for (let i = 0; i < this.nodeCount; i++) this.madeNodes.push(this.addNode(i, this.vrrp, segment));
     this.proxy.allowTraffic(p, this);
     this.vrrp.allowAdverts(this);
@@ -120,7 +139,29 @@ export class VipPair extends Construct implements ITrafficPeer {
         "a managed load balancer has no virtual IPs; it answers on its DNS name (endpoint)",
       );
     }
-    return this.vrrp.addAddress(this, id, options, this.addressMode);
+    const address = this.vrrp.addAddress(this, assertConstructId(this, id), options, this.addressMode);
+    this.recordAddress(address);
+    return address;
+  }
+
+  /** Records the address for the HA report: mode, listener port, the node holding it while healthy. */
+  private recordAddress(address: IFloatingAddress): void {
+    const nodes = this.madeNodes;
+    const mode = this.addressMode;
+    this.platform.availability.addFloatingAddress({
+      id: address.node.path,
+      topology: this.node.path,
+      get address() {
+        return Token.isUnresolved(address.address) ? `${mode}: allocated at deploy` : address.address;
+      },
+      mode,
+      listenerPorts: [this.listenerPort],
+      // Read at analysis: the nodes are made after the first address.
+      get healthyOn() {
+        return nodes[address.preferredNode]?.node.path ?? "";
+      },
+      virtualRouterId: address.virtualRouterId,
+    });
   }
 
   /** The load-balancer hosts. */

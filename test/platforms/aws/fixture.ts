@@ -16,11 +16,11 @@ import { resourcesOfType } from "../../../lib/testing";
 
 /** An existing VPC with one subnet in each of two zones. */
 export const EXISTING_NETWORK = {
-  vpcId: "vpc-1",
+  vpcId: "vpc-0a1b2c3d",
   vpcCidr: "10.9.0.0/16",
   subnets: [
-    { subnetId: "subnet-a", availabilityZone: "eu-west-1a", cidr: "10.9.1.0/24" },
-    { subnetId: "subnet-b", availabilityZone: "eu-west-1b", cidr: "10.9.2.0/24" },
+    { subnetId: "subnet-0a1b2c3a", availabilityZone: "eu-west-1a", cidr: "10.9.1.0/24" },
+    { subnetId: "subnet-0a1b2c3b", availabilityZone: "eu-west-1b", cidr: "10.9.2.0/24" },
   ],
 };
 

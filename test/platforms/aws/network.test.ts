@@ -12,7 +12,7 @@ describe("AwsPlatform network", () => {
       {
         existingNetwork: {
           ...EXISTING_NETWORK,
-          routeTableIds: ["rtb-1", "rtb-2"],
+          routeTableIds: ["rtb-0a1b2c31", "rtb-0a1b2c32"],
         },
       },
     );
@@ -23,14 +23,14 @@ describe("AwsPlatform network", () => {
     // THEN
     expect(resourceTypes(json)).not.toContain("aws_vpc");
     expect(instanceOf(json, "edge-lb-0")).toMatchObject({
-      subnet_id: "subnet-a",
+      subnet_id: "subnet-0a1b2c3a",
       private_ip: "10.9.1.6",
       associate_public_ip_address: false,
     });
-    expect(instanceOf(json, "edge-lb-1")).toMatchObject({ subnet_id: "subnet-b" });
+    expect(instanceOf(json, "edge-lb-1")).toMatchObject({ subnet_id: "subnet-0a1b2c3b" });
     expect(Object.values(resourcesOfType(json, "aws_route")).map((r: Json) => r.route_table_id)).toEqual([
-      "rtb-1",
-      "rtb-2",
+      "rtb-0a1b2c31",
+      "rtb-0a1b2c32",
     ]);
     expect(haReport(stack).failureDomains.map((d) => d.id)).toEqual(["zone:eu-west-1a", "zone:eu-west-1b"]);
   });
@@ -81,7 +81,7 @@ describe("AwsPlatform network validation", () => {
           {},
           {
             existingNetwork: {
-              vpcId: "vpc-1",
+              vpcId: "vpc-0a1b2c3d",
               vpcCidr: "10.9.0.0/16",
               subnets: [{ subnetId: "s", availabilityZone: "a", cidr: "10.9.1.0/24" }],
             },

@@ -1,6 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { FloatingAddressMode } from "../../../lib";
+import { parse } from "yaml";
+import { FloatingAddressMode, ValidationError } from "../../../lib";
 import { synthJson } from "../../../lib/testing";
+import { hostileString } from "../../support/template-values";
+import { terraformLiteralText } from "../../support/terraform-template";
 import { build, cloudConfig, instanceOf } from "./fixture";
 
 describe("AwsPlatform cloud-init", () => {
@@ -29,7 +33,7 @@ describe("AwsPlatform cloud-init", () => {
     expect(conf).toContain("100.64.0.10/32 dev ens5");
     expect(conf).toContain('notify_master_rx_lower_pri "/usr/local/sbin/ha-move-VI_51 rx-lower-priority"');
     const mover = lb0.files.get("/usr/local/sbin/ha-move-VI_51") as string;
-    expect(mover).toMatch(/route_tables="\$\{aws_route_table\.cloud_RouteTable_[0-9A-F]{8}\.id\}"/);
+    expect(mover).toMatch(/route_tables='\$\{aws_route_table\.cloud_RouteTable_[0-9A-F]{8}\.id\}'/);
     // literal shell expansions are escaped for Terraform, so they survive as ${...} on the host
     expect(mover).toContain('log "attempt $attempt failed');
     expect(mover).not.toMatch(/\$\{(?!aws_)/);
@@ -89,6 +93,55 @@ describe("AwsPlatform user data limit", () => {
     // WHEN / THEN
     expect(() => synthJson(stack)).toThrow(
       /test\/cloud\/web\/Replica0: user data size \d+ is not allowed; EC2 accepts at most 16384 bytes/,
+    );
+  });
+});
+
+/** An `Environment=` value as systemd reads it: `%%` is `%` (any other `%` a specifier), then C quoting. */
+function systemdEnvironment(line: string): string | undefined {
+  const m = /^Environment=("(?:[^"\\]|\\.)*")$/.exec(line);
+  if (!m || /%(?!%)/.test((m[1] as string).replace(/%%/g, ""))) return undefined;
+  return JSON.parse((m[1] as string).replace(/%%/g, "%")) as string;
+}
+
+describe("AwsPlatform environment", () => {
+  test("an environment value reaches the systemd unit as one literal Environment= line", () => {
+    // GIVEN the unit a benign value renders
+    const unitOf = (value: string) => {
+      const { stack } = build({}, {}, { replicas: 1, environment: { APP_VALUE: value } });
+      const raw = parse(instanceOf(synthJson(stack), "web-0").user_data as string);
+      const unit = (raw.write_files as Array<{ path: string; content: string }>).find(
+        (f) => f.path === "/etc/systemd/system/ha-supervise.service",
+      );
+      return unit?.content as string;
+    };
+    const benign = unitOf("zzbenignzz").split("\n");
+    fc.assert(
+      fc.property(hostileString, (value) => {
+        // WHEN the value is arbitrary
+        let unit: string;
+        try {
+          unit = unitOf(value);
+        } catch (e) {
+          // THEN either the pool refuses it ...
+          expect(e).toBeInstanceOf(ValidationError);
+          return;
+        }
+        // ... or the unit differs only on the Environment= line, which Terraform leaves literal
+        // and systemd reads back as exactly the value
+        const lines = unit.split("\n");
+        expect(lines).toHaveLength(benign.length);
+        lines.forEach((line, i) => {
+          if (!(benign[i] as string).startsWith("Environment=")) {
+            expect(line).toBe(benign[i]);
+            return;
+          }
+          const literal = terraformLiteralText(line);
+          expect(literal, line).toBeDefined();
+          expect(systemdEnvironment(literal as string)).toBe(`APP_VALUE=${value}`);
+        });
+      }),
+      { numRuns: 40 },
     );
   });
 });

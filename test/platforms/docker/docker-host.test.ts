@@ -1,7 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { BackendPool, HealthCheck, VipPair } from "../../../lib";
+import { BackendPool, HealthCheck, ValidationError, VipPair } from "../../../lib";
 import { resourcesOfType, synthJson } from "../../../lib/testing";
 import { dockerStack } from "../../support/docker-stack";
+import { hostileString } from "../../support/template-values";
+import { terraformLiteralText } from "../../support/terraform-template";
 
 function containers(stack: Parameters<typeof synthJson>[0]) {
   return Object.entries(resourcesOfType(synthJson(stack), "docker_container"));
@@ -52,5 +55,30 @@ describe("DockerHost", () => {
       retries: 2,
     });
     expect(byHost["tcp-0"]?.healthcheck).toBeUndefined();
+  });
+
+  test("passes an environment value to the container as literal text, never as a Terraform template", () => {
+    fc.assert(
+      fc.property(hostileString, (value) => {
+        // GIVEN a pool whose environment holds an arbitrary value
+        const { stack, platform } = dockerStack(1);
+        try {
+          new BackendPool(platform, "app", {
+            replicas: 1,
+            image: "nginx:1.27",
+            environment: { APP_VALUE: value },
+          });
+        } catch (e) {
+          // THEN either the pool refuses it with a ValidationError ...
+          expect(e).toBeInstanceOf(ValidationError);
+          return;
+        }
+        // ... or the container's env entry, read as Terraform reads it, is exactly the value
+        const app = containers(stack).find(([, c]) => c.hostname === "app-0")?.[1];
+        expect(app?.env).toHaveLength(1);
+        expect(terraformLiteralText(app?.env[0])).toBe(`APP_VALUE=${value}`);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

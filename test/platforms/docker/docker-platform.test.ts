@@ -8,8 +8,10 @@ import {
   FloatingAddressMode,
   ManagedLoadBalancerKind,
   Spread,
+  VipPair,
 } from "../../../lib";
 import { resourcesOfType, resourceTypes, synthJson } from "../../../lib/testing";
+import { badInputTable } from "../../support/bad-inputs";
 import { dockerStack } from "../../support/docker-stack";
 import { validationErrorOf } from "../../support/errors";
 
@@ -29,6 +31,7 @@ describe("DockerPlatform", () => {
       floatingAddressModes: [FloatingAddressMode.GRATUITOUS_ARP],
       managedLoadBalancers: [],
       filtersTraffic: false,
+      routesBetweenSegments: false,
     });
     expect(
       Object.values(ManagedLoadBalancerKind).some((k) => platform.traits.managedLoadBalancers.includes(k)),
@@ -110,4 +113,164 @@ describe("DockerPlatform", () => {
     expect(Object.keys(resourcesOfType(synthJson(stack), "docker_container"))).toHaveLength(2);
     expect(Testing.synth(stack)).toHaveResourceWithProperties(Container, { restart: "unless-stopped" });
   });
+});
+
+describe("two DockerPlatforms in one stack", () => {
+  test("work with their own name prefixes and ranges: the second provider is aliased and used", () => {
+    // GIVEN two platforms, each with a pair over a pool
+    const stack = new TerraformStack(Testing.app(), "s");
+    for (const [id, subnet] of [
+      ["blue", "172.30.0.0/24"],
+      ["green", "172.31.0.0/24"],
+    ] as const) {
+      const p = new DockerPlatform(stack, id, { namePrefix: id, subnet });
+      new VipPair(p, "edge", { backends: new BackendPool(p, "web") });
+    }
+
+    // WHEN
+    const json = synthJson(stack);
+
+    // THEN one default provider and one aliased, and each container uses its platform's
+    const providers = (json.provider as { docker: Array<{ alias?: string }> }).docker;
+    expect(providers.map((p) => p.alias ?? "default").sort()).toEqual(["default", "green"]);
+    const containers = Object.values(resourcesOfType(json, "docker_container"));
+    expect(containers).toHaveLength(8);
+    for (const c of containers) {
+      expect(c.provider).toBe(String(c.name).startsWith("green-") ? "docker.green" : "docker");
+    }
+    for (const type of ["docker_network", "docker_image"]) {
+      for (const [id, r] of Object.entries(resourcesOfType(json, type))) {
+        expect(r.provider, `${type}.${id}`).toBe(id.startsWith("green_") ? "docker.green" : "docker");
+      }
+    }
+    const names = containers.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test("with the defaults, the second takes its own name prefix, provider alias and range", () => {
+    // GIVEN two platforms with default props
+    const stack = new TerraformStack(Testing.app(), "s");
+    const first = new DockerPlatform(stack, "first");
+    const second = new DockerPlatform(stack, "second");
+    // THEN
+    expect([first.namePrefix, second.namePrefix]).toEqual(["s", "s-second"]);
+    expect([first.segment.net.cidr, second.segment.net.cidr]).toEqual(["172.30.0.0/24", "172.30.1.0/24"]);
+    expect((synthJson(stack).provider as { docker: Array<{ alias?: string }> }).docker).toEqual([
+      {},
+      { alias: "s-second" },
+    ]);
+  });
+
+  test.each([
+    [{ namePrefix: "s" }, 's/second: namePrefix "s" is not allowed; s/first in this stack already uses it'],
+    [
+      { subnet: "172.30.0.128/25" },
+      's/second: subnet "172.30.0.128/25" is not allowed; use a range that does not overlap s/first/Network (172.30.0.0/24) on the same Docker host',
+    ],
+  ])("fails for a second platform given %j that the first has", (props, message) => {
+    // GIVEN a platform with the defaults
+    const stack = new TerraformStack(Testing.app(), "s");
+    new DockerPlatform(stack, "first");
+    // WHEN / THEN
+    const error = validationErrorOf(() => new DockerPlatform(stack, "second", props));
+    expect(error.message).toContain(message);
+  });
+
+  test("fails for a segment that overlaps another platform's network on the same host", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    new DockerPlatform(stack, "first");
+    const second = new DockerPlatform(stack, "second");
+    expect(validationErrorOf(() => second.addSegment("back", { cidr: "172.30.0.0/25" })).path).toBe(
+      "s/second",
+    );
+    expect(second.addSegment("free").cidr).toBe("172.30.2.0/24");
+  });
+
+  test("allows one range twice on different Docker hosts", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    new DockerPlatform(stack, "a", { namePrefix: "a", dockerHost: "ssh://ops@198.18.0.5" });
+    expect(
+      () => new DockerPlatform(stack, "b", { namePrefix: "b", dockerHost: "ssh://ops@198.18.0.6" }),
+    ).not.toThrow();
+  });
+});
+
+describe("DockerPlatform bad inputs", () => {
+  const stack = () => new TerraformStack(Testing.app(), "s");
+  badInputTable([
+    {
+      name: "an id taken in the stack",
+      build: () => {
+        const s = stack();
+        new DockerPlatform(s, "local");
+        new DockerPlatform(s, "local");
+      },
+      path: "s/local",
+      value: "local",
+      allowed: "s already has a child with this id",
+    },
+    {
+      name: "an id with a space",
+      build: () => new DockerPlatform(stack(), "a b"),
+      path: "s/a b",
+      value: "a b",
+      allowed: "letters, digits",
+    },
+    {
+      name: "no stack above it",
+      build: () => new DockerPlatform(Testing.app(), "local"),
+      path: "local",
+      value: "the app",
+      allowed: "inside a TerraformStack",
+    },
+    {
+      name: "a subnet that is no CIDR",
+      build: () => new DockerPlatform(stack(), "local", { subnet: "300.1.1.0/24" }),
+      path: "s/local",
+      value: "300.1.1.0/24",
+      allowed: "CIDR form",
+    },
+    {
+      name: "a /31 subnet",
+      build: () => new DockerPlatform(stack(), "local", { subnet: "172.30.0.0/31" }),
+      path: "s/local",
+      value: "172.30.0.0/31",
+      allowed: "/8 to /30",
+    },
+    {
+      name: "a namePrefix with a space",
+      build: () => new DockerPlatform(stack(), "local", { namePrefix: "a b" }),
+      path: "s/local",
+      value: "a b",
+      allowed: "1-63 characters",
+    },
+    {
+      name: "a baseImage that is no reference",
+      build: () => new DockerPlatform(stack(), "local", { baseImage: "Debian 12" }),
+      path: "s/local",
+      value: "Debian 12",
+      allowed: "image reference",
+    },
+    {
+      name: "a dockerHost that is no daemon address",
+      build: () => new DockerPlatform(stack(), "local", { dockerHost: "http://x" }),
+      path: "s/local",
+      value: "http://x",
+      allowed: "unix://",
+    },
+    {
+      name: "a dockerHost with a template",
+      build: () => new DockerPlatform(stack(), "local", { dockerHost: 'tcp://${file("/etc/passwd")}' }),
+      path: "s/local",
+      value: 'tcp://${file("/etc/passwd")}',
+      allowed: "tcp://",
+    },
+    {
+      name: "a segment id taken",
+      build: () => new DockerPlatform(stack(), "local").addSegment("Network"),
+      path: "s/local/Network",
+      value: "Network",
+      allowed: "already has a child",
+    },
+  ]);
 });

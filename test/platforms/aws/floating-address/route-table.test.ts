@@ -38,7 +38,7 @@ describe("AwsPlatform route-table mode in an existing network", () => {
     // GIVEN
     const { stack } = build(
       { addressMode: FloatingAddressMode.ROUTE_TABLE, virtualIp: "100.64.0.10" },
-      { existingNetwork: { ...EXISTING_NETWORK, routeTableIds: ["rtb-1", "rtb-2"] } },
+      { existingNetwork: { ...EXISTING_NETWORK, routeTableIds: ["rtb-0a1b2c31", "rtb-0a1b2c32"] } },
     );
 
     // WHEN
@@ -47,7 +47,7 @@ describe("AwsPlatform route-table mode in an existing network", () => {
     // THEN
     const prefix = '${join(":", slice(split(":", aws_instance.cloud_edge_Node0_024CD11C.arn), 0, 5))}';
     expect(policy.policy).toContain(
-      `"Action" = ["ec2:ReplaceRoute"], "Resource" = ["${prefix}:route-table/rtb-1", "${prefix}:route-table/rtb-2"]`,
+      `"Action" = ["ec2:ReplaceRoute"], "Resource" = ["${prefix}:route-table/rtb-0a1b2c31", "${prefix}:route-table/rtb-0a1b2c32"]`,
     );
   });
 });
