@@ -21,6 +21,47 @@ export interface VipMoverOptions {
   readonly firstDelaySeconds: number;
 }
 
+/** The script's settings for `action`: the address or allocation and the route tables. */
+function actionSettings(a: VipMoverAction): string[] {
+  if (a.kind === "secondary-private-ip") return [`address=${shellWord(a.address)}`];
+  if (a.kind === "route-table") {
+    return [`address=${shellWord(a.address)}`, `route_tables=${shellWord(a.routeTableIds.join(" "))}`];
+  }
+  return [`allocation_id=${shellWord(a.allocationId)}`];
+}
+
+/** The `claim` function: the one EC2 call that moves the address to this node's interface. */
+function claimFunction(a: VipMoverAction): string[] {
+  if (a.kind === "secondary-private-ip") {
+    return [
+      "claim() {",
+      '  retry aws ec2 assign-private-ip-addresses --region "$region" --network-interface-id "$eni" \\',
+      '    --private-ip-addresses "$address" --allow-reassignment',
+      "}",
+    ];
+  }
+  if (a.kind === "route-table") {
+    return [
+      "claim() {",
+      "  local table status=0",
+      "  for table in $route_tables; do",
+      '    retry aws ec2 replace-route --region "$region" --route-table-id "$table" \\',
+      '      --destination-cidr-block "$address/32" --network-interface-id "$eni" || status=1',
+      "  done",
+      '  return "$status"',
+      "}",
+    ];
+  }
+  return [
+    "claim() {",
+    "  local private_ip",
+    "  private_ip=$(retry imds local-ipv4) || return 1",
+    '  retry aws ec2 associate-address --region "$region" --allocation-id "$allocation_id" \\',
+    '    --network-interface-id "$eni" --private-ip-address "$private_ip" --allow-reassociation',
+    "}",
+  ];
+}
+
 /**
  * Renders the script that moves a floating address to this node through the EC2 API. keepalived
  * runs it (through ha-notify.sh) when the node becomes MASTER, and again when a MASTER sees a
@@ -32,39 +73,8 @@ export interface VipMoverOptions {
  */
 export function renderVipMover(options: VipMoverOptions): string {
   const a = options.action;
-  const config =
-    a.kind === "secondary-private-ip"
-      ? [`address=${shellWord(a.address)}`]
-      : a.kind === "route-table"
-        ? [`address=${shellWord(a.address)}`, `route_tables=${shellWord(a.routeTableIds.join(" "))}`]
-        : [`allocation_id=${shellWord(a.allocationId)}`];
-  const move =
-    a.kind === "secondary-private-ip"
-      ? [
-          "claim() {",
-          '  retry aws ec2 assign-private-ip-addresses --region "$region" --network-interface-id "$eni" \\',
-          '    --private-ip-addresses "$address" --allow-reassignment',
-          "}",
-        ]
-      : a.kind === "route-table"
-        ? [
-            "claim() {",
-            "  local table status=0",
-            "  for table in $route_tables; do",
-            '    retry aws ec2 replace-route --region "$region" --route-table-id "$table" \\',
-            '      --destination-cidr-block "$address/32" --network-interface-id "$eni" || status=1',
-            "  done",
-            '  return "$status"',
-            "}",
-          ]
-        : [
-            "claim() {",
-            "  local private_ip",
-            "  private_ip=$(retry imds local-ipv4) || return 1",
-            '  retry aws ec2 associate-address --region "$region" --allocation-id "$allocation_id" \\',
-            '    --network-interface-id "$eni" --private-ip-address "$private_ip" --allow-reassociation',
-            "}",
-          ];
+  const config = actionSettings(a);
+  const move = claimFunction(a);
   return lines(
     "#!/bin/bash",
     generatedHeader("#"),
