@@ -37,6 +37,24 @@ export function requireString(value: unknown, what: string): string {
  * so a drill cannot use that string: it throws.
  */
 export function terraformString(value: string, where: string): string {
+  const decoded = decodeTerraformString(value);
+  if ("text" in decoded) return decoded.text;
+  const { at, kind } = decoded;
+  const end = value.indexOf("}", at);
+  throw new DrillError(
+    `${where} holds a Terraform ${kind} ${JSON.stringify(value.slice(at, end < 0 ? at + 20 : end + 1))}, known only at deploy time; a drill needs literal values`,
+  );
+}
+
+/**
+ * The literal text of a string of the synthesized JSON (`$${` is `${`, `%%{` is `%{`), or where
+ * its first real Terraform expression starts and what kind it is.
+ */
+export function decodeTerraformString(
+  value: string,
+):
+  | { readonly text: string }
+  | { readonly at: number; readonly kind: "interpolation" | "template directive" } {
   let out = "";
   for (let i = 0; i < value.length; i++) {
     const ch = value[i] as string;
@@ -45,11 +63,8 @@ export function terraformString(value: string, where: string): string {
       out += `${ch}{`;
       i += 2;
     } else if ((ch === "$" || ch === "%") && next === "{") {
-      const end = value.indexOf("}", i);
-      throw new DrillError(
-        `${where} holds a Terraform ${ch === "$" ? "interpolation" : "template directive"} ${JSON.stringify(value.slice(i, end < 0 ? i + 20 : end + 1))}, known only at deploy time; a drill needs literal values`,
-      );
+      return { at: i, kind: ch === "$" ? "interpolation" : "template directive" };
     } else out += ch;
   }
-  return out;
+  return { text: out };
 }

@@ -3,6 +3,7 @@
  * reader's list of understood attributes: one it does not know fails the deployment, naming
  * it, so the deployer cannot drift silently from the Terraform provider it stands in for.
  */
+import { decodeTerraformString } from "../core/terraform-json";
 import { EngineError } from "./engine-error";
 
 export type Json = Record<string, unknown>;
@@ -98,20 +99,11 @@ export function stringMap(value: unknown, where: string): Record<string, string>
  * stack's own resources are read with `reference` instead).
  */
 export function literal(value: string, where: string): string {
-  let out = "";
-  for (let i = 0; i < value.length; i++) {
-    const ch = value[i] as string;
-    const next = value[i + 1];
-    if ((ch === "$" || ch === "%") && next === ch && value[i + 2] === "{") {
-      out += `${ch}{`;
-      i += 2;
-    } else if ((ch === "$" || ch === "%") && next === "{") {
-      throw new EngineError(
-        `${where} holds the Terraform expression ${JSON.stringify(value.slice(i, i + 60))}, which the engine deployer cannot evaluate`,
-      );
-    } else out += ch;
-  }
-  return out;
+  const decoded = decodeTerraformString(value);
+  if ("text" in decoded) return decoded.text;
+  throw new EngineError(
+    `${where} holds the Terraform expression ${JSON.stringify(value.slice(decoded.at, decoded.at + 60))}, which the engine deployer cannot evaluate`,
+  );
 }
 
 /** A reference `${TYPE.KEY.ATTRIBUTE}` to another resource of the stack, or undefined. */
