@@ -11,8 +11,11 @@
  * - The answer is `selector` applied to the healthy addresses, or, when none is healthy,
  *   `backupSelector` applied to all of them. 4.7 knows the selectors 'all', 'random', 'hashed'
  *   (by the client's address) and 'pickclosest' (needs the geoip backend).
- * - A check that has not run yet counts as down: the first query for a record, and the first after
- *   `lua-health-checks-expire-delay` without queries, gets the all-unhealthy answer.
+ * - A check that has not run yet counts as down: the query that registers a check (the first for
+ *   a record, unless an earlier record registered the same address, port or URL and options), and
+ *   the first after `lua-health-checks-expire-delay` without queries, gets the all-unhealthy
+ *   answer. The next round probes it: answers follow the checks within about one interval.
+ * - A LUA answer never enters the packet cache, so each query sees the current check states.
  *
  * PowerDNS always answers something when every address is down. To answer nothing, or a fallback
  * address, instead, the record lists one more address that can never be up, the sentinel: the
