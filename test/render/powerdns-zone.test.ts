@@ -189,7 +189,13 @@ describe("no user value breaks out of its zone line or Lua string", () => {
         .array(fc.constantFrom(...DANGEROUS_CHARACTERS, ...slot.alphabet), { maxLength: 40 })
         .map((a) => a.join("")),
       fc.array(fc.constantFrom(...slot.alphabet), { minLength: 1, maxLength: 40 }).map((a) => a.join("")),
-      // Addresses that parse, some with a dangerous character around them
+      // Names, paths and addresses that parse, some with a dangerous character after them
+      fc
+        .tuple(
+          fc.array(fc.stringMatching(/^[a-z0-9]{1,8}$/), { minLength: 2, maxLength: 3 }),
+          fc.constantFrom("", ...DANGEROUS_CHARACTERS),
+        )
+        .map(([labels, c]) => (slot.benign.startsWith("/") ? "/" : "") + labels.join(".") + c),
       fc
         .tuple(fc.oneof(fc.ipV4(), fc.ipV6()), fc.constantFrom("", ...DANGEROUS_CHARACTERS))
         .map(([a, c]) => a + c),
