@@ -27,10 +27,16 @@ import {
   startPowerDns,
 } from "./powerdns-lab";
 
-const available = tierAvailable("daemon checks: powerdns", ["pdns_server", "dig", "nft", "ss", "ip"], true);
+const available = tierAvailable(
+  "daemon checks: powerdns",
+  ["pdns_server", "pdnsutil", "dig", "nft", "ss", "ip"],
+  true,
+);
 
 const ZONE = "pool.test";
 const SERVERS = ["198.18.0.1", "198.18.0.2"];
+/** A third server, for a zone with a defect. */
+const SPARE_SERVER = "198.18.0.3";
 const MEMBERS = ["198.18.0.11", "198.18.0.12", "198.18.0.13"];
 const FALLBACK = "198.18.0.99";
 const CHECK = HealthCheck.http({ path: "/healthz" });
@@ -135,6 +141,7 @@ const fqdn = (record: string) => `${record}.${ZONE}`;
 describe.runIf(available)("pdns_server answers every rendered LUA record", () => {
   let scratch: Scratch;
   let ns: NetworkNamespace;
+  let zoneText: string;
   const servers: LabProcess[] = [];
   const members = new Map<string, LabProcess>();
 
@@ -151,7 +158,7 @@ describe.runIf(available)("pdns_server answers every rendered LUA record", () =>
   beforeAll(() => {
     scratch = new Scratch();
     ns = NetworkNamespace.create({ address: `${SERVERS[0]}/24` });
-    for (const address of [...SERVERS.slice(1), ...MEMBERS]) {
+    for (const address of [...SERVERS.slice(1), SPARE_SERVER, ...MEMBERS]) {
       const r = ns.exec("ip", ["addr", "add", `${address}/24`, "dev", "eth0"]);
       if (r.status !== 0) throw new Error(`${r.command}: ${r.lines.join(" | ")}`);
     }
@@ -163,34 +170,35 @@ describe.runIf(available)("pdns_server answers every rendered LUA record", () =>
       ttlSeconds: 1,
       members: MEMBERS,
     }));
-    const zoneFile = scratch.write(
-      `${ZONE}.zone`,
-      renderPowerDnsZone({
-        origin: ZONE,
-        serial: 1,
-        ttlSeconds: 300,
-        negativeTtlSeconds: 1,
-        servers: SERVERS.map((address, i) => ({ name: `ns${i + 1}`, address })),
-        pools,
+    zoneText = renderPowerDnsZone({
+      origin: ZONE,
+      serial: 1,
+      ttlSeconds: 300,
+      negativeTtlSeconds: 1,
+      servers: SERVERS.map((address, i) => ({ name: `ns${i + 1}`, address })),
+      pools,
+    });
+    for (const address of SERVERS) servers.push(serve(address, zoneText));
+  });
+
+  /** Writes pdns.conf, named.conf and `zone` to a directory of their own and starts a server on `address`. */
+  function serve(address: string, zone: string): LabProcess {
+    const dir = `${scratch.dir}/${address}`;
+    mkdirSync(dir);
+    writeFileSync(`${dir}/${ZONE}.zone`, zone);
+    writeFileSync(`${dir}/named.conf`, renderBindNamedConf([{ name: ZONE, file: `${dir}/${ZONE}.zone` }]));
+    writeFileSync(
+      `${dir}/pdns.conf`,
+      renderPowerDnsConf({
+        localAddresses: [address],
+        localPort: 53,
+        bindConfigPath: `${dir}/named.conf`,
+        healthCheckIntervalSeconds: TIMING.intervalSeconds,
+        healthCheckExpireSeconds: POWERDNS_CHECK_EXPIRE_SECONDS,
       }),
     );
-    const namedConf = scratch.write("named.conf", renderBindNamedConf([{ name: ZONE, file: zoneFile }]));
-    SERVERS.forEach((address, i) => {
-      const dir = `${scratch.dir}/ns${i + 1}`;
-      mkdirSync(dir);
-      writeFileSync(
-        `${dir}/pdns.conf`,
-        renderPowerDnsConf({
-          localAddresses: [address],
-          localPort: 53,
-          bindConfigPath: namedConf,
-          healthCheckIntervalSeconds: TIMING.intervalSeconds,
-          healthCheckExpireSeconds: POWERDNS_CHECK_EXPIRE_SECONDS,
-        }),
-      );
-      servers.push(startPowerDns(ns, address, dir, ZONE));
-    });
-  });
+    return startPowerDns(ns, address, dir, ZONE);
+  }
 
   afterAll(() => {
     for (const p of [...servers, ...members.values()]) p.kill();
@@ -333,6 +341,21 @@ describe.runIf(available)("pdns_server answers every rendered LUA record", () =>
         variant.whenAllDown(answer);
       }
     }
+  });
+
+  test("catches a Lua error by a query, which pdnsutil check-zone lets through", () => {
+    // GIVEN the rendered zone with one record's Lua broken, served by a third server
+    const broken = zoneText.replace("return {} end return up", "return {} ende return up");
+    expect(broken).not.toBe(zoneText);
+    servers.push(serve(SPARE_SERVER, broken));
+    // WHEN PowerDNS's zone checker reads it
+    const check = ns.exec("pdnsutil", [`--config-dir=${scratch.dir}/${SPARE_SERVER}`, "check-zone", ZONE]);
+    // THEN it finds nothing wrong ...
+    expect(check.status).toBe(0);
+    expect(check.stdout).toMatch(/0 errors, 0 warnings/);
+    // ... but a query for the broken record fails, while the intact records still answer
+    expect(query(ns, SPARE_SERVER, fqdn("tcp-all-closed")).status).toBe("SERVFAIL");
+    expect(query(ns, SPARE_SERVER, fqdn("tcp-all-open")).status).toBe("NOERROR");
   });
 
   function waitForPortsClosed(): void {
