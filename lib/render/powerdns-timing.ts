@@ -23,6 +23,11 @@ export interface PowerDnsCheckTiming {
    * one interval; one that drops them silently takes the timeout longer).
    */
   readonly removalTimeMs: number;
+  /**
+   * Worst case for a member that refuses connections (its process died, the host answers): the
+   * longest a round can take, its probe failing at once.
+   */
+  readonly refusedRemovalTimeMs: number;
 }
 
 /**
@@ -46,6 +51,7 @@ export function powerDnsCheckTiming(where: ErrorLocation, check: HealthCheck): P
     intervalSeconds,
     timeoutSeconds,
     removalTimeMs: (roundSeconds + timeoutSeconds) * 1000,
+    refusedRemovalTimeMs: roundSeconds * 1000,
   };
 }
 

@@ -8,8 +8,14 @@ describe("powerDnsCheckTiming", () => {
     // GIVEN the default HTTP check (1000 ms interval, 500 ms timeout, 2 failures)
     // WHEN PowerDNS's timing is derived
     const timing = powerDnsCheckTiming("pool", HealthCheck.http({ path: "/healthz" }));
-    // THEN PowerDNS probes each second; a silent member leaves within one round plus the timeout
-    expect(timing).toEqual({ intervalSeconds: 1, timeoutSeconds: 1, removalTimeMs: 2000 });
+    // THEN PowerDNS probes each second; a refused member leaves within a round, a silent one a
+    // timeout later
+    expect(timing).toEqual({
+      intervalSeconds: 1,
+      timeoutSeconds: 1,
+      removalTimeMs: 2000,
+      refusedRemovalTimeMs: 1000,
+    });
     // AND that is within the portable check's own detection time
     expect(timing.removalTimeMs).toBeLessThanOrEqual(HealthCheck.http().detectionTimeMs);
   });
@@ -24,7 +30,11 @@ describe("powerDnsCheckTiming", () => {
     const t = powerDnsCheckTiming("pool", HealthCheck.tcp(timing));
     // THEN the interval is rounded down (at least 1 s) and the timeout up
     expect([t.intervalSeconds, t.timeoutSeconds]).toEqual([intervalSeconds, timeoutSeconds]);
-    expect(t.removalTimeMs).toBe((Math.max(intervalSeconds, timeoutSeconds) + timeoutSeconds) * 1000);
+    const round = Math.max(intervalSeconds, timeoutSeconds);
+    expect([t.removalTimeMs, t.refusedRemovalTimeMs]).toEqual([
+      (round + timeoutSeconds) * 1000,
+      round * 1000,
+    ]);
   });
 
   test("throws for a script check, which PowerDNS cannot run", () => {
