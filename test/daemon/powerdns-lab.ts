@@ -88,7 +88,8 @@ export class LabProcess {
 
 /** Whether something in `ns` listens on TCP `address`:`port`. */
 export function listening(ns: NetworkNamespace, address: string, port: number): boolean {
-  const r = ns.exec("ss", ["-Hltn", "src", `${address}:${port}`]);
+  const socket = address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+  const r = ns.exec("ss", ["-Hltn", "src", socket]);
   return r.status === 0 && r.stdout.trim().length > 0;
 }
 
