@@ -10,6 +10,7 @@ import type { ISegment } from "../../platforms/segment";
 import { type ITrafficPeer, Traffic, TrafficSource } from "../../platforms/traffic";
 import {
   type KeepalivedInstance,
+  type KeepalivedTrackFile,
   type KeepalivedTrackScript,
   renderKeepalivedConf,
 } from "../../render/keepalived";
@@ -57,7 +58,7 @@ export class VrrpGroup {
     if (this.version !== VrrpVersion.V2 && this.version !== VrrpVersion.V3) {
       invalid(where, "vrrpVersion", options.vrrpVersion, "use VrrpVersion.V2 or VrrpVersion.V3");
     }
-    this.advertIntervalMs = options.advertIntervalMs ?? (this.version === VrrpVersion.V2 ? 1000 : 200);
+    this.advertIntervalMs = options.advertIntervalMs ?? (this.version === VrrpVersion.V2 ? 1000 : 100);
     this.validateAdvert();
     this.priorities = this.validatePriorities();
     this.preempt = options.preempt ?? true;
@@ -143,8 +144,12 @@ export class VrrpGroup {
   }
 
   /** The keepalived config of `node`, rendered at synthesis (addresses added later count). */
-  public configFile(node: () => VrrpNode, trackScripts: readonly KeepalivedTrackScript[]): HostFile {
-    return { path: KEEPALIVED_CONF, content: () => this.keepalivedConf(node(), trackScripts) };
+  public configFile(
+    node: () => VrrpNode,
+    trackScripts: readonly KeepalivedTrackScript[],
+    trackFiles: readonly KeepalivedTrackFile[] = [],
+  ): HostFile {
+    return { path: KEEPALIVED_CONF, content: () => this.keepalivedConf(node(), trackScripts, trackFiles) };
   }
 
   /** The other files every node needs: the notify script and the address bindings' files. */
@@ -192,8 +197,12 @@ export class VrrpGroup {
     };
   }
 
-  /** keepalived.conf of one node. */
-  public keepalivedConf(node: VrrpNode, trackScripts: readonly KeepalivedTrackScript[]): string {
+  /** keepalived.conf of one node; every instance tracks every script and file. */
+  public keepalivedConf(
+    node: VrrpNode,
+    trackScripts: readonly KeepalivedTrackScript[],
+    trackFiles: readonly KeepalivedTrackFile[] = [],
+  ): string {
     const peers = this.nodes.filter((_, i) => i !== node.index).map((n) => this.addressOn(n));
     const sorted = [...this.priorities].sort((a, b) => b - a);
     const instances: KeepalivedInstance[] = this.addressList.map((vip) => {
@@ -215,6 +224,7 @@ export class VrrpGroup {
         virtualAddresses: vip.binding.interfaceAddresses(node.interfaceName),
         ...(this.unicast ? { unicast: { sourceIp: node.address, peers } } : {}),
         trackScripts: trackScripts.map((s) => s.name),
+        trackFiles: trackFiles.map((f) => f.name),
         notify: {
           ...this.options.notify,
           generic: [KEEPALIVED_NOTIFY_PATH],
@@ -229,6 +239,7 @@ export class VrrpGroup {
       routerId: node.routerId,
       vrrpVersion: this.version,
       trackScripts,
+      trackFiles,
       instances,
     });
   }

@@ -35,16 +35,23 @@ export function vipPairPredictions(
     },
     {
       fault: "proxy-process-death",
+      recoverySeconds: roundSeconds(skewSeconds(timing) + moveSeconds),
+      failedRequests:
+        "connections to the dead proxy, and those sent between the master's FAULT and the backup's gratuitous ARP",
+      basis: `the supervisor rewrites ${proxy.exitTrackFile.path} the moment HAProxy exits; keepalived reads it through inotify (milliseconds), enters FAULT and sends a priority-0 advert, after which the backup takes over within its skew (256 − ${timing.backupPriority}) / 256 × advert ${timing.advertIntervalMs} ms${moveBasis}`,
+    },
+    {
+      fault: "proxy-hang",
       recoverySeconds: roundSeconds(proxy.trackDetectionSeconds + skewSeconds(timing) + moveSeconds),
-      failedRequests: "connections to the dead proxy; new connections fail until the VIP moves",
-      basis: `worst case, a hung proxy: track script fall ${track.fall} × interval ${track.intervalSeconds} s + timeout ${track.timeoutSeconds} s, then the master enters FAULT and the backup takes over after its skew${moveBasis}; a dead proxy refuses at once and fails the checks sooner`,
+      failedRequests: "requests to the hung proxy time out until the VIP moves",
+      basis: `a proxy that runs but does not answer: track script fall ${track.fall} × interval ${track.intervalSeconds} s + timeout ${track.timeoutSeconds} s, then FAULT and a priority-0 advert, and the backup takes over after its skew${moveBasis}`,
     },
     {
       fault: "partition-between-nodes",
-      recoverySeconds: roundSeconds(masterDown),
+      splitBrainAfterSeconds: roundSeconds(masterDown),
       failedRequests:
-        "split brain: VRRP cannot tell a partition from a failure, so after the master-down interval every side holds the VIP until the partition heals; then the highest priority keeps it",
-      basis: "VRRP has no quorum; each side promotes itself after the master-down interval",
+        "none refused, but split brain: VRRP cannot tell a partition from a failure, so after the master-down interval every side holds the VIP and the clients follow the latest gratuitous ARP (the side that took over) until the partition heals; then the highest priority keeps it",
+      basis: `VRRP has no quorum; each side promotes itself after the ${masterDownBasis(timing)}`,
     },
   ];
 }

@@ -160,7 +160,7 @@ export class VipPair extends Construct implements ITrafficPeer {
       // A getter: the address-moving files of VIPs added later are read at synthesis.
       get files() {
         return [
-          vrrp.configFile(vrrpNode, [track]),
+          vrrp.configFile(vrrpNode, [track], [proxy.exitTrackFile]),
           {
             path: HAPROXY_CFG,
             content: () =>

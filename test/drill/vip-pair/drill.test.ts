@@ -207,7 +207,7 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
     return `exit ${out.code}\n${out.stderr.slice(-3000)}\n${JSON.stringify(out.runs.map((r) => r.checks))}`;
   }
 
-  test("node-loss: the backup answers within 1 s (median), no duplicate VIP", async () => {
+  test("node-loss: the backup answers within 0.6 s (median), no duplicate VIP", async () => {
     // GIVEN the pair serving through edge-lb-0
     // WHEN edge-lb-0 loses its link and every process, 3 times
     const out = await drill("node-loss", 3);
@@ -221,13 +221,13 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
       expect(r.requests.answeredBy["edge-lb-1"]).toBeGreaterThan(0);
       expect(vip(r).duplicateVip.detected).toBe(false);
     }
-    // AND the median failover is under 1 s (predicted 0.722 s)
-    expect(out.summary.predictedSeconds).toBe(0.722);
-    expect(out.summary.measuredSeconds.median).toBeLessThan(1);
-    expect(out.summary.longestGapSeconds.max).toBeLessThan(2);
+    // AND the median failover is under 0.6 s (predicted at most 0.361 s; the goal is 0.5 s)
+    expect(out.summary.predictedSeconds).toBe(0.361);
+    expect(out.summary.measuredSeconds.median).toBeLessThan(0.6);
+    expect(out.summary.longestGapSeconds.max).toBeLessThan(1.5);
   }, 150_000);
 
-  test("proxy-death: the track script moves the VIP within 4 s of HAProxy's death", async () => {
+  test("proxy-death: the supervisor's down file moves the VIP within 0.5 s of HAProxy's death", async () => {
     // GIVEN the pair serving through edge-lb-0
     // WHEN HAProxy on edge-lb-0 is killed and held down, twice
     const out = await drill("proxy-death", 2);
@@ -237,13 +237,14 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
     for (const r of out.runs) {
       expect(vip(r).masterAfter).toBe("edge-lb-1");
       expect(vip(r).duplicateVip.longestSeconds).toBeLessThanOrEqual(0.2);
-      // AND while HAProxy was down, connections to the VIP were refused on edge-lb-0
-      expect(r.requests.errors.refused ?? 0).toBeGreaterThan(0);
+      // AND few requests failed (the goal is under 10), and HAProxy stayed down
+      expect(r.requests.failed).toBeGreaterThan(0);
+      expect(r.requests.failed).toBeLessThan(30);
       expect(r.details.haproxyRestarted).toBe(false);
     }
-    // AND the median failover is under 4 s (predicted 3.122 s, an upper bound)
-    expect(out.summary.predictedSeconds).toBe(3.122);
-    expect(out.summary.measuredSeconds.median).toBeLessThan(4);
+    // AND the median failover is under 0.5 s (predicted 0.061 s, the skew; the goal is 0.3 s)
+    expect(out.summary.predictedSeconds).toBe(0.061);
+    expect(out.summary.measuredSeconds.median).toBeLessThan(0.5);
   }, 150_000);
 
   test("backend-death: no client request fails when one backend's server dies", async () => {

@@ -20,7 +20,7 @@ const node = (index: number, interfaceName = "eth0") => ({
 });
 
 describe("VrrpGroup", () => {
-  test("defaults: VRRPv3, 200 ms adverts, priorities 150/100/90, preempt after 10 s, multicast on Docker", () => {
+  test("defaults: VRRPv3, 100 ms adverts, priorities 150/100/90, preempt after 10 s, multicast on Docker", () => {
     const { group } = setup();
     expect([
       group.version,
@@ -29,8 +29,8 @@ describe("VrrpGroup", () => {
       group.preempt,
       group.preemptDelaySeconds,
       group.unicast,
-    ]).toEqual([VrrpVersion.V3, 200, [150, 100, 90], true, 10, false]);
-    expect(group.timing).toEqual({ version: VrrpVersion.V3, advertIntervalMs: 200, backupPriority: 100 });
+    ]).toEqual([VrrpVersion.V3, 100, [150, 100, 90], true, 10, false]);
+    expect(group.timing).toEqual({ version: VrrpVersion.V3, advertIntervalMs: 100, backupPriority: 100 });
   });
 
   test("spreads addresses over the nodes and ranks priorities in ring order from the preferred node", () => {

@@ -126,7 +126,7 @@ describe("VipPair on Docker", () => {
     expect(file(stack, "edge-lb-0", "/etc/haproxy/haproxy.cfg")).toContain("mode tcp");
   });
 
-  test("renders keepalived with VRRPv3, 200 ms adverts, a HAProxy track script and distinct priorities", () => {
+  test("renders keepalived with VRRPv3, 100 ms adverts, a HAProxy track script and track file, and distinct priorities", () => {
     // GIVEN
     const { stack, platform, web } = setup();
     new VipPair(platform, "edge", { virtualIp: "172.30.0.10", backends: web });
@@ -138,7 +138,7 @@ describe("VipPair on Docker", () => {
     // THEN
     for (const conf of [lb0, lb1]) {
       expect(conf).toContain("vrrp_version 3");
-      expect(conf).toContain("advert_int 0.2");
+      expect(conf).toContain("advert_int 0.1");
       expect(conf).toContain("virtual_router_id 51");
       expect(conf).toContain("172.30.0.10/24 dev eth0");
       expect(conf).toContain(
@@ -146,6 +146,11 @@ describe("VipPair on Docker", () => {
       );
       expect(conf).toContain("preempt_delay 10");
       expect(conf).not.toContain("unicast_peer");
+      // the supervisor's down file: HAProxy's exit is seen through inotify, not the next poll
+      expect(conf).toContain(
+        'track_file haproxy_down {\n    file "/run/ha/haproxy.down"\n    weight 0\n    init_file 1\n}',
+      );
+      expect(conf).toMatch(/track_file \{\n\s+haproxy_down\n\s+\}/);
     }
     // every node starts as BACKUP so that preempt_delay holds back a restarted node
     expect(lb0).toMatch(/state BACKUP\n\s+interface eth0\n\s+virtual_router_id 51\n\s+priority 150/);
@@ -277,7 +282,7 @@ describe("VipPair on Docker", () => {
     expect(lb?.toleratedFailures).toBe(1);
     expect(lb?.dependsOn).toEqual(["test/local/web"]);
     expect(lb?.predictions.find((p) => p.fault === "node-loss")?.recoverySeconds).toBeCloseTo(
-      0.6 + (156 * 0.2) / 256,
+      0.3 + (156 * 0.1) / 256,
       3,
     );
     expect(report.redundancyGroups.find((g) => g.role === "backend")?.toleratedFailures).toBe(2);
