@@ -135,9 +135,13 @@ export function renderKeepalivedConf(config: KeepalivedConfig): string {
       ...(i.unicast
         ? [`unicast_src_ip ${i.unicast.sourceIp}`, "unicast_peer {", ...indent(i.unicast.peers), "}"]
         : []),
-      "virtual_ipaddress {",
-      ...indent(i.virtualAddresses.map((v) => `${v.address}/${v.prefixLength} dev ${v.device}`)),
-      "}",
+      ...(i.virtualAddresses.length
+        ? [
+            "virtual_ipaddress {",
+            ...indent(i.virtualAddresses.map((v) => `${v.address}/${v.prefixLength} dev ${v.device}`)),
+            "}",
+          ]
+        : []),
       ...(i.trackScripts.length ? ["track_script {", ...indent(i.trackScripts), "}"] : []),
       ...(i.trackFiles?.length ? ["track_file {", ...indent(i.trackFiles), "}"] : []),
       `garp_master_delay ${i.garp.masterDelaySeconds}`,

@@ -3,7 +3,7 @@ import { invalid } from "../../errors";
 import { assertCommand, assertIntegerInRange } from "../../model/config-text";
 import { Capability, type HostFile, type HostProcess } from "../../model/host-spec";
 import { Spread } from "../../model/placement";
-import type { FloatingAddressMode } from "../../platforms/floating-address";
+import { FloatingAddressMode } from "../../platforms/floating-address";
 import type { IHost } from "../../platforms/host";
 import type { IPlatform } from "../../platforms/platform";
 import type { ISegment } from "../../platforms/segment";
@@ -15,12 +15,21 @@ import {
   renderKeepalivedConf,
 } from "../../render/keepalived";
 import { KEEPALIVED_NOTIFY_PATH, renderKeepalivedNotifyScript } from "../../render/keepalived-notify";
+import { claimPath, renderVipClaim } from "../../render/vip-claim";
 import { moverPath } from "../../render/vip-mover";
 import { FloatingAddress, type FloatingAddressOptions } from "./floating-address";
 import { defaultPriorities, instanceName, type VrrpOptions, VrrpVersion } from "./vrrp-options";
 import type { VrrpTiming } from "./vrrp-timing";
 
 export const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
+
+/**
+ * The loopback address keepalived holds for an instance whose claim script adds the real address
+ * (127.254.<virtual router id>.1: outside 127.0.0.0/16, so no clash with the usual loopback names).
+ */
+export function claimMarker(virtualRouterId: number): string {
+  return `127.254.${virtualRouterId}.1`;
+}
 
 /** One node of the group as its keepalived config sees it. */
 export interface VrrpNode {
@@ -44,6 +53,8 @@ export class VrrpGroup {
   public readonly preempt: boolean;
   public readonly preemptDelaySeconds: number;
   public readonly unicast: boolean;
+  /** ARP probe time before a new master adds an address moved by gratuitous ARP; 0: none. */
+  public readonly addressProbeMs: number;
   private readonly addressList: FloatingAddress[] = [];
   private readonly nodes: IHost[] = [];
 
@@ -78,6 +89,13 @@ export class VrrpGroup {
       );
     }
     this.unicast = options.unicast ?? !platform.traits.multicast;
+    this.addressProbeMs = assertIntegerInRange(
+      where,
+      "addressProbeMs",
+      options.addressProbeMs ?? 50,
+      0,
+      1000,
+    );
     for (const [state, command] of Object.entries(options.notify ?? {})) {
       if (command !== undefined) assertCommand(where, `notify.${state}`, command);
     }
@@ -93,6 +111,14 @@ export class VrrpGroup {
     options: FloatingAddressOptions,
     mode: FloatingAddressMode,
   ): FloatingAddress {
+    if (this.options.addressProbeMs && mode !== FloatingAddressMode.GRATUITOUS_ARP) {
+      invalid(
+        this.where,
+        "addressProbeMs",
+        this.options.addressProbeMs,
+        `an ARP probe tells nothing where the platform moves the address (${mode}): leave it unset or 0`,
+      );
+    }
     const address = new FloatingAddress(
       scope,
       id,
@@ -133,9 +159,19 @@ export class VrrpGroup {
     });
   }
 
-  /** Debian packages every node needs for keepalived and the address bindings. */
+  /** Debian packages every node needs for keepalived, the address bindings and the ARP probe. */
   public get packages(): string[] {
-    return ["keepalived", "iproute2", ...this.addressList.flatMap((a) => a.binding.nodePackages)];
+    return [
+      "keepalived",
+      "iproute2",
+      ...(this.addressList.some((a) => this.probes(a)) ? ["iputils-arping"] : []),
+      ...this.addressList.flatMap((a) => a.binding.nodePackages),
+    ];
+  }
+
+  /** Whether a new master probes for another holder of `address` before adding it. */
+  public probes(address: FloatingAddress): boolean {
+    return this.addressProbeMs > 0 && address.mode === FloatingAddressMode.GRATUITOUS_ARP;
   }
 
   /** Capabilities keepalived needs: add addresses, send VRRP and gratuitous ARP. */
@@ -152,11 +188,30 @@ export class VrrpGroup {
     return { path: KEEPALIVED_CONF, content: () => this.keepalivedConf(node(), trackScripts, trackFiles) };
   }
 
-  /** The other files every node needs: the notify script and the address bindings' files. */
-  public get supportFiles(): HostFile[] {
+  /**
+   * The other files `node` needs: the notify script, the address bindings' files and the claim
+   * scripts of the addresses it adds after an ARP probe.
+   */
+  public supportFiles(node: () => VrrpNode): HostFile[] {
     return [
       { path: KEEPALIVED_NOTIFY_PATH, content: renderKeepalivedNotifyScript(), executable: true },
       ...this.addressList.flatMap((a) => a.binding.nodeFiles),
+      ...this.addressList
+        .filter((a) => this.probes(a))
+        .map((a) => ({
+          path: claimPath(instanceName(a.virtualRouterId)),
+          content: () => {
+            const device = node().interfaceName;
+            return renderVipClaim({
+              instance: instanceName(a.virtualRouterId),
+              device,
+              addresses: a.binding.interfaceAddresses(device).map((v) => `${v.address}/${v.prefixLength}`),
+              probeMs: this.addressProbeMs,
+              retryMs: this.advertIntervalMs,
+            });
+          },
+          executable: true,
+        })),
     ];
   }
 
@@ -194,6 +249,7 @@ export class VrrpGroup {
       version: this.version,
       advertIntervalMs: this.advertIntervalMs,
       backupPriority: sorted[1] as number,
+      addressProbeMs: this.addressList.some((a) => this.probes(a)) ? this.addressProbeMs : 0,
     };
   }
 
@@ -221,7 +277,11 @@ export class VrrpGroup {
         advertIntervalMs: this.advertIntervalMs,
         noPreempt: !this.preempt,
         preemptDelaySeconds: this.preemptDelaySeconds,
-        virtualAddresses: vip.binding.interfaceAddresses(node.interfaceName),
+        // Where a new master probes for another holder first, its claim script adds the address;
+        // VRRPv3 adverts need one address, so a loopback marker nothing uses stands in for it.
+        virtualAddresses: this.probes(vip)
+          ? [{ address: claimMarker(vip.virtualRouterId), prefixLength: 32, device: "lo" }]
+          : vip.binding.interfaceAddresses(node.interfaceName),
         ...(this.unicast ? { unicast: { sourceIp: node.address, peers } } : {}),
         trackScripts: trackScripts.map((s) => s.name),
         trackFiles: trackFiles.map((f) => f.name),

@@ -4,6 +4,8 @@ import type { HaproxyProxy } from "../parts/haproxy-proxy";
 import {
   masterDownBasis,
   masterDownSeconds,
+  probeBasis,
+  probeSeconds,
   roundSeconds,
   skewSeconds,
   type VrrpTiming,
@@ -23,8 +25,9 @@ export function vipPairPredictions(
   move: AddressMove | undefined,
 ): FailurePrediction[] {
   const masterDown = masterDownSeconds(timing);
-  const moveSeconds = move?.seconds ?? 0;
-  const moveBasis = move ? ` + ${move.basis}` : "";
+  // The ARP probe and the platform's move both come after the election.
+  const moveSeconds = probeSeconds(timing) + (move?.seconds ?? 0);
+  const moveBasis = `${probeBasis(timing)}${move ? ` + ${move.basis}` : ""}`;
   const track = proxy.trackScript;
   return [
     {
@@ -46,13 +49,21 @@ export function vipPairPredictions(
       failedRequests: "requests to the hung proxy time out until the VIP moves",
       basis: `a proxy that runs but does not answer: track script fall ${track.fall} × interval ${track.intervalSeconds} s + timeout ${track.timeoutSeconds} s, then FAULT and a priority-0 advert, and the backup takes over after its skew${moveBasis}`,
     },
-    {
-      fault: "partition-between-nodes",
-      splitBrainAfterSeconds: roundSeconds(masterDown),
-      failedRequests:
-        "none refused, but split brain: VRRP cannot tell a partition from a failure, so after the master-down interval every side holds the VIP and the clients follow the latest gratuitous ARP (the side that took over) until the partition heals; then the highest priority keeps it",
-      basis: `VRRP has no quorum; each side promotes itself after the ${masterDownBasis(timing)}`,
-    },
+    timing.addressProbeMs
+      ? {
+          fault: "partition-between-nodes",
+          recoverySeconds: 0,
+          failedRequests:
+            "none while ARP crosses the cut: the master keeps the VIP and the clients; a cut that also drops ARP splits the brain after the master-down interval, as without the probe",
+          basis: `the cut-off backup becomes MASTER after the ${masterDownBasis(timing)}, but its ARP probe (${timing.addressProbeMs} ms) finds the master answering for the VIP, so it adds nothing and probes again every advert until the cut heals or the master goes`,
+        }
+      : {
+          fault: "partition-between-nodes",
+          splitBrainAfterSeconds: roundSeconds(masterDown),
+          failedRequests:
+            "none refused, but split brain: VRRP cannot tell a partition from a failure, so after the master-down interval every side holds the VIP and the clients follow the latest gratuitous ARP (the side that took over) until the partition heals; then the highest priority keeps it",
+          basis: `VRRP has no quorum; each side promotes itself after the ${masterDownBasis(timing)}`,
+        },
   ];
 }
 

@@ -169,7 +169,7 @@ export class VipPair extends Construct implements ITrafficPeer {
                 bindings().map((b) => b.bindAddress(attachment.lease.address)),
               ),
           },
-          ...vrrp.supportFiles,
+          ...vrrp.supportFiles(vrrpNode),
         ];
       },
       processes: [proxy.process, vrrp.process],
