@@ -30,8 +30,10 @@ export interface VipClaimOptions {
  * the address (duplicate address detection, `arping -D`) can, when ARP still crosses the cut.
  * `ha-claim-<instance> master` probes each address; while another node answers it adds nothing
  * and probes again every `retryMs`, for as long as the instance stays MASTER, so the clients stay
- * with the node that holds the address; once the address is free it adds it and announces it by
- * gratuitous ARP. `backup`, `fault` and `stop` stop those announcements and remove the addresses. keepalived's notify script
+ * with the node that holds the address; once the address is free (at the first probe, or on 3
+ * in a row after an answer) it adds it and announces it by gratuitous ARP. `announce` repeats
+ * the announcement (keepalived runs it when a MASTER hears a lower-priority one: a healed
+ * partition, whose other side may have pulled clients over). `backup`, `fault` and `stop` stop those announcements and remove the addresses. keepalived's notify script
  * runs it on every transition; runs are serialized by a lock, and the state file written by the
  * notify script tells a probing run that the node is no longer MASTER.
  */
@@ -74,24 +76,44 @@ export function renderVipClaim(options: VipClaimOptions): string {
     "[ $# -eq 1 ] || set -- usage",
     'case "$1" in',
     "  master)",
-    "    warned=''",
-    "    # Until every address is here, or the node is no longer MASTER.",
+    "    # Until every address is here, or the node is no longer MASTER. Once another node has",
+    "    # answered, the addresses must be free on 3 probes in a row: a probe slowed by load may miss.",
+    "    seen='' free=0",
     "    while is_master; do",
-    "      pending=''",
+    "      missing=''",
     "      for a in $addresses; do",
     '        IFS=/ read -r ip _ <<< "$a"',
-    '        held "$ip" && continue',
-    '        if answered "$ip"; then',
-    "          pending=1",
-    '          [ -n "$warned" ] || log "another node answers for $ip: not taking it (partition?)"',
-    "          warned=1",
-    "          continue",
-    "        fi",
-    '        ip addr add "$a" dev "$device" && log "added $a"',
-    '        announce "$ip"',
+    '        held "$ip" || missing="$missing $a"',
     "      done",
-    '      [ -z "$pending" ] && exit 0',
+    '      [ -n "$missing" ] || exit 0',
+    "      answer=''",
+    "      for a in $missing; do",
+    '        IFS=/ read -r ip _ <<< "$a"',
+    '        if answered "$ip"; then answer=$ip; break; fi',
+    "      done",
+    '      if [ -n "$answer" ]; then',
+    '        [ -n "$seen" ] || log "another node answers for $answer: not taking it (partition?)"',
+    "        seen=1 free=0",
+    "      else",
+    "        free=$((free + 1))",
+    '        if [ -z "$seen" ] || [ "$free" -ge 3 ]; then',
+    "          for a in $missing; do",
+    '            IFS=/ read -r ip _ <<< "$a"',
+    '            ip addr add "$a" dev "$device" && log "added $a"',
+    '            announce "$ip"',
+    "          done",
+    "          exit 0",
+    "        fi",
+    "      fi",
     '      sleep "$retry"',
+    "    done",
+    "    ;;",
+    "  announce)",
+    "    # A MASTER that hears a lower-priority MASTER (a healed partition) re-announces its addresses.",
+    "    stop_announcing",
+    "    for a in $addresses; do",
+    '      IFS=/ read -r ip _ <<< "$a"',
+    '      held "$ip" && announce "$ip"',
     "    done",
     "    ;;",
     "  backup | fault | stop)",
@@ -101,7 +123,7 @@ export function renderVipClaim(options: VipClaimOptions): string {
     '      held "$ip" && ip addr del "$a" dev "$device" && log "removed $a"',
     "    done",
     "    ;;",
-    '  *) log "usage: $0 master|backup|fault|stop"; exit 2 ;;',
+    '  *) log "usage: $0 master|announce|backup|fault|stop"; exit 2 ;;',
     "esac",
     "exit 0",
   );

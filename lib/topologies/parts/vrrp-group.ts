@@ -290,7 +290,9 @@ export class VrrpGroup {
           generic: [KEEPALIVED_NOTIFY_PATH],
           ...(vip.binding.hasMover
             ? { masterRxLowerPriority: [moverPath(instance), "rx-lower-priority"] }
-            : {}),
+            : this.probes(vip)
+              ? { masterRxLowerPriority: [claimPath(instance), "announce"] }
+              : {}),
         },
         garp: { masterDelaySeconds: 1, masterRepeat: 3, masterRefreshSeconds: 60 },
       };

@@ -59,6 +59,8 @@ describe("VrrpGroup", () => {
     // the ARP probe guard (default on Docker): keepalived holds loopback markers, the claim
     // scripts hold the addresses on eth1
     expect(conf).toContain("127.254.51.1/32 dev lo");
+    // a MASTER that hears a lower-priority one (a healed partition) re-announces the address
+    expect(conf).toContain('notify_master_rx_lower_pri "/usr/local/sbin/ha-claim-VI_51 announce"');
     const claims = group.supportFiles(() => node(1, "eth1")).filter((f) => f.path.includes("ha-claim-"));
     expect(claims.map((f) => f.path)).toEqual([
       "/usr/local/sbin/ha-claim-VI_51",
