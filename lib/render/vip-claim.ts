@@ -31,7 +31,7 @@ export interface VipClaimOptions {
  * `ha-claim-<instance> master` probes each address; while another node answers it adds nothing
  * and probes again every `retryMs`, for as long as the instance stays MASTER, so the clients stay
  * with the node that holds the address; once the address is free (at the first probe, or on 3
- * in a row after an answer) it adds it and announces it by gratuitous ARP. `announce` repeats
+ * in a row once another node has answered twice) it adds it and announces it by gratuitous ARP. `announce` repeats
  * the announcement (keepalived runs it when a MASTER hears a lower-priority one: a healed
  * partition, whose other side may have pulled clients over). `backup`, `fault` and `stop` stop those announcements and remove the addresses. keepalived's notify script
  * runs it on every transition; runs are serialized by a lock, and the state file written by the
@@ -77,8 +77,9 @@ export function renderVipClaim(options: VipClaimOptions): string {
     'case "$1" in',
     "  master)",
     "    # Until every address is here, or the node is no longer MASTER. Once another node has",
-    "    # answered, the addresses must be free on 3 probes in a row: a probe slowed by load may miss.",
-    "    seen='' free=0",
+    "    # answered twice (a partition, not a handover), the addresses must be free on 3 probes in a",
+    "    # row: a probe slowed by load may miss.",
+    "    seen=0 free=0",
     "    while is_master; do",
     "      missing=''",
     "      for a in $addresses; do",
@@ -92,11 +93,11 @@ export function renderVipClaim(options: VipClaimOptions): string {
     '        if answered "$ip"; then answer=$ip; break; fi',
     "      done",
     '      if [ -n "$answer" ]; then',
-    '        [ -n "$seen" ] || log "another node answers for $answer: not taking it (partition?)"',
-    "        seen=1 free=0",
+    '        [ "$seen" -gt 0 ] || log "another node answers for $answer: not taking it (partition?)"',
+    "        seen=$((seen + 1)) free=0",
     "      else",
     "        free=$((free + 1))",
-    '        if [ -z "$seen" ] || [ "$free" -ge 3 ]; then',
+    '        if [ "$seen" -lt 2 ] || [ "$free" -ge 3 ]; then',
     "          for a in $missing; do",
     '            IFS=/ read -r ip _ <<< "$a"',
     '            ip addr add "$a" dev "$device" && log "added $a"',

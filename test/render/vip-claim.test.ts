@@ -28,8 +28,8 @@ describe("renderVipClaim", () => {
     );
     expect(script).toContain("run_dir=/run/ha\n");
     expect(script).toContain('timeout "$probe" arping -D -q -c 1 -I "$device" "$1"');
-    // after an answer, 3 free probes in a row; a MASTER hearing a lower one re-announces
-    expect(script).toContain('if [ -z "$seen" ] || [ "$free" -ge 3 ]; then');
+    // after two answers (a partition, not a handover), 3 free probes in a row; a MASTER hearing a lower one re-announces
+    expect(script).toContain('if [ "$seen" -lt 2 ] || [ "$free" -ge 3 ]; then');
     expect(script).toContain("  announce)\n");
     // the announcer must not inherit the lock, or a release would wait for its 2 s
     expect(script).toContain('arping -U -q -c 3 -I "$device" "$1" >/dev/null 2>&1 9>&- &');
