@@ -32,9 +32,9 @@ export interface VrrpOptions {
    * 100). Measured with the drill on a 2-core host (5 runs each, median / max): 100 ms gave
    * 0.364 / 0.382 s idle and 0.347 / 0.392 s with both cores busy; 150 ms gave 0.472 / 0.476 s idle
    * and 0.534 / 0.752 s busy, over half a second. The price: keepalived must run within 0.36 s of
-   * each advert. No false failover in 300 s idle; with both cores saturated by busy loops and
-   * drills, one spurious takeover in 120 s. Raise it on hosts that are often CPU-bound. VRRPv2
-   * needs whole seconds.
+   * each advert. No false failover in 300 s idle, nor in 120 s with both cores saturated by busy
+   * loops; one spurious takeover in 120 s when drills ran on top of the busy loops. Raise it on
+   * hosts that are often CPU-bound. VRRPv2 needs whole seconds.
    */
   readonly advertIntervalMs?: number;
   /**
