@@ -100,7 +100,8 @@ function reportPrediction(p: FailurePrediction): ReportPrediction {
   const loss = p.dataLoss ?? NO_DATA_LOSS;
   return {
     fault: p.fault,
-    recoverySeconds: p.recoverySeconds,
+    ...(p.recoverySeconds !== undefined ? { recoverySeconds: p.recoverySeconds } : {}),
+    ...(p.splitBrainAfterSeconds !== undefined ? { splitBrainAfterSeconds: p.splitBrainAfterSeconds } : {}),
     failedRequests: p.failedRequests,
     basis: p.basis,
     dataLossSeconds: loss.seconds,

@@ -39,8 +39,10 @@ export interface ReportManagedComponent {
 /** A prediction as the report writes it: RTO and RPO side by side. */
 export interface ReportPrediction {
   readonly fault: string;
-  /** RTO: seconds from the fault until service is restored. */
-  readonly recoverySeconds: number;
+  /** RTO: seconds from the fault until service is restored; absent when it ends in split brain. */
+  readonly recoverySeconds?: number;
+  /** Seconds from the fault until a second node holds the address; absent for a recovery. */
+  readonly splitBrainAfterSeconds?: number;
   readonly failedRequests: string;
   readonly basis: string;
   /** RPO: worst-case seconds of acknowledged writes lost; 0 for a stateless tier. */

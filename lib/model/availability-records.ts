@@ -69,8 +69,18 @@ export const NO_DATA_LOSS: DataLoss = { seconds: 0, description: "none: the tier
 export interface FailurePrediction {
   /** Fault name, e.g. "node-loss", "proxy-process-death", "backend-process-death". */
   readonly fault: string;
-  /** Seconds from the fault until service is restored (RTO), as predicted from the configuration. */
-  readonly recoverySeconds: number;
+  /**
+   * Seconds from the fault until service is restored (RTO), as predicted from the configuration.
+   * Give exactly one of it and `splitBrainAfterSeconds`.
+   * @default - none: the fault does not end in a recovery (see `splitBrainAfterSeconds`)
+   */
+  readonly recoverySeconds?: number;
+  /**
+   * Seconds from the fault until a second node holds the same address (split brain), for faults
+   * whose outcome is not a recovery, e.g. a partition between VRRP nodes.
+   * @default - none: the fault ends in a recovery (`recoverySeconds`)
+   */
+  readonly splitBrainAfterSeconds?: number;
   /** Client requests expected to fail: "none", or a description. */
   readonly failedRequests: string;
   /** How the figure was derived, with the configured values in it. */

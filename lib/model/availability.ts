@@ -205,10 +205,20 @@ export class AvailabilityModel {
 
 function assertPrediction(
   where: string,
-  p: Pick<FailurePrediction, "fault" | "recoverySeconds" | "dataLoss">,
+  p: Pick<FailurePrediction, "fault" | "recoverySeconds" | "splitBrainAfterSeconds" | "dataLoss">,
 ): void {
-  if (!(p.recoverySeconds >= 0)) {
-    invalid(where, `prediction ${p.fault} recoverySeconds`, p.recoverySeconds, "use a number of seconds ≥ 0");
+  const figures = (["recoverySeconds", "splitBrainAfterSeconds"] as const).filter((k) => p[k] !== undefined);
+  if (figures.length !== 1) {
+    invalid(
+      where,
+      `prediction ${p.fault} figures`,
+      figures,
+      "give exactly one of recoverySeconds (RTO) and splitBrainAfterSeconds",
+    );
+  }
+  for (const k of figures) {
+    const v = p[k] as number;
+    if (!(v >= 0)) invalid(where, `prediction ${p.fault} ${k}`, v, "use a number of seconds ≥ 0");
   }
   const loss = p.dataLoss;
   if (loss === undefined) return;

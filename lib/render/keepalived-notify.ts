@@ -1,4 +1,5 @@
 import { generatedHeader, lines } from "./text";
+import { claimPath } from "./vip-claim";
 import { moverPath } from "./vip-mover";
 
 /** Where nodes keep keepalived's generic notify script. */
@@ -7,8 +8,9 @@ export const KEEPALIVED_NOTIFY_PATH = "/etc/keepalived/ha-notify.sh";
 /**
  * keepalived's generic notify script: logs each transition and records the state in
  * `/run/ha/vrrp-<instance>.state`, where operators and drills can read it. Where the platform
- * moves the address through an API, it runs the instance's mover on becoming MASTER.
- * keepalived calls it as `ha-notify.sh TYPE NAME STATE PRIORITY`.
+ * moves the address through an API, it runs the instance's mover on becoming MASTER; where the
+ * node adds the address itself after an ARP probe, it runs the instance's claim script on every
+ * transition (`renderVipClaim`). keepalived calls it as `ha-notify.sh TYPE NAME STATE PRIORITY`.
  */
 export function renderKeepalivedNotifyScript(): string {
   return lines(
@@ -22,5 +24,10 @@ export function renderKeepalivedNotifyScript(): string {
     "# Where the platform moves the address through an API, the instance's mover claims it.",
     `mover="${moverPath("")}$name"`,
     'if [ "$state" = MASTER ] && [ -x "$mover" ]; then "$mover" master; fi',
+    "# Where the node adds the address itself once no other node answers for it, it claims or drops it.",
+    `claim="${claimPath("")}$name"`,
+    'if [ -x "$claim" ]; then',
+    '  case "$state" in MASTER) "$claim" master ;; BACKUP) "$claim" backup ;; FAULT) "$claim" fault ;; STOP) "$claim" stop ;; esac',
+    "fi",
   );
 }

@@ -13,6 +13,18 @@ export interface KeepalivedTrackScript {
   readonly weight: number;
 }
 
+/**
+ * A `track_file`: a file keepalived reads through inotify whenever it changes. With weight 0, a
+ * non-zero number in it puts the instances that track it in FAULT, 0 lets them run.
+ */
+export interface KeepalivedTrackFile {
+  readonly name: string;
+  readonly path: string;
+  readonly weight: number;
+  /** Written by keepalived at startup when the file does not exist yet (`init_file`). */
+  readonly initialValue: number;
+}
+
 export interface KeepalivedVirtualAddress {
   readonly address: string;
   readonly prefixLength: number;
@@ -44,6 +56,8 @@ export interface KeepalivedInstance {
   /** Unicast instead of multicast adverts. */
   readonly unicast?: { readonly sourceIp: string; readonly peers: readonly string[] };
   readonly trackScripts: readonly string[];
+  /** Names of the track files. @default - none */
+  readonly trackFiles?: readonly string[];
   readonly notify: KeepalivedNotify;
   /** Gratuitous ARP after becoming MASTER. */
   readonly garp: {
@@ -60,6 +74,8 @@ export interface KeepalivedConfig {
   readonly routerId: string;
   readonly vrrpVersion: 2 | 3;
   readonly trackScripts: readonly KeepalivedTrackScript[];
+  /** @default - none */
+  readonly trackFiles?: readonly KeepalivedTrackFile[];
   readonly instances: readonly KeepalivedInstance[];
 }
 
@@ -93,6 +109,12 @@ export function renderKeepalivedConf(config: KeepalivedConfig): string {
     ]),
     "}",
   ]);
+  const files = (config.trackFiles ?? []).flatMap((f) => [
+    "",
+    `track_file ${f.name} {`,
+    ...indent([`file "${f.path}"`, `weight ${f.weight}`, `init_file ${f.initialValue}`]),
+    "}",
+  ]);
   const instances = config.instances.flatMap((i) => {
     const notify: string[] = [];
     if (i.notify.master) notify.push(`notify_master ${quoteCommand(i.notify.master)}`);
@@ -113,10 +135,15 @@ export function renderKeepalivedConf(config: KeepalivedConfig): string {
       ...(i.unicast
         ? [`unicast_src_ip ${i.unicast.sourceIp}`, "unicast_peer {", ...indent(i.unicast.peers), "}"]
         : []),
-      "virtual_ipaddress {",
-      ...indent(i.virtualAddresses.map((v) => `${v.address}/${v.prefixLength} dev ${v.device}`)),
-      "}",
+      ...(i.virtualAddresses.length
+        ? [
+            "virtual_ipaddress {",
+            ...indent(i.virtualAddresses.map((v) => `${v.address}/${v.prefixLength} dev ${v.device}`)),
+            "}",
+          ]
+        : []),
       ...(i.trackScripts.length ? ["track_script {", ...indent(i.trackScripts), "}"] : []),
+      ...(i.trackFiles?.length ? ["track_file {", ...indent(i.trackFiles), "}"] : []),
       `garp_master_delay ${i.garp.masterDelaySeconds}`,
       `garp_master_repeat ${i.garp.masterRepeat}`,
       `garp_master_refresh ${i.garp.masterRefreshSeconds}`,
@@ -124,5 +151,5 @@ export function renderKeepalivedConf(config: KeepalivedConfig): string {
     ];
     return ["", `vrrp_instance ${i.name} {`, ...indent(body), "}"];
   });
-  return lines(generatedHeader("#"), "global_defs {", indent(globals), "}", scripts, instances);
+  return lines(generatedHeader("#"), "global_defs {", indent(globals), "}", scripts, files, instances);
 }

@@ -157,6 +157,17 @@ describe("AvailabilityModel groups and predictions", () => {
 
   test.each([
     ["a negative RTO", { recoverySeconds: -1 }, /recoverySeconds -1/],
+    ["both an RTO and a split-brain onset", { splitBrainAfterSeconds: 1 }, /exactly one of recoverySeconds/],
+    [
+      "neither an RTO nor a split-brain onset",
+      { recoverySeconds: undefined },
+      /exactly one of recoverySeconds/,
+    ],
+    [
+      "a negative split-brain onset",
+      { recoverySeconds: undefined, splitBrainAfterSeconds: -1 },
+      /splitBrainAfterSeconds -1/,
+    ],
     ["a negative RPO", { dataLoss: { seconds: -2, description: "x" } }, /dataLoss seconds -2/],
     ["a non-number RPO", { dataLoss: { seconds: Number.NaN, description: "x" } }, /dataLoss seconds null/],
     [

@@ -10,5 +10,10 @@ describe("keepalived notify script", () => {
     expect(script).toContain('printf \'%s\\n\' "$state" > "/run/ha/vrrp-$name.state"');
     expect(script).toContain('mover="/usr/local/sbin/ha-move-$name"');
     expect(script).toContain('if [ "$state" = MASTER ] && [ -x "$mover" ]; then "$mover" master; fi');
+    // the claim script (ARP probe guard) hears every transition, in lower case
+    expect(script).toContain('claim="/usr/local/sbin/ha-claim-$name"');
+    expect(script).toContain(
+      'MASTER) "$claim" master ;; BACKUP) "$claim" backup ;; FAULT) "$claim" fault ;; STOP) "$claim" stop ;;',
+    );
   });
 });

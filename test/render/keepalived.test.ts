@@ -208,6 +208,22 @@ describe("renderKeepalivedConf", () => {
     ]);
   });
 
+  test("track_file renders the file, weight and init_file, and each instance's track_file block", () => {
+    const conf = renderKeepalivedConf(
+      config(
+        { trackFiles: [{ name: "haproxy_down", path: "/run/ha/haproxy.down", weight: 0, initialValue: 1 }] },
+        { trackFiles: ["haproxy_down"] },
+      ),
+    );
+    expect(block(conf, "track_file haproxy_down")).toEqual([
+      'file "/run/ha/haproxy.down"',
+      "weight 0",
+      "init_file 1",
+    ]);
+    expect(block(conf, "track_file")).toEqual(["haproxy_down"]);
+    expect(renderKeepalivedConf(config())).not.toContain("track_file");
+  });
+
   test("track_script lists the instance's scripts, and is left out when there are none", () => {
     // GIVEN one instance tracking a script and one tracking none
     const tracked = renderKeepalivedConf(config());

@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { renderSupervisor, type SupervisorOptions } from "../../lib/render/supervisor";
+import { processDownFile, renderSupervisor, type SupervisorOptions } from "../../lib/render/supervisor";
 
 const OPTIONS: SupervisorOptions = {
   processes: [
@@ -123,5 +123,46 @@ describe("renderSupervisor", () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  test("rewrites <name>.down to 1 the moment a process exits and to 0 when it runs again", async () => {
+    // GIVEN the supervisor running one long sleep in a scratch run directory
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "supervisor-down-"));
+    const script = path.join(runDir, "supervise.sh");
+    fs.writeFileSync(
+      script,
+      renderSupervisor({
+        processes: [{ name: "nap", command: ["sleep", "30"] }],
+        restartDelaySeconds: 1,
+        runDir,
+      }),
+    );
+    const supervisor = spawn("bash", [script], { stdio: "ignore" });
+    const down = path.join(runDir, "nap.down");
+    const read = () => (fs.existsSync(down) ? fs.readFileSync(down, "utf8") : "");
+    const until = async (want: string, ms: number) => {
+      const start = Date.now();
+      while (read() !== want && Date.now() - start < ms) await new Promise((r) => setTimeout(r, 5));
+      return Date.now() - start;
+    };
+    try {
+      expect(await until("0\n", 5000)).toBeLessThan(5000);
+      // WHEN the process is killed
+      const pid = Number(fs.readFileSync(path.join(runDir, "nap.pid"), "utf8"));
+      process.kill(pid, "SIGKILL");
+      // THEN the file says 1 at once (no poll), then 0 again after the restart delay
+      expect(await until("1\n", 2000)).toBeLessThan(200);
+      expect(await until("0\n", 5000)).toBeLessThan(5000);
+      // AND no half-written temporary file is left beside it
+      expect(fs.readdirSync(runDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    } finally {
+      supervisor.kill("SIGTERM");
+      await new Promise((r) => supervisor.once("exit", r));
+      fs.rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+
+  test("names the down file of a process in the hosts' run directory", () => {
+    expect(processDownFile("haproxy")).toBe("/run/ha/haproxy.down");
   });
 });

@@ -123,6 +123,22 @@ export function parseKeepalivedConf(text: string): KeepalivedFacts {
   return { vrrpVersion, instances };
 }
 
+/**
+ * The addresses, without prefix length, of a claim script (`ha-claim-<instance>`, which adds the
+ * addresses of an instance after an ARP probe instead of keepalived): its `addresses=` line, a
+ * space-separated list.
+ */
+export function parseClaimAddresses(text: string): string[] {
+  const line = text.split("\n").find((l) => l.startsWith("addresses="));
+  if (!line) return [];
+  return line
+    .slice("addresses=".length)
+    .replace(/^'|'$/g, "")
+    .split(/\s+/)
+    .map((w) => w.split("/")[0] as string)
+    .filter((w) => w.length > 0);
+}
+
 /** A `server` line of an HAProxy backend. */
 export interface HaproxyServerConfig {
   readonly name: string;

@@ -9,6 +9,7 @@ import type { DrillContainer, DrillStack } from "../core/stack";
 import {
   type HaproxyServerConfig,
   type KeepalivedFacts,
+  parseClaimAddresses,
   parseHaproxyCfg,
   parseKeepalivedConf,
   type VrrpInstanceConfig,
@@ -17,6 +18,8 @@ import {
 /** Where the drill looks for the daemons' configuration inside a container. */
 export const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
 export const HAPROXY_CFG = "/etc/haproxy/haproxy.cfg";
+/** Where a node keeps the script that adds an instance's addresses after an ARP probe. */
+export const claimScriptPath = (instance: string) => `/usr/local/sbin/ha-claim-${instance}`;
 
 /** A load-balancer node of the pair. */
 export interface VipPairNode {
@@ -55,6 +58,11 @@ export interface VipPairPlan {
   readonly preempt: boolean;
   readonly preemptDelaySeconds: number;
   readonly unicast: boolean;
+  /**
+   * true when a new master adds the VIP only once no other node answers an ARP probe for it
+   * (the nodes have claim scripts): a partition that lets ARP through then moves no client.
+   */
+  readonly addressProbe: boolean;
 }
 
 function upload(container: DrillContainer, path: string): string | undefined {
@@ -131,7 +139,16 @@ export function planVipPair(stack: DrillStack): VipPairPlan {
   const candidates: Candidate[] = stack.containers.flatMap((c) => {
     const text = upload(c, KEEPALIVED_CONF);
     if (text === undefined) return [];
-    const facts = parseKeepalivedConf(text);
+    const parsed = parseKeepalivedConf(text);
+    // Where a node adds an instance's addresses itself (after an ARP probe), its claim script
+    // lists them; keepalived.conf holds a loopback marker instead.
+    const facts: KeepalivedFacts = {
+      ...parsed,
+      instances: parsed.instances.map((i) => {
+        const claim = upload(c, claimScriptPath(i.name));
+        return claim === undefined ? i : { ...i, virtualAddresses: parseClaimAddresses(claim) };
+      }),
+    };
     return facts.instances.length ? [{ container: c, facts }] : [];
   });
   if (candidates.length < 2) {
@@ -168,5 +185,6 @@ export function planVipPair(stack: DrillStack): VipPairPlan {
     preempt: !top.instance.noPreempt,
     preemptDelaySeconds: top.instance.preemptDelaySeconds,
     unicast: top.instance.unicastPeers.length > 0,
+    addressProbe: nodes.every((n) => upload(n.container, claimScriptPath(n.instance.name)) !== undefined),
   };
 }

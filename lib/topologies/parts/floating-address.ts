@@ -49,6 +49,8 @@ export class FloatingAddress extends Construct implements IFloatingAddress {
   public readonly preferredNode: number;
   /** How the platform moves this address. */
   public readonly binding: IFloatingAddressBinding;
+  /** The address's mode (gratuitous ARP, secondary private IP, route table). */
+  public readonly mode: FloatingAddressMode;
 
   /** @internal */
   constructor(
@@ -60,6 +62,7 @@ export class FloatingAddress extends Construct implements IFloatingAddress {
     mode: FloatingAddressMode,
   ) {
     super(scope, id);
+    this.mode = mode;
     this.virtualRouterId = group.segment.reserveId(
       this,
       VRRP_ROUTER_IDS,

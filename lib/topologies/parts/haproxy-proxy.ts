@@ -6,7 +6,8 @@ import type { HostProcess } from "../../model/host-spec";
 import type { IPlatform } from "../../platforms/platform";
 import { type ITrafficPeer, Traffic, TrafficSource } from "../../platforms/traffic";
 import { type HaproxyBackend, renderHaproxyCfg } from "../../render/haproxy";
-import type { KeepalivedTrackScript } from "../../render/keepalived";
+import type { KeepalivedTrackFile, KeepalivedTrackScript } from "../../render/keepalived";
+import { processDownFile } from "../../render/supervisor";
 import type { IBackendPool } from "./backend-pool";
 import { Balance, ProxyMode, type Stickiness } from "./load-balancing";
 
@@ -159,6 +160,17 @@ export class HaproxyProxy {
       fall: 2,
       weight: 0,
     };
+  }
+
+  /**
+   * A keepalived track file the host's supervisor rewrites the moment HAProxy exits (1) or
+   * starts (0): keepalived reads it through inotify, so a dead proxy puts the node in FAULT within
+   * milliseconds, and a master entering FAULT sends a priority-0 advert that makes the backup
+   * take over after its skew time instead of the master-down interval. Missing at keepalived's
+   * start, it is created as 1 (down) until the supervisor has started HAProxy.
+   */
+  public get exitTrackFile(): KeepalivedTrackFile {
+    return { name: "haproxy_down", path: processDownFile(this.process.name), weight: 0, initialValue: 1 };
   }
 
   /** Seconds until the track script sees a hung proxy: fall × interval + timeout. */

@@ -3,23 +3,33 @@ import { invalid } from "../../errors";
 import { assertCommand, assertIntegerInRange } from "../../model/config-text";
 import { Capability, type HostFile, type HostProcess } from "../../model/host-spec";
 import { Spread } from "../../model/placement";
-import type { FloatingAddressMode } from "../../platforms/floating-address";
+import { FloatingAddressMode } from "../../platforms/floating-address";
 import type { IHost } from "../../platforms/host";
 import type { IPlatform } from "../../platforms/platform";
 import type { ISegment } from "../../platforms/segment";
 import { type ITrafficPeer, Traffic, TrafficSource } from "../../platforms/traffic";
 import {
   type KeepalivedInstance,
+  type KeepalivedTrackFile,
   type KeepalivedTrackScript,
   renderKeepalivedConf,
 } from "../../render/keepalived";
 import { KEEPALIVED_NOTIFY_PATH, renderKeepalivedNotifyScript } from "../../render/keepalived-notify";
+import { claimPath, renderVipClaim } from "../../render/vip-claim";
 import { moverPath } from "../../render/vip-mover";
 import { FloatingAddress, type FloatingAddressOptions } from "./floating-address";
 import { defaultPriorities, instanceName, type VrrpOptions, VrrpVersion } from "./vrrp-options";
 import type { VrrpTiming } from "./vrrp-timing";
 
 export const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
+
+/**
+ * The loopback address keepalived holds for an instance whose claim script adds the real address
+ * (127.254.<virtual router id>.1: outside 127.0.0.0/16, so no clash with the usual loopback names).
+ */
+export function claimMarker(virtualRouterId: number): string {
+  return `127.254.${virtualRouterId}.1`;
+}
 
 /** One node of the group as its keepalived config sees it. */
 export interface VrrpNode {
@@ -43,6 +53,8 @@ export class VrrpGroup {
   public readonly preempt: boolean;
   public readonly preemptDelaySeconds: number;
   public readonly unicast: boolean;
+  /** ARP probe time before a new master adds an address moved by gratuitous ARP; 0: none. */
+  public readonly addressProbeMs: number;
   private readonly addressList: FloatingAddress[] = [];
   private readonly nodes: IHost[] = [];
 
@@ -57,7 +69,7 @@ export class VrrpGroup {
     if (this.version !== VrrpVersion.V2 && this.version !== VrrpVersion.V3) {
       invalid(where, "vrrpVersion", options.vrrpVersion, "use VrrpVersion.V2 or VrrpVersion.V3");
     }
-    this.advertIntervalMs = options.advertIntervalMs ?? (this.version === VrrpVersion.V2 ? 1000 : 200);
+    this.advertIntervalMs = options.advertIntervalMs ?? (this.version === VrrpVersion.V2 ? 1000 : 100);
     this.validateAdvert();
     this.priorities = this.validatePriorities();
     this.preempt = options.preempt ?? true;
@@ -77,6 +89,13 @@ export class VrrpGroup {
       );
     }
     this.unicast = options.unicast ?? !platform.traits.multicast;
+    this.addressProbeMs = assertIntegerInRange(
+      where,
+      "addressProbeMs",
+      options.addressProbeMs ?? 50,
+      0,
+      1000,
+    );
     for (const [state, command] of Object.entries(options.notify ?? {})) {
       if (command !== undefined) assertCommand(where, `notify.${state}`, command);
     }
@@ -92,6 +111,14 @@ export class VrrpGroup {
     options: FloatingAddressOptions,
     mode: FloatingAddressMode,
   ): FloatingAddress {
+    if (this.options.addressProbeMs && mode !== FloatingAddressMode.GRATUITOUS_ARP) {
+      invalid(
+        this.where,
+        "addressProbeMs",
+        this.options.addressProbeMs,
+        `an ARP probe tells nothing where the platform moves the address (${mode}): leave it unset or 0`,
+      );
+    }
     const address = new FloatingAddress(
       scope,
       id,
@@ -132,9 +159,19 @@ export class VrrpGroup {
     });
   }
 
-  /** Debian packages every node needs for keepalived and the address bindings. */
+  /** Debian packages every node needs for keepalived, the address bindings and the ARP probe. */
   public get packages(): string[] {
-    return ["keepalived", "iproute2", ...this.addressList.flatMap((a) => a.binding.nodePackages)];
+    return [
+      "keepalived",
+      "iproute2",
+      ...(this.addressList.some((a) => this.probes(a)) ? ["iputils-arping"] : []),
+      ...this.addressList.flatMap((a) => a.binding.nodePackages),
+    ];
+  }
+
+  /** Whether a new master probes for another holder of `address` before adding it. */
+  public probes(address: FloatingAddress): boolean {
+    return this.addressProbeMs > 0 && address.mode === FloatingAddressMode.GRATUITOUS_ARP;
   }
 
   /** Capabilities keepalived needs: add addresses, send VRRP and gratuitous ARP. */
@@ -143,15 +180,38 @@ export class VrrpGroup {
   }
 
   /** The keepalived config of `node`, rendered at synthesis (addresses added later count). */
-  public configFile(node: () => VrrpNode, trackScripts: readonly KeepalivedTrackScript[]): HostFile {
-    return { path: KEEPALIVED_CONF, content: () => this.keepalivedConf(node(), trackScripts) };
+  public configFile(
+    node: () => VrrpNode,
+    trackScripts: readonly KeepalivedTrackScript[],
+    trackFiles: readonly KeepalivedTrackFile[] = [],
+  ): HostFile {
+    return { path: KEEPALIVED_CONF, content: () => this.keepalivedConf(node(), trackScripts, trackFiles) };
   }
 
-  /** The other files every node needs: the notify script and the address bindings' files. */
-  public get supportFiles(): HostFile[] {
+  /**
+   * The other files `node` needs: the notify script, the address bindings' files and the claim
+   * scripts of the addresses it adds after an ARP probe.
+   */
+  public supportFiles(node: () => VrrpNode): HostFile[] {
     return [
       { path: KEEPALIVED_NOTIFY_PATH, content: renderKeepalivedNotifyScript(), executable: true },
       ...this.addressList.flatMap((a) => a.binding.nodeFiles),
+      ...this.addressList
+        .filter((a) => this.probes(a))
+        .map((a) => ({
+          path: claimPath(instanceName(a.virtualRouterId)),
+          content: () => {
+            const device = node().interfaceName;
+            return renderVipClaim({
+              instance: instanceName(a.virtualRouterId),
+              device,
+              addresses: a.binding.interfaceAddresses(device).map((v) => `${v.address}/${v.prefixLength}`),
+              probeMs: this.addressProbeMs,
+              retryMs: this.advertIntervalMs,
+            });
+          },
+          executable: true,
+        })),
     ];
   }
 
@@ -189,11 +249,16 @@ export class VrrpGroup {
       version: this.version,
       advertIntervalMs: this.advertIntervalMs,
       backupPriority: sorted[1] as number,
+      addressProbeMs: this.addressList.some((a) => this.probes(a)) ? this.addressProbeMs : 0,
     };
   }
 
-  /** keepalived.conf of one node. */
-  public keepalivedConf(node: VrrpNode, trackScripts: readonly KeepalivedTrackScript[]): string {
+  /** keepalived.conf of one node; every instance tracks every script and file. */
+  public keepalivedConf(
+    node: VrrpNode,
+    trackScripts: readonly KeepalivedTrackScript[],
+    trackFiles: readonly KeepalivedTrackFile[] = [],
+  ): string {
     const peers = this.nodes.filter((_, i) => i !== node.index).map((n) => this.addressOn(n));
     const sorted = [...this.priorities].sort((a, b) => b - a);
     const instances: KeepalivedInstance[] = this.addressList.map((vip) => {
@@ -212,15 +277,22 @@ export class VrrpGroup {
         advertIntervalMs: this.advertIntervalMs,
         noPreempt: !this.preempt,
         preemptDelaySeconds: this.preemptDelaySeconds,
-        virtualAddresses: vip.binding.interfaceAddresses(node.interfaceName),
+        // Where a new master probes for another holder first, its claim script adds the address;
+        // VRRPv3 adverts need one address, so a loopback marker nothing uses stands in for it.
+        virtualAddresses: this.probes(vip)
+          ? [{ address: claimMarker(vip.virtualRouterId), prefixLength: 32, device: "lo" }]
+          : vip.binding.interfaceAddresses(node.interfaceName),
         ...(this.unicast ? { unicast: { sourceIp: node.address, peers } } : {}),
         trackScripts: trackScripts.map((s) => s.name),
+        trackFiles: trackFiles.map((f) => f.name),
         notify: {
           ...this.options.notify,
           generic: [KEEPALIVED_NOTIFY_PATH],
           ...(vip.binding.hasMover
             ? { masterRxLowerPriority: [moverPath(instance), "rx-lower-priority"] }
-            : {}),
+            : this.probes(vip)
+              ? { masterRxLowerPriority: [claimPath(instance), "announce"] }
+              : {}),
         },
         garp: { masterDelaySeconds: 1, masterRepeat: 3, masterRefreshSeconds: 60 },
       };
@@ -229,6 +301,7 @@ export class VrrpGroup {
       routerId: node.routerId,
       vrrpVersion: this.version,
       trackScripts,
+      trackFiles,
       instances,
     });
   }

@@ -6,6 +6,22 @@ export interface VrrpTiming {
   readonly advertIntervalMs: number;
   /** Priority of the backup that takes over. */
   readonly backupPriority: number;
+  /**
+   * Milliseconds a new master waits for another holder to answer an ARP probe before it adds the
+   * address; 0 when keepalived adds it at once.
+   * @default 0
+   */
+  readonly addressProbeMs?: number;
+}
+
+/** What the ARP probe adds to a takeover, in seconds (0 without it). */
+export function probeSeconds(t: VrrpTiming): number {
+  return (t.addressProbeMs ?? 0) / 1000;
+}
+
+/** How `probeSeconds` is derived, appended to a basis; empty without the probe. */
+export function probeBasis(t: VrrpTiming): string {
+  return t.addressProbeMs ? ` + ARP probe for another holder ${t.addressProbeMs} ms` : "";
 }
 
 /**

@@ -4,6 +4,8 @@ import type { HaproxyProxy } from "../parts/haproxy-proxy";
 import {
   masterDownBasis,
   masterDownSeconds,
+  probeBasis,
+  probeSeconds,
   roundSeconds,
   skewSeconds,
   type VrrpTiming,
@@ -23,8 +25,9 @@ export function vipPairPredictions(
   move: AddressMove | undefined,
 ): FailurePrediction[] {
   const masterDown = masterDownSeconds(timing);
-  const moveSeconds = move?.seconds ?? 0;
-  const moveBasis = move ? ` + ${move.basis}` : "";
+  // The ARP probe and the platform's move both come after the election.
+  const moveSeconds = probeSeconds(timing) + (move?.seconds ?? 0);
+  const moveBasis = `${probeBasis(timing)}${move ? ` + ${move.basis}` : ""}`;
   const track = proxy.trackScript;
   return [
     {
@@ -35,17 +38,32 @@ export function vipPairPredictions(
     },
     {
       fault: "proxy-process-death",
-      recoverySeconds: roundSeconds(proxy.trackDetectionSeconds + skewSeconds(timing) + moveSeconds),
-      failedRequests: "connections to the dead proxy; new connections fail until the VIP moves",
-      basis: `worst case, a hung proxy: track script fall ${track.fall} × interval ${track.intervalSeconds} s + timeout ${track.timeoutSeconds} s, then the master enters FAULT and the backup takes over after its skew${moveBasis}; a dead proxy refuses at once and fails the checks sooner`,
+      recoverySeconds: roundSeconds(skewSeconds(timing) + moveSeconds),
+      failedRequests:
+        "connections to the dead proxy, and those sent between the master's FAULT and the backup's gratuitous ARP",
+      basis: `the supervisor rewrites ${proxy.exitTrackFile.path} the moment HAProxy exits; keepalived reads it through inotify (milliseconds), enters FAULT and sends a priority-0 advert, after which the backup takes over within its skew (256 − ${timing.backupPriority}) / 256 × advert ${timing.advertIntervalMs} ms${moveBasis}`,
     },
     {
-      fault: "partition-between-nodes",
-      recoverySeconds: roundSeconds(masterDown),
-      failedRequests:
-        "split brain: VRRP cannot tell a partition from a failure, so after the master-down interval every side holds the VIP until the partition heals; then the highest priority keeps it",
-      basis: "VRRP has no quorum; each side promotes itself after the master-down interval",
+      fault: "proxy-hang",
+      recoverySeconds: roundSeconds(proxy.trackDetectionSeconds + skewSeconds(timing) + moveSeconds),
+      failedRequests: "requests to the hung proxy time out until the VIP moves",
+      basis: `a proxy that runs but does not answer: track script fall ${track.fall} × interval ${track.intervalSeconds} s + timeout ${track.timeoutSeconds} s, then FAULT and a priority-0 advert, and the backup takes over after its skew${moveBasis}`,
     },
+    timing.addressProbeMs
+      ? {
+          fault: "partition-between-nodes",
+          recoverySeconds: 0,
+          failedRequests:
+            "none while ARP crosses the cut: the master keeps the VIP and the clients; a cut that also drops ARP splits the brain after the master-down interval, as without the probe",
+          basis: `the cut-off backup becomes MASTER after the ${masterDownBasis(timing)}, but its ARP probe (${timing.addressProbeMs} ms) finds the master answering for the VIP, so it adds nothing and probes again every advert until the cut heals or the master goes`,
+        }
+      : {
+          fault: "partition-between-nodes",
+          splitBrainAfterSeconds: roundSeconds(masterDown),
+          failedRequests:
+            "none refused, but split brain: VRRP cannot tell a partition from a failure, so after the master-down interval every side holds the VIP and the clients follow the latest gratuitous ARP (the side that took over) until the partition heals; then the highest priority keeps it",
+          basis: `VRRP has no quorum; each side promotes itself after the ${masterDownBasis(timing)}`,
+        },
   ];
 }
 

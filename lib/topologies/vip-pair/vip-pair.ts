@@ -201,7 +201,7 @@ export class VipPair extends Construct implements ITrafficPeer {
       // A getter: the address-moving files of VIPs added later are read at synthesis.
       get files() {
         return [
-          vrrp.configFile(vrrpNode, [track]),
+          vrrp.configFile(vrrpNode, [track], [proxy.exitTrackFile]),
           {
             path: HAPROXY_CFG,
             content: () =>
@@ -210,7 +210,7 @@ export class VipPair extends Construct implements ITrafficPeer {
                 bindings().map((b) => b.bindAddress(attachment.lease.address)),
               ),
           },
-          ...vrrp.supportFiles,
+          ...vrrp.supportFiles(vrrpNode),
         ];
       },
       processes: [proxy.process, vrrp.process],

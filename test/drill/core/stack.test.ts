@@ -46,6 +46,7 @@ describe("parseDockerStack on the synthesized drill example", () => {
       "/etc/haproxy/haproxy.cfg",
       "/etc/keepalived/ha-notify.sh",
       "/etc/keepalived/keepalived.conf",
+      "/usr/local/sbin/ha-claim-VI_51",
       "/usr/local/sbin/ha-supervise",
     ]);
     expect(lb?.uploads.find((u) => u.file === "/usr/local/sbin/ha-supervise")?.executable).toBe(true);

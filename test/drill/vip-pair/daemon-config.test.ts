@@ -1,5 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { parseHaproxyCfg, parseKeepalivedConf } from "../../../lib/drill/vip-pair/daemon-config";
+import {
+  parseClaimAddresses,
+  parseHaproxyCfg,
+  parseKeepalivedConf,
+} from "../../../lib/drill/vip-pair/daemon-config";
 
 describe("reading the generated daemon configuration", () => {
   test("parses a keepalived.conf: instance, priority, advert, preemption, VIP, peers", () => {
@@ -49,6 +53,13 @@ describe("reading the generated daemon configuration", () => {
         trackScripts: ["chk"],
       },
     ]);
+  });
+
+  test("reads the addresses of a claim script, without prefix length, one or several", () => {
+    const two = "#!/bin/bash\ninstance=VI_51\naddresses='198.18.0.10/24 198.18.0.11/24'\nprobe=0.05\n";
+    expect(parseClaimAddresses(two)).toEqual(["198.18.0.10", "198.18.0.11"]);
+    expect(parseClaimAddresses("addresses=198.18.0.10/24\n")).toEqual(["198.18.0.10"]);
+    expect(parseClaimAddresses("#!/bin/bash\n")).toEqual([]);
   });
 
   test("throws for an unbalanced keepalived.conf", () => {

@@ -241,7 +241,7 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
     return `exit ${out.code}\n${out.stderr.slice(-3000)}\n${JSON.stringify(out.runs.map((r) => r.checks))}`;
   }
 
-  test("node-loss: the backup answers within 1 s (median), no duplicate VIP", async () => {
+  test("node-loss: the backup answers within 0.6 s (median), no duplicate VIP", async () => {
     // GIVEN the pair serving through edge-lb-0
     // WHEN edge-lb-0 loses its link and every process, 3 times
     const out = await drill("node-loss", 3);
@@ -255,13 +255,14 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
       expect(r.requests.answeredBy["edge-lb-1"]).toBeGreaterThan(0);
       expect(vip(r).duplicateVip.detected).toBe(false);
     }
-    // AND the median failover is under 1 s (predicted 0.722 s)
-    expect(out.summary.predictedSeconds).toBe(0.722);
-    expect(out.summary.measuredSeconds.median).toBeLessThan(1);
-    expect(out.summary.longestGapSeconds.max).toBeLessThan(2);
+    // AND the median failover is under 0.6 s (predicted at most 0.411 s: master-down 0.361 s and
+    // the 50 ms ARP probe; the goal is 0.5 s)
+    expect(out.summary.predictedSeconds).toBe(0.411);
+    expect(out.summary.measuredSeconds.median).toBeLessThan(0.6);
+    expect(out.summary.longestGapSeconds.max).toBeLessThan(1.5);
   }, 150_000);
 
-  test("proxy-death: the track script moves the VIP within 4 s of HAProxy's death", async () => {
+  test("proxy-death: the supervisor's down file moves the VIP within 0.5 s of HAProxy's death", async () => {
     // GIVEN the pair serving through edge-lb-0
     // WHEN HAProxy on edge-lb-0 is killed and held down, twice
     const out = await drill("proxy-death", 2);
@@ -271,13 +272,14 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
     for (const r of out.runs) {
       expect(vip(r).masterAfter).toBe("edge-lb-1");
       expect(vip(r).duplicateVip.longestSeconds).toBeLessThanOrEqual(0.2);
-      // AND while HAProxy was down, connections to the VIP were refused on edge-lb-0
-      expect(r.requests.errors.refused ?? 0).toBeGreaterThan(0);
+      // AND few requests failed (the goal is under 10), and HAProxy stayed down
+      expect(r.requests.failed).toBeGreaterThan(0);
+      expect(r.requests.failed).toBeLessThan(30);
       expect(r.details.haproxyRestarted).toBe(false);
     }
-    // AND the median failover is under 4 s (predicted 3.122 s, an upper bound)
-    expect(out.summary.predictedSeconds).toBe(3.122);
-    expect(out.summary.measuredSeconds.median).toBeLessThan(4);
+    // AND the median failover is under 0.5 s (predicted 0.111 s, skew and ARP probe; the goal is 0.3 s)
+    expect(out.summary.predictedSeconds).toBe(0.111);
+    expect(out.summary.measuredSeconds.median).toBeLessThan(0.5);
   }, 150_000);
 
   test("backend-death: no client request fails when one backend's server dies", async () => {
@@ -315,19 +317,21 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
     }
   }, 180_000);
 
-  test("partition: split-brain is reported (both nodes hold the VIP) and ends with the partition", async () => {
-    // GIVEN the pair serving through edge-lb-0
-    // WHEN edge-lb-1 stops hearing VRRP for 3 s, twice
+  test("partition: the ARP probe keeps the VIP and the clients on the master; the cut-off node only thinks it is MASTER", async () => {
+    // GIVEN the pair serving through edge-lb-0, with the ARP probe guard (the default)
+    // WHEN edge-lb-1 stops hearing VRRP and its peer for the cut, twice
     const out = await drill("partition", 2);
 
-    // THEN both nodes held the VIP at once, as VRRP must without a quorum
+    // THEN no split brain: edge-lb-1 became MASTER but never added the VIP
     expect(out.code, explain(out)).toBe(0);
     for (const r of out.runs) {
-      expect(r.details.splitBrain).toBe(true);
-      expect(vip(r).duplicateVip.hosts).toEqual(["edge-lb-0", "edge-lb-1"]);
-      expect(vip(r).duplicateVip.seconds).toBeGreaterThan(1.5);
+      expect(r.details.splitBrain).toBe(false);
+      expect(vip(r).duplicateVip.detected).toBe(false);
       expect(r.details.stateFilesDuringPartition).toEqual({ "edge-lb-0": "MASTER", "edge-lb-1": "MASTER" });
-      // AND after the heal one node holds the VIP again and clients are served
+      // AND only edge-lb-0 answered the clients during the cut, and none of their requests failed
+      expect(r.details.servedByDuringPartition).toEqual(["edge-lb-0"]);
+      expect((r.details.requestsDuringPartition as { failed: number }).failed).toBe(0);
+      // AND after the heal edge-lb-0 still holds the VIP and clients are served
       expect(r.details.singleHolderAfterHealSeconds).not.toBeNull();
       expect(r.details.clientRestoredAfterHealSeconds).not.toBeNull();
       expect(vip(r).masterAfter).toBe("edge-lb-0");

@@ -33,10 +33,13 @@ describe("planVipPair on the synthesized drill example", () => {
       "web-1@198.18.0.3:8080",
       "web-2@198.18.0.4:8080",
     ]);
-    expect(plan.advertIntervalSeconds).toBe(0.2);
+    expect(plan.advertIntervalSeconds).toBe(0.1);
     expect(plan.preempt).toBe(true);
     expect(plan.preemptDelaySeconds).toBe(10);
     expect(plan.unicast).toBe(false);
+    // AND the VIP comes from the claim scripts (keepalived.conf holds a loopback marker)
+    expect(plan.addressProbe).toBe(true);
+    expect(plan.nodes.map((n) => n.instance.virtualAddresses)).toEqual([["198.18.0.10"], ["198.18.0.10"]]);
   });
 
   test("throws for a stack where only one container runs keepalived", () => {

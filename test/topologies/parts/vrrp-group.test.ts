@@ -20,7 +20,7 @@ const node = (index: number, interfaceName = "eth0") => ({
 });
 
 describe("VrrpGroup", () => {
-  test("defaults: VRRPv3, 200 ms adverts, priorities 150/100/90, preempt after 10 s, multicast on Docker", () => {
+  test("defaults: VRRPv3, 100 ms adverts, priorities 150/100/90, preempt after 10 s, multicast on Docker", () => {
     const { group } = setup();
     expect([
       group.version,
@@ -29,8 +29,14 @@ describe("VrrpGroup", () => {
       group.preempt,
       group.preemptDelaySeconds,
       group.unicast,
-    ]).toEqual([VrrpVersion.V3, 200, [150, 100, 90], true, 10, false]);
-    expect(group.timing).toEqual({ version: VrrpVersion.V3, advertIntervalMs: 200, backupPriority: 100 });
+    ]).toEqual([VrrpVersion.V3, 100, [150, 100, 90], true, 10, false]);
+    expect(group.timing).toEqual({
+      version: VrrpVersion.V3,
+      advertIntervalMs: 100,
+      backupPriority: 100,
+      addressProbeMs: 0,
+    });
+    expect(group.addressProbeMs).toBe(50);
   });
 
   test("spreads addresses over the nodes and ranks priorities in ring order from the preferred node", () => {
@@ -50,8 +56,60 @@ describe("VrrpGroup", () => {
       ["VI_53", 90],
     ]);
     expect(conf).toContain("interface eth1");
-    expect(conf).toMatch(/198\.18\.0\.\d+\/24 dev eth1/);
+    // the ARP probe guard (default on Docker): keepalived holds loopback markers, the claim
+    // scripts hold the addresses on eth1
+    expect(conf).toContain("127.254.51.1/32 dev lo");
+    // a MASTER that hears a lower-priority one (a healed partition) re-announces the address
+    expect(conf).toContain('notify_master_rx_lower_pri "/usr/local/sbin/ha-claim-VI_51 announce"');
+    const claims = group.supportFiles(() => node(1, "eth1")).filter((f) => f.path.includes("ha-claim-"));
+    expect(claims.map((f) => f.path)).toEqual([
+      "/usr/local/sbin/ha-claim-VI_51",
+      "/usr/local/sbin/ha-claim-VI_52",
+      "/usr/local/sbin/ha-claim-VI_53",
+    ]);
+    for (const f of claims) {
+      expect(f.executable).toBe(true);
+      expect(typeof f.content === "function" ? f.content() : f.content).toMatch(
+        /device=eth1\naddresses=198\.18\.0\.\d+\/24\nprobe=0\.05\nretry=0\.1\n/,
+      );
+    }
     expect(group.addresses.map((a) => a.preferredNode)).toEqual([0, 1, 2]);
+  });
+
+  test("addressProbeMs 0 lets keepalived add the addresses itself, with no claim script or arping", () => {
+    // GIVEN the guard turned off
+    const { where, group } = setup(2, { addressProbeMs: 0 });
+    group.addAddress(where, "Vip", {}, FloatingAddressMode.GRATUITOUS_ARP);
+    // THEN keepalived.conf has the real address, and the node needs no claim script nor arping
+    const conf = group.keepalivedConf(node(0), []);
+    expect(conf).toMatch(/198\.18\.0\.\d+\/24 dev eth0/);
+    expect(conf).not.toContain("dev lo");
+    expect(group.supportFiles(() => node(0)).some((f) => f.path.includes("ha-claim-"))).toBe(false);
+    expect(group.packages).not.toContain("iputils-arping");
+    expect(group.timing.addressProbeMs).toBe(0);
+  });
+
+  test("the ARP probe guard needs arping and adds its time to the takeover", () => {
+    const { where, group } = setup(2);
+    group.addAddress(where, "Vip", {}, FloatingAddressMode.GRATUITOUS_ARP);
+    expect(group.addressProbeMs).toBe(50);
+    expect(group.packages).toContain("iputils-arping");
+    expect(group.timing.addressProbeMs).toBe(50);
+  });
+
+  test.each([
+    ["a fraction", { addressProbeMs: 2.5 }, /addressProbeMs/],
+    ["over a second", { addressProbeMs: 1001 }, /addressProbeMs/],
+  ])("rejects an ARP probe time that is %s", (_what, options, message) => {
+    expect(() => setup(2, options)).toThrow(message);
+  });
+
+  test("rejects the ARP probe where the platform moves the address through an API", () => {
+    const { where, group } = setup(2, { addressProbeMs: 50 });
+    expect(
+      validationErrorOf(() => group.addAddress(where, "Vip", {}, FloatingAddressMode.SECONDARY_PRIVATE_IP))
+        .message,
+    ).toMatch(/addressProbeMs.*secondary-private-ip.*leave it unset or 0/);
   });
 
   test("renders unicast peers from the attached nodes' addresses", () => {

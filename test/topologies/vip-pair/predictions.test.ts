@@ -15,29 +15,34 @@ function proxy() {
 }
 
 describe("VIP pair predictions", () => {
-  test("node loss is the master-down interval; proxy death the track script plus skew; a partition splits", () => {
-    const [node, proxyDeath, partition] = vipPairPredictions(
-      { version: VrrpVersion.V3, advertIntervalMs: 200, backupPriority: 100 },
+  test("node loss is the master-down interval; proxy death the skew; a hung proxy the track script plus skew; a partition splits", () => {
+    const [node, proxyDeath, hang, partition] = vipPairPredictions(
+      { version: VrrpVersion.V3, advertIntervalMs: 100, backupPriority: 100 },
       proxy(),
       undefined,
     );
-    expect(node).toMatchObject({ fault: "node-loss", recoverySeconds: 0.722 });
-    expect(proxyDeath).toMatchObject({ fault: "proxy-process-death", recoverySeconds: 3.122 });
-    expect(proxyDeath?.basis).toContain("fall 2 × interval 1 s + timeout 1 s");
-    expect(partition).toMatchObject({ fault: "partition-between-nodes", recoverySeconds: 0.722 });
-    expect(partition?.failedRequests).toMatch(/^split brain/);
+    expect(node).toMatchObject({ fault: "node-loss", recoverySeconds: 0.361 });
+    // The supervisor's down file (inotify) and the priority-0 advert leave only the skew.
+    expect(proxyDeath).toMatchObject({ fault: "proxy-process-death", recoverySeconds: 0.061 });
+    expect(proxyDeath?.basis).toContain("/run/ha/haproxy.down");
+    expect(hang).toMatchObject({ fault: "proxy-hang", recoverySeconds: 3.061 });
+    expect(hang?.basis).toContain("fall 2 × interval 1 s + timeout 1 s");
+    expect(partition).toMatchObject({ fault: "partition-between-nodes", splitBrainAfterSeconds: 0.361 });
+    expect(partition).not.toHaveProperty("recoverySeconds");
+    expect(partition?.failedRequests).toMatch(/split brain/);
   });
 
   test("an address moved through an API adds its time to node and proxy loss, not to the partition", () => {
     const move = { seconds: 2, basis: "about 2 s for the API call" };
-    const [node, proxyDeath, partition] = vipPairPredictions(
+    const [node, proxyDeath, hang, partition] = vipPairPredictions(
       { version: VrrpVersion.V3, advertIntervalMs: 200, backupPriority: 100 },
       proxy(),
       move,
     );
-    expect([node?.recoverySeconds, proxyDeath?.recoverySeconds, partition?.recoverySeconds]).toEqual([
-      2.722, 5.122, 0.722,
+    expect([node?.recoverySeconds, proxyDeath?.recoverySeconds, hang?.recoverySeconds]).toEqual([
+      2.722, 2.122, 5.122,
     ]);
+    expect(partition?.splitBrainAfterSeconds).toBe(0.722);
     expect(node?.basis).toMatch(/\+ about 2 s for the API call$/);
   });
 

@@ -126,7 +126,7 @@ describe("VipPair on Docker", () => {
     expect(file(stack, "edge-lb-0", "/etc/haproxy/haproxy.cfg")).toContain("mode tcp");
   });
 
-  test("renders keepalived with VRRPv3, 200 ms adverts, a HAProxy track script and distinct priorities", () => {
+  test("renders keepalived with VRRPv3, 100 ms adverts, a HAProxy track script and track file, and distinct priorities", () => {
     // GIVEN
     const { stack, platform, web } = setup();
     new VipPair(platform, "edge", { virtualIp: "172.30.0.10", backends: web });
@@ -136,16 +136,25 @@ describe("VipPair on Docker", () => {
     const lb1 = file(stack, "edge-lb-1", "/etc/keepalived/keepalived.conf");
 
     // THEN
+    for (const host of ["edge-lb-0", "edge-lb-1"]) {
+      expect(file(stack, host, "/usr/local/sbin/ha-claim-VI_51")).toContain("addresses=172.30.0.10/24");
+    }
     for (const conf of [lb0, lb1]) {
       expect(conf).toContain("vrrp_version 3");
-      expect(conf).toContain("advert_int 0.2");
+      expect(conf).toContain("advert_int 0.1");
       expect(conf).toContain("virtual_router_id 51");
-      expect(conf).toContain("172.30.0.10/24 dev eth0");
+      // keepalived holds a loopback marker; the claim script adds the VIP after its ARP probe
+      expect(conf).toContain("127.254.51.1/32 dev lo");
       expect(conf).toContain(
         'script "/usr/bin/curl --fail --silent --output /dev/null --max-time 1 http://127.0.0.1:8404/ha-health"',
       );
       expect(conf).toContain("preempt_delay 10");
       expect(conf).not.toContain("unicast_peer");
+      // the supervisor's down file: HAProxy's exit is seen through inotify, not the next poll
+      expect(conf).toContain(
+        'track_file haproxy_down {\n    file "/run/ha/haproxy.down"\n    weight 0\n    init_file 1\n}',
+      );
+      expect(conf).toMatch(/track_file \{\n\s+haproxy_down\n\s+\}/);
     }
     // every node starts as BACKUP so that preempt_delay holds back a restarted node
     expect(lb0).toMatch(/state BACKUP\n\s+interface eth0\n\s+virtual_router_id 51\n\s+priority 150/);
@@ -277,7 +286,7 @@ describe("VipPair on Docker", () => {
     expect(lb?.toleratedFailures).toBe(1);
     expect(lb?.dependsOn).toEqual(["test/local/web"]);
     expect(lb?.predictions.find((p) => p.fault === "node-loss")?.recoverySeconds).toBeCloseTo(
-      0.6 + (156 * 0.2) / 256,
+      0.3 + (156 * 0.1) / 256 + 0.05,
       3,
     );
     expect(report.redundancyGroups.find((g) => g.role === "backend")?.toleratedFailures).toBe(2);
