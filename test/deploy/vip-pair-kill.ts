@@ -18,22 +18,27 @@ export interface VipPairInStack {
   readonly nodeHeader: string;
 }
 
-/** The VIP pairs of a deployed stack (grouped by VIP). */
+/**
+ * The VIP pairs of a deployed stack, from the floating addresses its `ha-report.json` lists
+ * (address, listener port, the topology whose nodes hold it): the keepalived config names no
+ * VIP itself where a claim script adds the address after its duplicate-address probe.
+ */
 export function vipPairsOf(lab: EngineLab): VipPairInStack[] {
-  const byVip = new Map<string, { port: number; nodes: string[] }>();
-  for (const c of lab.stack.containers) {
-    const keepalived = c.uploads
-      .find((u) => u.file === "/etc/keepalived/keepalived.conf")
-      ?.content.toString();
-    const haproxy = c.uploads.find((u) => u.file === "/etc/haproxy/haproxy.cfg")?.content.toString();
-    const vip = keepalived && /virtual_ipaddress \{\s*([0-9.]+)\//.exec(keepalived)?.[1];
-    if (!vip || !haproxy) continue;
-    const port = Number(new RegExp(`bind ${vip.replace(/\./g, "\\.")}:(\\d+)`).exec(haproxy)?.[1] ?? 80);
-    const entry = byVip.get(vip) ?? { port, nodes: [] };
-    entry.nodes.push(c.name);
-    byVip.set(vip, entry);
-  }
-  return [...byVip].map(([vip, e]) => ({ vip, port: e.port, nodes: e.nodes, nodeHeader: "X-Load-Balancer" }));
+  const report = JSON.parse(readFileSync(join(lab.stack.dir, "ha-report.json"), "utf8")) as {
+    floatingAddresses?: Array<{ address: string; topology: string; listenerPorts: number[] }>;
+  };
+  return (report.floatingAddresses ?? []).map((f) => ({
+    vip: f.address,
+    port: f.listenerPorts[0] ?? 80,
+    nodes: lab.stack.containers
+      .filter(
+        (c) =>
+          c.constructPath?.startsWith(`${f.topology}/`) &&
+          c.uploads.some((u) => u.file.startsWith("/etc/keepalived/")),
+      )
+      .map((c) => c.name),
+    nodeHeader: "X-Load-Balancer",
+  }));
 }
 
 /** Which node holds `vip` now (by `ip addr` inside each node). */
