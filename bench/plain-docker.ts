@@ -40,6 +40,11 @@ interface ContainerPayload {
   readonly sysctls?: Record<string, string>;
   readonly env?: string[];
   readonly healthcheck?: HealthcheckPayload;
+  readonly tmpfs?: Record<string, string>;
+  readonly wait?: boolean;
+  readonly waitTimeout?: number;
+  /** Host names of the containers this one is created after. */
+  readonly after?: string[];
 }
 
 interface ImagePayload {
@@ -50,7 +55,12 @@ interface ImagePayload {
 }
 
 interface DockerVipPairPayload {
-  readonly network: { readonly name: string; readonly subnet: string; readonly gateway: string };
+  readonly network: {
+    readonly name: string;
+    readonly subnet: string;
+    readonly gateway: string;
+    readonly auxAddress?: Record<string, string>;
+  };
   readonly images: Record<string, ImagePayload>;
   readonly containers: ContainerPayload[];
 }
@@ -58,7 +68,13 @@ interface DockerVipPairPayload {
 /** The parts of the library's `cdk.tf.json` the baseline reads (snake_case, as synthesized). */
 interface SynthesizedStack {
   resource: {
-    docker_network: Record<string, { name: string; ipam_config: Array<{ subnet: string; gateway: string }> }>;
+    docker_network: Record<
+      string,
+      {
+        name: string;
+        ipam_config: Array<{ subnet: string; gateway: string; aux_address?: Record<string, string> }>;
+      }
+    >;
     docker_image: Record<
       string,
       { name: string; build: { context: string }; triggers: { build_context_sha256: string } }
@@ -82,6 +98,10 @@ interface SynthesizedStack {
           retries: number;
           start_period: string;
         };
+        tmpfs?: Record<string, string>;
+        wait?: boolean;
+        wait_timeout?: number;
+        depends_on?: string[];
       }
     >;
   };
@@ -101,6 +121,9 @@ function extract(stackDir: string): DockerVipPairPayload {
     for (const name of fs.readdirSync(dir)) files[name] = fs.readFileSync(path.join(dir, name), "utf8");
     images[key] = { name: image.name, buildContextSha256: image.triggers.build_context_sha256, files };
   }
+  const hostOf = new Map(
+    Object.entries(doc.resource.docker_container).map(([key, c]) => [`docker_container.${key}`, c.hostname]),
+  );
   const containers = Object.values(doc.resource.docker_container).map((c): ContainerPayload => {
     const image = /^\$\{docker_image\.([^.]+)\.image_id\}$/.exec(c.image)?.[1];
     if (image === undefined || !(image in images)) {
@@ -127,11 +150,20 @@ function extract(stackDir: string): DockerVipPairPayload {
             },
           }
         : {}),
+      ...(c.tmpfs ? { tmpfs: c.tmpfs } : {}),
+      ...(c.wait !== undefined ? { wait: c.wait, waitTimeout: c.wait_timeout } : {}),
+      ...(c.depends_on ? { after: c.depends_on.map((d) => hostOf.get(d) ?? d) } : {}),
     };
   });
   containers.sort((a, b) => a.hostname.localeCompare(b.hostname, "en", { numeric: true }));
+  const pool = network.ipam_config[0];
   return {
-    network: { name: network.name, ...network.ipam_config[0] },
+    network: {
+      name: network.name,
+      subnet: pool.subnet,
+      gateway: pool.gateway,
+      ...(pool.aux_address ? { auxAddress: pool.aux_address } : {}),
+    },
     images,
     containers,
   };
@@ -144,7 +176,13 @@ function build(stack: TerraformStack, payload: unknown, workDir: string): void {
     provider,
     name: p.network.name,
     driver: "bridge",
-    ipamConfig: [{ subnet: p.network.subnet, gateway: p.network.gateway }],
+    ipamConfig: [
+      {
+        subnet: p.network.subnet,
+        gateway: p.network.gateway,
+        ...(p.network.auxAddress ? { auxAddress: p.network.auxAddress } : {}),
+      },
+    ],
   });
   const imageIds: Record<string, string> = {};
   for (const [key, image] of Object.entries(p.images)) {
@@ -161,8 +199,13 @@ function build(stack: TerraformStack, payload: unknown, workDir: string): void {
       triggers: { build_context_sha256: image.buildContextSha256 },
     }).imageId;
   }
-  for (const c of p.containers) {
-    new Container(stack, c.hostname, {
+  // Containers others start after come first, so that those can name them in depends_on.
+  const made = new Map<string, Container>();
+  const ordered = [...p.containers].sort(
+    (a, b) => Number(a.after !== undefined) - Number(b.after !== undefined),
+  );
+  for (const c of ordered) {
+    const container = new Container(stack, c.hostname, {
       provider,
       name: c.name,
       hostname: c.hostname,
@@ -177,7 +220,11 @@ function build(stack: TerraformStack, payload: unknown, workDir: string): void {
       mustRun: true,
       stopTimeout: 10,
       ...(c.healthcheck ? { healthcheck: c.healthcheck } : {}),
+      ...(c.tmpfs ? { tmpfs: c.tmpfs } : {}),
+      ...(c.wait !== undefined ? { wait: c.wait, waitTimeout: c.waitTimeout } : {}),
+      ...(c.after ? { dependsOn: c.after.map((h) => made.get(h) as Container) } : {}),
     });
+    made.set(c.hostname, container);
   }
 }
 

@@ -1,5 +1,4 @@
 import type { Container } from "@cdktf/provider-docker/lib/container";
-import { dependable } from "cdktf";
 import type { Construct } from "constructs";
 import { type HostSpec, resolveText } from "../../model/host-spec";
 import { renderSupervisor, SUPERVISOR_PATH } from "../../render/supervisor";
@@ -61,9 +60,17 @@ export class DockerHost extends PlatformHost {
     });
     const after = spec.startsAfter;
     if (after) {
-      // Read at synthesis: hosts added after this one still count.
+      // Read at synthesis (hosts added after this one still count), once: synthesis reads it more
+      // than once, and plain addresses of the stack's own resources need no token each.
+      let order: string[] | undefined;
       Object.defineProperty(this.resource, "dependsOn", {
-        get: () => after().map((path) => dependable(platform.hostAt(this, path).resource)),
+        get: () => {
+          order ??= after().map((path) => {
+            const r = platform.hostAt(this, path).resource;
+            return `${r.terraformResourceType}.${r.friendlyUniqueId}`;
+          });
+          return order;
+        },
       });
     }
   }
