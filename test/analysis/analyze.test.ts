@@ -56,7 +56,7 @@ describe("analyze", () => {
       topology: "s/local/db",
       members: [],
       minimumHealthy: 1,
-      mechanism: "patroni",
+      mechanism: "Patroni streaming replication",
       dependsOn: [],
       predictions: [
         {
