@@ -12,7 +12,7 @@
  * - 1: components, failure domains, redundancy groups with RTO predictions, single points of
  *   failure, notes.
  */
-import type { DataLossMode, ManagedFailoverFigure } from "../model/availability";
+import type { DataLossMode, ManagedComponentRecord } from "../model/availability";
 import type { Compliance, Severity } from "./rules/rule";
 
 /** The version of `ha-report.json` this code writes. */
@@ -27,14 +27,8 @@ export interface ReportComponent {
   readonly address?: string;
 }
 
-export interface ReportManagedComponent {
-  readonly id: string;
-  readonly service: string;
-  readonly role: string;
-  readonly topology: string;
-  readonly failureDomains: readonly string[];
-  readonly failover: readonly ManagedFailoverFigure[];
-}
+/** A managed component as the report writes it: the model's record, as recorded. */
+export type ReportManagedComponent = ManagedComponentRecord;
 
 /** A prediction as the report writes it: RTO and RPO side by side. */
 export interface ReportPrediction {

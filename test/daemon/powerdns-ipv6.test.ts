@@ -1,20 +1,11 @@
-/**
- * Tier 2, daemon checks: a pool with IPv4 and IPv6 members gets an A and an AAAA LUA record, and
- * PowerDNS answers each with the healthy members of its family; the AAAA record's multicast
- * sentinel makes a fail-closed answer empty once every IPv6 member is down. Addresses come from
- * the benchmarking ranges (198.18.0.0/15, 2001:2::/48), all inside one namespace.
- */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HealthCheck } from "../../lib/model/health-check";
-import { renderPowerDnsConf } from "../../lib/render/powerdns-conf";
-import { renderBindNamedConf } from "../../lib/render/powerdns-named-conf";
-import { POWERDNS_CHECK_EXPIRE_SECONDS, powerDnsCheckTiming } from "../../lib/render/powerdns-timing";
+import { powerDnsCheckTiming } from "../../lib/render/powerdns-timing";
 import { renderPowerDnsZone } from "../../lib/render/powerdns-zone";
 import { cleanupNamespaces, NetworkNamespace } from "../support/netns";
 import { tierAvailable } from "../support/tiers";
 import { Scratch } from "./checkers";
-import { type LabProcess, measureUntil, query, startMember, startPowerDns } from "./powerdns-lab";
+import { type LabProcess, measureUntil, query, serveRenderedZone, startMember } from "./powerdns-lab";
 
 const available = tierAvailable("daemon checks: powerdns ipv6", ["pdns_server", "dig", "ss", "ip"], true);
 
@@ -56,21 +47,9 @@ describe.runIf(available)("pdns_server answers a dual-stack pool", () => {
         },
       ],
     });
-    const dir = `${scratch.dir}/server`;
-    mkdirSync(dir);
-    writeFileSync(`${dir}/${ZONE}.zone`, zone);
-    writeFileSync(`${dir}/named.conf`, renderBindNamedConf([{ name: ZONE, file: `${dir}/${ZONE}.zone` }]));
-    writeFileSync(
-      `${dir}/pdns.conf`,
-      renderPowerDnsConf({
-        localAddresses: [SERVER],
-        localPort: 53,
-        bindConfigPath: `${dir}/named.conf`,
-        healthCheckIntervalSeconds: TIMING.intervalSeconds,
-        healthCheckExpireSeconds: POWERDNS_CHECK_EXPIRE_SECONDS,
-      }),
+    processes.push(
+      serveRenderedZone(ns, SERVER, `${scratch.dir}/server`, ZONE, zone, TIMING.intervalSeconds),
     );
-    processes.push(startPowerDns(ns, SERVER, dir, ZONE));
   });
 
   afterAll(() => {

@@ -7,7 +7,10 @@
  * by this module and stopped by its PID; deleting the namespace kills whatever is left in it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { renderPowerDnsConf } from "../../lib/render/powerdns-conf";
+import { renderBindNamedConf } from "../../lib/render/powerdns-named-conf";
+import { POWERDNS_CHECK_EXPIRE_SECONDS } from "../../lib/render/powerdns-timing";
 import { type NetworkNamespace, waitUntil } from "../support/netns";
 
 /** Upper bound for a daemon to start listening. */
@@ -112,6 +115,34 @@ export function startMember(ns: NetworkNamespace, address: string, ports: readon
     START_TIMEOUT_MS,
   );
   return member;
+}
+
+/**
+ * Writes the rendered pdns.conf, named.conf and the zone text of `zone` to `dir` (made here), for
+ * a server on `address` whose checks run every `intervalSeconds`; then starts it (see below).
+ */
+export function serveRenderedZone(
+  ns: NetworkNamespace,
+  address: string,
+  dir: string,
+  zone: string,
+  zoneText: string,
+  intervalSeconds: number,
+): LabProcess {
+  mkdirSync(dir);
+  writeFileSync(`${dir}/${zone}.zone`, zoneText);
+  writeFileSync(`${dir}/named.conf`, renderBindNamedConf([{ name: zone, file: `${dir}/${zone}.zone` }]));
+  writeFileSync(
+    `${dir}/pdns.conf`,
+    renderPowerDnsConf({
+      localAddresses: [address],
+      localPort: 53,
+      bindConfigPath: `${dir}/named.conf`,
+      healthCheckIntervalSeconds: intervalSeconds,
+      healthCheckExpireSeconds: POWERDNS_CHECK_EXPIRE_SECONDS,
+    }),
+  );
+  return startPowerDns(ns, address, dir, zone);
 }
 
 /** Starts `pdns_server` with the pdns.conf in `configDir`, and waits until it answers for `zone`. */

@@ -1,18 +1,7 @@
-/**
- * Tier 2, daemon checks: PowerDNS Authoritative serves the rendered pdns.conf, named.conf and
- * zone, and every LUA record answers real queries with the healthy members, as the record's
- * selection and all-unhealthy choice say. (`pdnsutil check-zone` accepts Lua errors, so only a
- * query proves a record works.) Two servers load the same zone, as a pool's servers do.
- *
- * The figures (first answers, removal of a dead and of a silent member, return) are printed.
- */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HealthCheck } from "../../lib/model/health-check";
-import { renderPowerDnsConf } from "../../lib/render/powerdns-conf";
 import type { PowerDnsAllUnhealthy, PowerDnsProbe, PowerDnsSelection } from "../../lib/render/powerdns-lua";
-import { renderBindNamedConf } from "../../lib/render/powerdns-named-conf";
-import { POWERDNS_CHECK_EXPIRE_SECONDS, powerDnsCheckTiming } from "../../lib/render/powerdns-timing";
+import { powerDnsCheckTiming } from "../../lib/render/powerdns-timing";
 import { type PowerDnsPoolRecord, renderPowerDnsZone } from "../../lib/render/powerdns-zone";
 import { cleanupNamespaces, NetworkNamespace } from "../support/netns";
 import { tierAvailable } from "../support/tiers";
@@ -23,8 +12,8 @@ import {
   listening,
   measureUntil,
   query,
+  serveRenderedZone,
   startMember,
-  startPowerDns,
 } from "./powerdns-lab";
 
 const available = tierAvailable(
@@ -183,21 +172,7 @@ describe.runIf(available)("pdns_server answers every rendered LUA record", () =>
 
   /** Writes pdns.conf, named.conf and `zone` to a directory of their own and starts a server on `address`. */
   function serve(address: string, zone: string): LabProcess {
-    const dir = `${scratch.dir}/${address}`;
-    mkdirSync(dir);
-    writeFileSync(`${dir}/${ZONE}.zone`, zone);
-    writeFileSync(`${dir}/named.conf`, renderBindNamedConf([{ name: ZONE, file: `${dir}/${ZONE}.zone` }]));
-    writeFileSync(
-      `${dir}/pdns.conf`,
-      renderPowerDnsConf({
-        localAddresses: [address],
-        localPort: 53,
-        bindConfigPath: `${dir}/named.conf`,
-        healthCheckIntervalSeconds: TIMING.intervalSeconds,
-        healthCheckExpireSeconds: POWERDNS_CHECK_EXPIRE_SECONDS,
-      }),
-    );
-    return startPowerDns(ns, address, dir, ZONE);
+    return serveRenderedZone(ns, address, `${scratch.dir}/${address}`, ZONE, zone, TIMING.intervalSeconds);
   }
 
   afterAll(() => {
