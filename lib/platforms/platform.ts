@@ -7,6 +7,7 @@ import { assertConstructId, assertName } from "../model/config-text";
 import type { HostAttachment, HostSpec } from "../model/host-spec";
 import { type IdPoolSpec, IdPools } from "../model/id-pool";
 import type { FloatingAddressRequest, IFloatingAddressBinding } from "./floating-address";
+import type { HealthCheckedNameBinding, HealthCheckedNameRequest } from "./health-checked-name";
 import type { IHost } from "./host";
 import type { ManagedLoadBalancerBinding, ManagedLoadBalancerRequest } from "./managed-load-balancer";
 import type { ISegment, SegmentOptions } from "./segment";
@@ -59,6 +60,15 @@ export interface IPlatform extends IConstruct {
     id: string,
     request: ManagedLoadBalancerRequest,
   ): ManagedLoadBalancerBinding;
+  /**
+   * Publishes a DNS name that answers with the request's healthy members (PowerDNS LUA records
+   * on Docker, Route 53 health checks and multivalue records on AWS), under `scope`/`id`.
+   */
+  addHealthCheckedName(
+    scope: Construct,
+    id: string,
+    request: HealthCheckedNameRequest,
+  ): HealthCheckedNameBinding;
 }
 
 /** Base class of the platforms. */
@@ -153,6 +163,11 @@ export abstract class Platform extends Construct implements IPlatform {
     id: string,
     request: ManagedLoadBalancerRequest,
   ): ManagedLoadBalancerBinding;
+  public abstract addHealthCheckedName(
+    scope: Construct,
+    id: string,
+    request: HealthCheckedNameRequest,
+  ): HealthCheckedNameBinding;
 
   public reserveId(where: ErrorLocation, pool: IdPoolSpec, owner: string, id?: number): number {
     this.idPools ??= new IdPools(`platform ${this.node.path}`);

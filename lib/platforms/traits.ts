@@ -1,6 +1,19 @@
 import type { FloatingAddressMode } from "./floating-address";
 import type { ManagedLoadBalancerKind } from "./managed-load-balancer";
 
+/** What a platform's health-checked DNS names can do. */
+export interface HealthCheckedNameTraits {
+  /**
+   * The name servers are hosts the platform runs (PowerDNS on Docker), as many as the topology
+   * asks for; false: the cloud's managed service answers (Route 53).
+   */
+  readonly selfHostedServers: boolean;
+  /** Most healthy addresses one answer can hold (Route 53 multivalue: 8); undefined: no limit. */
+  readonly maxHealthyAnswers?: number;
+  /** The check intervals the checker offers, in ms (Route 53: 10000, 30000); undefined: whole seconds from 1 s. */
+  readonly checkIntervalsMs?: readonly number[];
+}
+
 /**
  * What a platform can do, for topologies that must adapt: a topology tests a trait, never the
  * platform's type.
@@ -16,4 +29,6 @@ export interface PlatformTraits {
   readonly filtersTraffic: boolean;
   /** Hosts on different segments reach each other (a VPC's subnets); Docker networks do not. */
   readonly routesBetweenSegments: boolean;
+  /** Health-checked DNS names (see IPlatform.addHealthCheckedName). */
+  readonly healthCheckedNames: HealthCheckedNameTraits;
 }

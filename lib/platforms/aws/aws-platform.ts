@@ -10,6 +10,7 @@ import {
   type FloatingAddressRequest,
   type IFloatingAddressBinding,
 } from "../floating-address";
+import type { HealthCheckedNameBinding, HealthCheckedNameRequest } from "../health-checked-name";
 import type { IHost } from "../host";
 import {
   type ManagedLoadBalancerBinding,
@@ -28,6 +29,7 @@ import { AwsHost } from "./host";
 import { AwsInstanceRoles } from "./iam";
 import { awsManagedLoadBalancer } from "./managed-load-balancer";
 import { type AwsExistingNetwork, type AwsNetwork, type AwsZone, awsNetwork } from "./network";
+import { addRoute53Name } from "./route53-names";
 import { AwsSecurityGroups } from "./security-groups";
 import { AwsVpcSegment } from "./vpc-segment";
 
@@ -137,6 +139,11 @@ export class AwsPlatform extends Platform {
     managedLoadBalancers: [ManagedLoadBalancerKind.NETWORK, ManagedLoadBalancerKind.APPLICATION],
     filtersTraffic: true,
     routesBetweenSegments: true,
+    healthCheckedNames: {
+      selfHostedServers: false,
+      maxHealthyAnswers: 8,
+      checkIntervalsMs: [10_000, 30_000],
+    },
   };
   /** The hosts' primary interface name. */
   public readonly interfaceName: string;
@@ -285,6 +292,14 @@ export class AwsPlatform extends Platform {
    * An NLB or ALB over every zone's subnet, cross-zone balancing on, targets registered by
    * address, health checks from the portable HealthCheck (within the limits AWS allows).
    */
+  public addHealthCheckedName(
+    scope: Construct,
+    id: string,
+    request: HealthCheckedNameRequest,
+  ): HealthCheckedNameBinding {
+    return addRoute53Name(this, scope, id, request);
+  }
+
   public addManagedLoadBalancer(
     scope: Construct,
     id: string,

@@ -12,6 +12,7 @@ import {
   type FloatingAddressRequest,
   type IFloatingAddressBinding,
 } from "../floating-address";
+import type { HealthCheckedNameBinding, HealthCheckedNameRequest } from "../health-checked-name";
 import type { IHost } from "../host";
 import type { ManagedLoadBalancerBinding, ManagedLoadBalancerRequest } from "../managed-load-balancer";
 import { Platform } from "../platform";
@@ -22,6 +23,7 @@ import { DockerHost } from "./docker-host";
 import { DockerImages } from "./docker-images";
 import { DockerSegment } from "./docker-segment";
 import { gratuitousArpAddress } from "./gratuitous-arp";
+import { addPowerDnsName } from "./powerdns-names";
 import { docker } from "./provider-classes";
 
 /** Properties of a DockerPlatform. */
@@ -74,6 +76,7 @@ export class DockerPlatform extends Platform {
     managedLoadBalancers: [],
     filtersTraffic: false,
     routesBetweenSegments: false,
+    healthCheckedNames: { selfHostedServers: true },
   };
   public readonly failureDomains: readonly FailureDomain[];
   /** The platform's default network (construct id `Network`). */
@@ -208,6 +211,14 @@ export class DockerPlatform extends Platform {
       // Docker names a container's interfaces in the order of its networks.
       interfaceName: `eth${position}`,
     };
+  }
+
+  public addHealthCheckedName(
+    scope: Construct,
+    id: string,
+    request: HealthCheckedNameRequest,
+  ): HealthCheckedNameBinding {
+    return addPowerDnsName(this, scope, id, request);
   }
 
   public addManagedLoadBalancer(

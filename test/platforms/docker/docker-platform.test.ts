@@ -32,6 +32,7 @@ describe("DockerPlatform", () => {
       managedLoadBalancers: [],
       filtersTraffic: false,
       routesBetweenSegments: false,
+      healthCheckedNames: { selfHostedServers: true },
     });
     expect(
       Object.values(ManagedLoadBalancerKind).some((k) => platform.traits.managedLoadBalancers.includes(k)),
