@@ -2,6 +2,8 @@
  * The shape of `ha-report.json`.
  *
  * Schema history (`schemaVersion`):
+ * - 4: predictions may carry `clientsMoveSeconds` (DNS: removal plus TTL); `healthCheckedNames`
+ *   lists each health-checked DNS name with its checker and all-unhealthy answer.
  * - 3: `floatingAddresses`: each floating address with its mode, listener ports and the host
  *   that holds it while healthy.
  * - 2: predictions carry the data lost (RPO: `dataLossSeconds`, `dataLoss`, optional
@@ -12,11 +14,11 @@
  * - 1: components, failure domains, redundancy groups with RTO predictions, single points of
  *   failure, notes.
  */
-import type { DataLossMode, ManagedComponentRecord } from "../model/availability";
+import type { DataLossMode, HealthCheckedNameRecord, ManagedComponentRecord } from "../model/availability";
 import type { Compliance, Severity } from "./rules/rule";
 
 /** The version of `ha-report.json` this code writes. */
-export const HA_REPORT_SCHEMA_VERSION = 3;
+export const HA_REPORT_SCHEMA_VERSION = 4;
 
 export interface ReportComponent {
   readonly id: string;
@@ -37,6 +39,8 @@ export interface ReportPrediction {
   readonly recoverySeconds?: number;
   /** Seconds from the fault until a second node holds the address; absent for a recovery. */
   readonly splitBrainAfterSeconds?: number;
+  /** Seconds until clients stop using the failed part, when later than the recovery (DNS caches). */
+  readonly clientsMoveSeconds?: number;
   readonly failedRequests: string;
   readonly basis: string;
   /** RPO: worst-case seconds of acknowledged writes lost; 0 for a stateless tier. */
@@ -58,6 +62,9 @@ export interface ReportFloatingAddress {
   readonly healthyOn: string;
   readonly virtualRouterId?: number;
 }
+
+/** A health-checked DNS name as the report writes it (the model's record, resolved). */
+export type ReportHealthCheckedName = HealthCheckedNameRecord;
 
 export interface ReportGroup {
   readonly id: string;
@@ -136,6 +143,7 @@ export interface HaReportDocument {
   readonly managedComponents: readonly ReportManagedComponent[];
   readonly redundancyGroups: readonly ReportGroup[];
   readonly floatingAddresses: readonly ReportFloatingAddress[];
+  readonly healthCheckedNames: readonly ReportHealthCheckedName[];
   readonly vrrpInstances: ReadonlyArray<{
     segment: string;
     virtualRouterId: number;

@@ -81,6 +81,12 @@ export interface FailurePrediction {
    * @default - none: the fault ends in a recovery (`recoverySeconds`)
    */
   readonly splitBrainAfterSeconds?: number;
+  /**
+   * Seconds until clients stop using the failed part, where that comes later than the recovery
+   * (DNS: its removal from the answers plus the TTL that resolvers and clients cache it for).
+   * @default - the recovery time: clients move when the service does
+   */
+  readonly clientsMoveSeconds?: number;
   /** Client requests expected to fail: "none", or a description. */
   readonly failedRequests: string;
   /** How the figure was derived, with the configured values in it. */
@@ -173,4 +179,31 @@ export interface FloatingAddressRecord {
   readonly healthyOn: string;
   /** Its VRRP virtual router id. @default - none */
   readonly virtualRouterId?: number;
+}
+
+/** A health-checked DNS name, as the report and the drills read it. */
+export interface HealthCheckedNameRecord {
+  /** Construct path of the topology that publishes it. */
+  readonly id: string;
+  /** The fully qualified name, without a final dot. */
+  readonly fqdn: string;
+  readonly ttlSeconds: number;
+  /** Addresses (self-hosted) or names of the name servers; read at analysis. */
+  readonly nameServers: readonly string[];
+  /** Host names of self-hosted name servers, in the order of `nameServers`; empty when managed. */
+  readonly serverHosts: readonly string[];
+  /** The members (read at analysis): name, the address answered, the probe port. */
+  readonly members: ReadonlyArray<{
+    readonly name: string;
+    readonly address: string;
+    readonly componentId: string;
+  }>;
+  /** The members' service port. */
+  readonly servicePort: number;
+  /** Who checks the members and how. */
+  readonly checker: string;
+  /** The answer selection: "all", "random N", "hashed". */
+  readonly selection: string;
+  /** The all-unhealthy answer: "all", "none" or "fallback a, b". */
+  readonly allUnhealthy: string;
 }

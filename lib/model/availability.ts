@@ -10,6 +10,7 @@ import type {
   FailureDomain,
   FailurePrediction,
   FloatingAddressRecord,
+  HealthCheckedNameRecord,
   ManagedComponentRecord,
   PlatformRecord,
   RedundancyGroupRecord,
@@ -36,6 +37,7 @@ export class AvailabilityModel {
   private readonly domainsOfPlatform = new Map<string, Set<string>>();
   private readonly vrrpList: VrrpInstanceRecord[] = [];
   private readonly floatingList: FloatingAddressRecord[] = [];
+  private readonly nameList: HealthCheckedNameRecord[] = [];
   private readonly ids = new Set<string>();
 
   /** Host components, in the order they were added. */
@@ -66,6 +68,11 @@ export class AvailabilityModel {
   /** Floating addresses, in the order they were added. */
   public get floatingAddresses(): readonly FloatingAddressRecord[] {
     return this.floatingList;
+  }
+
+  /** Health-checked DNS names, in the order they were added. */
+  public get healthCheckedNames(): readonly HealthCheckedNameRecord[] {
+    return this.nameList;
   }
 
   /** VRRP instances, in the order they were added. */
@@ -190,6 +197,11 @@ export class AvailabilityModel {
   /** Records a floating address (its getters, e.g. `healthyOn`, are read at analysis). */
   public addFloatingAddress(record: FloatingAddressRecord): void {
     this.floatingList.push(record);
+  }
+
+  /** Records a health-checked DNS name. */
+  public addHealthCheckedName(record: HealthCheckedNameRecord): void {
+    this.nameList.push(record);
   }
 
   /** Adds a note to the report. */

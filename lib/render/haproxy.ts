@@ -53,8 +53,19 @@ export interface HaproxyConfig {
   readonly timeouts: { readonly connectMs: number; readonly clientMs: number; readonly serverMs: number };
   readonly frontends: readonly HaproxyFrontend[];
   readonly backends: readonly HaproxyBackend[];
-  /** Loopback endpoint that answers 200 while HAProxy runs (keepalived tracks it). */
-  readonly health: { readonly address: string; readonly port: number; readonly uri: string };
+  /**
+   * Endpoint that answers 200 while HAProxy runs (keepalived tracks it on loopback; DNS checkers
+   * probe it on the node's address): bound on `address` and on each of `moreAddresses`. With
+   * `failWithoutServers`, it answers 503 while any of those backends has no server up, so a
+   * node that cannot serve leaves a health-checked name.
+   */
+  readonly health: {
+    readonly address: string;
+    readonly moreAddresses?: readonly string[];
+    readonly port: number;
+    readonly uri: string;
+    readonly failWithoutServers?: readonly string[];
+  };
   /** Loopback statistics page. */
   readonly stats: { readonly address: string; readonly port: number; readonly uri: string };
 }
@@ -161,8 +172,11 @@ function loopbackSections(config: HaproxyConfig): string[] {
     ...indent(
       [
         "mode http",
-        `bind ${config.health.address}:${config.health.port}`,
+        ...[config.health.address, ...(config.health.moreAddresses ?? [])].map(
+          (a) => `bind ${a}:${config.health.port}`,
+        ),
         `monitor-uri ${config.health.uri}`,
+        ...(config.health.failWithoutServers ?? []).map((b) => `monitor fail if { nbsrv(${b}) lt 1 }`),
         "option dontlog-normal",
       ],
       1,

@@ -18,7 +18,7 @@ function pairOnOneHost() {
 }
 
 describe("analyze", () => {
-  test("writes schema version 2 with platforms, domains, groups and single points of failure", () => {
+  test("writes the current schema version with platforms, domains, groups and single points of failure", () => {
     // GIVEN
     const m = pairOnOneHost();
 
@@ -27,7 +27,7 @@ describe("analyze", () => {
 
     // THEN
     expect(doc.schemaVersion).toBe(HA_REPORT_SCHEMA_VERSION);
-    expect(HA_REPORT_SCHEMA_VERSION).toBe(3);
+    expect(HA_REPORT_SCHEMA_VERSION).toBe(4);
     expect(doc.platform).toBe("test");
     expect(doc.platforms).toEqual([{ id: "s/local", name: "test", failureDomains: ["docker-host:local"] }]);
     expect(doc.failureDomains).toEqual([

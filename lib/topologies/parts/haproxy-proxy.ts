@@ -12,7 +12,8 @@ import type { IBackendPool } from "./backend-pool";
 import { Balance, ProxyMode, type Stickiness } from "./load-balancing";
 
 export const HAPROXY_CFG = "/etc/haproxy/haproxy.cfg";
-const HEALTH_URI = "/ha-health";
+/** Path of the nodes' health endpoint (HAProxy `monitor-uri`). */
+export const HEALTH_URI = "/ha-health";
 const STATS_URI = "/stats";
 
 /** How HAProxy nodes balance, check and retry. */
@@ -199,8 +200,16 @@ export class HaproxyProxy {
     }
   }
 
-  /** haproxy.cfg of the node `nodeName`, binding each listener on `bindAddresses`. */
-  public config(nodeName: string, bindAddresses: readonly string[]): string {
+  /**
+   * haproxy.cfg of the node `nodeName`, binding each listener on `bindAddresses`. `exposedHealth`
+   * also binds the health endpoint on the node's own addresses, for checkers on other hosts, and
+   * makes it fail while a listener's pool has no server up.
+   */
+  public config(
+    nodeName: string,
+    bindAddresses: readonly string[],
+    exposedHealth?: { readonly addresses: readonly string[] },
+  ): string {
     const backends = new Map<IBackendPool, HaproxyBackend>();
     for (const l of this.listeners)
       if (!backends.has(l.backends)) backends.set(l.backends, this.backend(l.backends));
@@ -215,7 +224,17 @@ export class HaproxyProxy {
         backend: (backends.get(l.backends) as HaproxyBackend).name,
       })),
       backends: [...backends.values()],
-      health: { address: "127.0.0.1", port: this.healthPort, uri: HEALTH_URI },
+      health: {
+        address: "127.0.0.1",
+        port: this.healthPort,
+        uri: HEALTH_URI,
+        ...(exposedHealth
+          ? {
+              moreAddresses: exposedHealth.addresses,
+              failWithoutServers: [...backends.values()].map((b) => b.name),
+            }
+          : {}),
+      },
       stats: { address: "127.0.0.1", port: this.statsPort, uri: STATS_URI },
     });
   }

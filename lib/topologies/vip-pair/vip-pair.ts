@@ -2,6 +2,8 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { invalid } from "../../errors";
 import { assertConstructId, assertIntegerInRange, assertPort } from "../../model/config-text";
+import type { IEndpoint } from "../../model/endpoint";
+import { HealthCheck } from "../../model/health-check";
 import { type HostSpec, Software } from "../../model/host-spec";
 import type { FloatingAddressMode } from "../../platforms/floating-address";
 import type { IHost } from "../../platforms/host";
@@ -10,7 +12,7 @@ import type { ISegment } from "../../platforms/segment";
 import type { ITrafficPeer } from "../../platforms/traffic";
 import type { FloatingAddress, FloatingAddressOptions, IFloatingAddress } from "../parts/floating-address";
 import { HAPROXY_CFG, HaproxyProxy } from "../parts/haproxy-proxy";
-import type { ProxyMode } from "../parts/load-balancing";
+import { ProxyMode } from "../parts/load-balancing";
 import { VrrpGroup } from "../parts/vrrp-group";
 import { LoadBalancerImplementation } from "./load-balancer-implementation";
 import { buildManagedPair } from "./managed";
@@ -162,6 +164,38 @@ export class VipPair extends Construct implements ITrafficPeer {
       },
       virtualRouterId: address.virtualRouterId,
     });
+  }
+
+  /**
+   * The pair's main VIP as a member of a health-checked DNS name, for DNS across several pairs:
+   * the listener port, checked through the VIP.
+   * @param healthCheck how a DNS checker probes the VIP; the default is an HTTP GET of "/" on the
+   * listener in HTTP mode (a pass means a node holds the VIP and a backend answered), a TCP
+   * connection to it otherwise
+   */
+  public asEndpoint(healthCheck?: HealthCheck): IEndpoint {
+    const vip = this.virtualIp;
+    if (vip === undefined) {
+      return invalid(
+        this,
+        "asEndpoint",
+        this.endpoint,
+        "a managed load balancer answers on a DNS name, not an address: use the self-managed pair as a DNS member",
+      );
+    }
+    const check =
+      healthCheck ?? (this.mode === ProxyMode.HTTP ? HealthCheck.http({ path: "/" }) : HealthCheck.tcp());
+    check.validate(this);
+    return {
+      endpointName: this.node.id.toLowerCase(),
+      get address() {
+        return vip.address;
+      },
+      port: this.listenerPort,
+      healthCheck: check,
+      componentId: this.node.path,
+      trafficGroup: this.trafficGroup,
+    };
   }
 
   /** The load-balancer hosts. */

@@ -1,0 +1,2 @@
+export * from "./health-checked-dns-pool";
+export * from "./health-checked-dns-pool-props";
