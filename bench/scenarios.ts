@@ -103,4 +103,23 @@ export const TOPOLOGIES: Record<string, TopologyBench> = {
       new lib.VipPair(platform, "edge", { ...on.vipPair(lib), backends: web });
     },
   },
+  "dns-pool": {
+    sizeUnit: "members",
+    sizes: [2, 8, 64],
+    build: (lib, platform, size) => {
+      const web = new lib.BackendPool(platform, "web", {
+        replicas: 3,
+        port: 8080,
+        healthCheck: lib.HealthCheck.http({ path: "/healthz" }),
+      });
+      new lib.HealthCheckedDnsPool(platform, "www", {
+        zone: "pool.example.test",
+        backends: web,
+        nodeCount: size,
+        // Route 53 answers with at most 8 healthy addresses: beyond that, 8 picked at random.
+        selection: size > 8 ? lib.DnsAnswerSelection.random(8) : lib.DnsAnswerSelection.all(),
+        allUnhealthy: lib.AllUnhealthy.answerAll(),
+      });
+    },
+  },
 };

@@ -1,7 +1,7 @@
 /**
- * The drill variant of the VIP pair example (vip-pair-docker-drill: 198.18.0.0/24, VIP
- * 198.18.0.10, 3 demo backends), synthesized into a temporary directory, with its ha-report.json
- * beside cdk.tf.json as `npm run synth` writes it.
+ * An example stack for drill tests (by default the VIP pair's drill variant,
+ * vip-pair-docker-drill: 198.18.0.0/24, VIP 198.18.0.10, 3 demo backends), synthesized into a
+ * temporary directory, with its ha-report.json beside cdk.tf.json as `npm run synth` writes it.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,14 +20,15 @@ export interface SynthesizedExample {
   remove(): void;
 }
 
-export function synthesizeDrillExample(): SynthesizedExample {
+/** Synthesizes the example `name` (by default the VIP pair's drill variant). */
+export function synthesizeDrillExample(name: string = DRILL_EXAMPLE): SynthesizedExample {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-drill-test-"));
-  const build = EXAMPLES[DRILL_EXAMPLE];
-  if (!build) throw new Error(`examples/index.ts has no ${DRILL_EXAMPLE}`);
+  const build = EXAMPLES[name];
+  if (!build) throw new Error(`examples/index.ts has no ${name}`);
   const app = new App({ outdir });
   build(app);
   app.synth();
-  const stackFile = path.join(outdir, "stacks", DRILL_EXAMPLE, "cdk.tf.json");
+  const stackFile = path.join(outdir, "stacks", name, "cdk.tf.json");
   return {
     stackFile,
     document: JSON.parse(fs.readFileSync(stackFile, "utf8")) as Record<string, unknown>,

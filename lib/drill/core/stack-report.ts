@@ -18,9 +18,22 @@ export interface ReportGroupLike {
   readonly predictions?: readonly FailurePrediction[];
 }
 
+/** A health-checked DNS name of the report, as a drill reads it. */
+export interface ReportNameLike {
+  readonly id?: string;
+  readonly fqdn?: string;
+  readonly ttlSeconds?: number;
+  readonly nameServers?: readonly string[];
+  readonly serverHosts?: readonly string[];
+  readonly members?: ReadonlyArray<{ readonly name?: string; readonly address?: string }>;
+  readonly servicePort?: number;
+  readonly allUnhealthy?: string;
+}
+
 /** The parts of ha-report.json a drill reads. */
 export interface ReportLike {
   readonly redundancyGroups?: readonly ReportGroupLike[];
+  readonly healthCheckedNames?: readonly ReportNameLike[];
 }
 
 export class StackReport {
@@ -44,6 +57,11 @@ export class StackReport {
   /** The report's redundancy groups (empty without a report). */
   public get groups(): readonly ReportGroupLike[] {
     return this.report.redundancyGroups ?? [];
+  }
+
+  /** The report's health-checked DNS names (empty without a report). */
+  public get healthCheckedNames(): readonly ReportNameLike[] {
+    return this.report.healthCheckedNames ?? [];
   }
 
   /** The groups one of whose members is the construct at `constructPath`. */

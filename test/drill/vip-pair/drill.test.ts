@@ -3,18 +3,17 @@
  * namespaces through the `ha-drill` command, one scenario per test. The assertions are bounds
  * that catch regressions, looser than the goals; the measured figures are printed.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { formatRuns, formatSummaries } from "../../../lib/drill/core/report";
-import type { DrillRunResult, DrillSummary } from "../../../lib/drill/core/run-result";
+import type { DrillRunResult } from "../../../lib/drill/core/run-result";
 import { parseDockerStack } from "../../../lib/drill/core/stack";
 import { StackReport } from "../../../lib/drill/core/stack-report";
 import { VIP_PAIR_DRILL } from "../../../lib/drill/vip-pair/drill";
 import type { VipOutcome } from "../../../lib/drill/vip-pair/outcome";
 import { tierAvailable } from "../../support/tiers";
 import { copyOf, type SynthesizedExample, synthesizeDrillExample } from "../fixture";
+import { DrillHarness, explain } from "../harness";
 
 const available = tierAvailable(
   "drills",
@@ -22,91 +21,8 @@ const available = tierAvailable(
   true,
 );
 
-const BIN = path.resolve(__dirname, "..", "..", "..", "bin", "ha-drill.js");
-
 /** The VIP pair's part of a run's details. */
 const vip = (r: DrillRunResult) => r.details as unknown as VipOutcome;
-
-interface DrillOutput {
-  readonly code: number | null;
-  readonly runs: DrillRunResult[];
-  readonly summary: DrillSummary;
-  readonly stderr: string;
-}
-
-/**
- * PIDs of the ha-drill processes this file started. A lab's prefix is `hd<PID in base 36>` and
- * 3 random characters, so the leak checks below find only labs of these drills, not those other
- * test files may have up at the same time.
- */
-const drillPids = new Set<number>();
-const labPrefix = () => `hd(?:${[...drillPids].map((p) => p.toString(36)).join("|") || "-"})[0-9a-z]{3}`;
-
-/** Namespaces of this file's drills (`hd<pid><random>-...`). */
-function drillNamespaces(): string[] {
-  const out = spawnSync("ip", ["netns", "list"], { encoding: "utf8", timeout: 10_000 }).stdout ?? "";
-  const tag = new RegExp(`^${labPrefix()}-`);
-  return out
-    .split("\n")
-    .map((l) => l.split(" ")[0] ?? "")
-    .filter((n) => tag.test(n));
-}
-
-/**
- * Descendants of this file's ha-drill processes seen while they ran (PID and start time, so that
- * a reused PID is not mistaken for a leftover): their clients and address monitors. Machine-wide
- * patterns would also match other files' drills running at the same time.
- */
-const descendants = new Map<number, string>();
-
-function statOf(pid: string): { ppid: number; start: string } | undefined {
-  try {
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const rest = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return { ppid: Number(rest[1]), start: rest[19] ?? "" };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Records every process below `root` now. */
-function recordDescendants(root: number): void {
-  const children = new Map<number, number[]>();
-  const starts = new Map<number, string>();
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const st = statOf(entry);
-    if (!st) continue;
-    starts.set(Number(entry), st.start);
-    children.set(st.ppid, [...(children.get(st.ppid) ?? []), Number(entry)]);
-  }
-  const queue = [...(children.get(root) ?? [])];
-  while (queue.length) {
-    const pid = queue.shift() as number;
-    descendants.set(pid, starts.get(pid) ?? "");
-    queue.push(...(children.get(pid) ?? []));
-  }
-}
-
-/** Processes of this file's drills still alive: hosts (by their /run mount) and recorded descendants. */
-function drillProcesses(): string[] {
-  const hostMount = new RegExp(` ${labPrefix()}-run `);
-  const found: string[] = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-      const mounts = fs.readFileSync(`/proc/${entry}/mountinfo`, "utf8");
-      const recorded = descendants.get(Number(entry));
-      if (hostMount.test(mounts) || (recorded !== undefined && statOf(entry)?.start === recorded)) {
-        found.push(`${entry}: ${cmdline}`);
-      }
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
-}
 
 describe("the VIP pair drill recognizes its topology", () => {
   let example: SynthesizedExample;
@@ -166,80 +82,30 @@ describe("the VIP pair drill recognizes its topology", () => {
 
 describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-drill)", () => {
   let example: SynthesizedExample;
-  const children = new Set<ChildProcess>();
-  const summaries: DrillSummary[] = [];
-  const allRuns: DrillRunResult[] = [];
+  const harness = new DrillHarness();
   let namespacesBefore: string[] = [];
 
   beforeAll(() => {
     example = synthesizeDrillExample();
-    namespacesBefore = drillNamespaces();
+    namespacesBefore = harness.namespaces();
   });
 
-  afterEach(async () => {
-    // A test that timed out leaves its drill running: stop it (it tears its lab down on SIGTERM).
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await new Promise((resolve) => child.once("exit", resolve));
-      }
-    }
-    children.clear();
-  });
+  afterEach(() => harness.stopAll());
 
   afterAll(() => {
     example?.remove();
-    if (summaries.length) {
+    if (harness.summaries.length) {
       console.log(
-        `\nha-drill on vip-pair-docker-drill\n\n${formatRuns(allRuns)}\n\n${formatSummaries(summaries)}\n`,
+        `\nha-drill on vip-pair-docker-drill\n\n${formatRuns(harness.allRuns)}\n\n${formatSummaries(harness.summaries)}\n`,
       );
     }
     // THEN (for the whole file) nothing is left behind: no namespace, no process.
-    expect(drillNamespaces().filter((n) => !namespacesBefore.includes(n))).toEqual([]);
-    expect(drillProcesses()).toEqual([]);
+    expect(harness.namespaces().filter((n) => !namespacesBefore.includes(n))).toEqual([]);
+    expect(harness.processes()).toEqual([]);
   });
 
-  /** Runs `ha-drill <stack> --scenario <s> --runs <n> --json` and parses its lines. */
-  function drill(scenario: string, runs: number, onStderr?: (line: string, child: ChildProcess) => void) {
-    return new Promise<DrillOutput>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [BIN, example.stackFile, "--scenario", scenario, "--runs", String(runs), "--json"],
-        { stdio: ["ignore", "pipe", "pipe"] },
-      );
-      children.add(child);
-      if (child.pid !== undefined) drillPids.add(child.pid);
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        const text = d.toString();
-        stderr += text;
-        if (child.pid !== undefined) recordDescendants(child.pid);
-        for (const line of text.split("\n")) if (line) onStderr?.(line, child);
-      });
-      child.on("error", reject);
-      child.on("exit", (code) => {
-        const lines = stdout
-          .split("\n")
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as DrillRunResult | DrillSummary);
-        const found = lines.filter((l): l is DrillRunResult => l.type === "run");
-        const summary = lines.find((l): l is DrillSummary => l.type === "summary");
-        if (summary) {
-          summaries.push(summary);
-          allRuns.push(...found);
-        }
-        resolve({ code, runs: found, summary: summary as DrillSummary, stderr });
-      });
-    });
-  }
-
-  function explain(out: DrillOutput): string {
-    return `exit ${out.code}\n${out.stderr.slice(-3000)}\n${JSON.stringify(out.runs.map((r) => r.checks))}`;
-  }
+  const drill = (scenario: string, runs: number, onStderr?: (line: string, child: ChildProcess) => void) =>
+    harness.run(example.stackFile, scenario, runs, onStderr);
 
   test("node-loss: the backup answers within 0.6 s (median), no duplicate VIP", async () => {
     // GIVEN the pair serving through edge-lb-0
@@ -340,14 +206,14 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
 
   test("SIGTERM during a drill tears down every namespace and process it made", async () => {
     // GIVEN a drill that has brought the stack up and started its client
-    const before = drillNamespaces();
+    const before = harness.namespaces();
     let signalled = false;
     const out = await drill("node-loss", 1, (line, child) => {
       if (!signalled && line.includes("waiting until every backend answers")) {
         signalled = true;
         // WHEN it receives SIGTERM
         setTimeout(() => {
-          if (child.pid !== undefined) recordDescendants(child.pid);
+          if (child.pid !== undefined) harness.recordDescendants(child.pid);
           child.kill("SIGTERM");
         }, 300);
       }
@@ -357,7 +223,7 @@ describe.runIf(available)("VIP pair drills (vip-pair-docker-drill, through ha-dr
     expect(signalled).toBe(true);
     expect(out.code, out.stderr).toBe(143);
     expect(out.stderr).toContain("SIGTERM: tearing down the lab");
-    expect(drillNamespaces().filter((n) => !before.includes(n))).toEqual([]);
-    expect(drillProcesses()).toEqual([]);
+    expect(harness.namespaces().filter((n) => !before.includes(n))).toEqual([]);
+    expect(harness.processes()).toEqual([]);
   }, 60_000);
 });
