@@ -244,6 +244,21 @@ describe.runIf(available)("the DNS client against pdns_server", () => {
     expect(afterClosed.elapsedMs).toBeLessThan(300);
   });
 
+  test("in a host of the lab, reads that host's own /etc/resolv.conf", async () => {
+    // GIVEN alpha's resolv.conf naming a silent server, with a 1 s timeout and one attempt
+    await lab.writeFile(
+      "alpha",
+      "/etc/resolv.conf",
+      "nameserver 198.18.11.200\noptions timeout:1 attempts:1\n",
+    );
+    // WHEN alpha resolves a name without a server or resolvConf given
+    const answer = await queryDns(lab, "alpha", { name: `web.${ZONE}` });
+    // THEN the query times out after that file's 1 s (glibc's default would be 5 s per try)
+    expect(answer.outcome).toBe("timeout");
+    expect(answer.elapsedMs).toBeGreaterThanOrEqual(990);
+    expect(answer.elapsedMs).toBeLessThan(1400);
+  });
+
   test("refuses a bad name before anything runs, and a client place without a resolv.conf", async () => {
     // GIVEN a name that would not be a DNS name, and a client place asked without server or resolvConf
     // WHEN the client or a query is started with them
