@@ -1,5 +1,7 @@
 export * from "./clients/client";
+export * from "./clients/dns";
 export * from "./clients/http";
+export * from "./clients/resolv-conf";
 export * from "./core/drill";
 export * from "./core/drill-error";
 export * from "./core/lab";

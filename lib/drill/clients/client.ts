@@ -1,6 +1,6 @@
 /**
- * What every drill client shares, whatever it speaks (HTTP today; DNS queries and SQL writes come
- * with their topologies): it runs in a client place of the lab, starts one probe every few
+ * What every drill client shares, whatever it speaks (HTTP and DNS today; SQL writes come with
+ * their topology): it runs in a client place of the lab, starts one probe every few
  * milliseconds, each with its own time limit, and records for each how it ended and which node
  * answered. Measurements read only these records.
  */
@@ -21,8 +21,12 @@ export interface ProbeRecord<O extends string = string> {
   readonly answeredBy?: string;
   /** The node behind it that served the answer (for HTTP e.g. `X-Served-By`). */
   readonly servedBy?: string;
-  /** Protocol facts of the answer (HTTP status, DNS answer, ...). */
+  /** Protocol facts of the answer (HTTP status, DNS response code, ...). */
   readonly status?: number;
+  /** Addresses the answer named, sorted as strings (DNS: the answer section's A or AAAA records). */
+  readonly answers?: readonly string[];
+  /** How long the answer may be cached, in seconds (DNS: its records' smallest TTL). */
+  readonly ttlSeconds?: number;
 }
 
 /** Pacing every client takes. */

@@ -3,7 +3,8 @@
  * whose loop starts a probe every interval, at most a bounded number in flight, each under its
  * time limit, and prints each result as one JSON line (monotonic clock). A client kind supplies
  * only `async def probe(rec)` and the classification of its errors; this module owns the loop, the
- * JSON lines and stopping.
+ * JSON lines and stopping. A config with `maxProbes` ends the loop after that many probes (a
+ * one-shot query is a process with `maxProbes: 1`).
  */
 import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,6 +23,7 @@ interval = CONFIG["intervalMs"] / 1000.0
 timeout = CONFIG["timeoutMs"] / 1000.0
 deadline = time.monotonic() + CONFIG["maxSeconds"]
 max_in_flight = int(timeout / interval) + 8
+max_probes = CONFIG.get("maxProbes")
 
 def emit(obj):
     sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
@@ -75,6 +77,8 @@ async def main():
             active.add(asyncio.ensure_future(one(seq, active)))
         else:
             emit({"saturated": True, "t": round(time.monotonic() * 1000, 3)})
+        if seq == max_probes:
+            break
         next_at += interval
         delay = next_at - time.monotonic()
         if delay < 0:
@@ -106,6 +110,8 @@ export function parseProbeLine(obj: Record<string, unknown>): ProbeRecord {
     ...(typeof obj.st === "number" ? { status: obj.st } : {}),
     ...(typeof obj.by === "string" ? { answeredBy: obj.by } : {}),
     ...(typeof obj.be === "string" ? { servedBy: obj.be } : {}),
+    ...(Array.isArray(obj.an) ? { answers: obj.an.map(String) } : {}),
+    ...(typeof obj.tl === "number" ? { ttlSeconds: obj.tl } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import { parseProbeLine, probeProgram } from "../../../lib/drill/clients/probe-p
 
 describe("the probe process", () => {
   test("parses the probe process's JSON lines", () => {
-    // GIVEN one answered and one refused request as the client prints them
+    // GIVEN an answered request, an answered DNS query and a refused request as the clients print them
     // WHEN they are parsed
     // THEN the fields map to records
     expect(
@@ -16,6 +16,18 @@ describe("the probe process", () => {
       status: 200,
       answeredBy: "edge-lb-0",
       servedBy: "web-1",
+    });
+    expect(
+      parseProbeLine({ i: 5, s: 1, e: 2, k: "ok", st: 0, by: "198.18.0.1", an: ["198.18.0.11"], tl: 30 }),
+    ).toEqual({
+      seq: 5,
+      startMs: 1,
+      endMs: 2,
+      outcome: "ok",
+      status: 0,
+      answeredBy: "198.18.0.1",
+      answers: ["198.18.0.11"],
+      ttlSeconds: 30,
     });
     expect(parseProbeLine({ i: 4, s: 20, e: 21, k: "refused", x: "ConnectionRefusedError" })).toEqual({
       seq: 4,
