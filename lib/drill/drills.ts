@@ -3,6 +3,7 @@
  * `TopologyDrill` here (from its own folder, `lib/drill/<topology>/`).
  */
 import type { TopologyDrill } from "./core/topology-drill";
+import { DNS_POOL_DRILL } from "./dns-pool/drill";
 import { VIP_PAIR_DRILL } from "./vip-pair/drill";
 
-export const TOPOLOGY_DRILLS: readonly TopologyDrill[] = [VIP_PAIR_DRILL];
+export const TOPOLOGY_DRILLS: readonly TopologyDrill[] = [VIP_PAIR_DRILL, DNS_POOL_DRILL];

@@ -324,7 +324,7 @@ export class HealthCheckedDnsPool extends Construct implements ITrafficPeer {
             fault: "dns-server-loss",
             recoverySeconds: 0,
             failedRequests:
-              "none at the other servers; a resolver that asked the lost one first retries the next after its timeout (resolv.conf `timeout`)",
+              "none: the other servers answer; a resolver that asks the lost server first waits its resolv.conf `timeout` (glibc: 5 s unless set; hosts given the pool's servers get 1 s), then asks the next, so resolutions are slower but succeed",
             basis: `${binding.servers.length} servers each answer the whole zone from the same files and run their own checks`,
           },
         ],
