@@ -30,7 +30,7 @@ import { AwsInstanceRoles } from "./iam";
 import { awsManagedLoadBalancer } from "./managed-load-balancer";
 import { type AwsExistingNetwork, type AwsNetwork, type AwsZone, awsNetwork } from "./network";
 import { addRoute53Name } from "./route53-names";
-import { AwsSecurityGroups } from "./security-groups";
+import { AwsSecurityGroups, type CidrListRule } from "./security-groups";
 import { AwsVpcSegment } from "./vpc-segment";
 
 /** The host roles that run on EC2 instances. */
@@ -276,6 +276,11 @@ export class AwsPlatform extends Platform {
     this.securityGroups.allow(scope, rule);
   }
 
+  /** @internal Opens a flow from every range of a list known at deploy (see AwsSecurityGroups). */
+  public allowTrafficFromCidrList(scope: Construct, rule: CidrListRule): void {
+    this.securityGroups.allowFromCidrList(scope, rule);
+  }
+
   protected createHost(scope: Construct, id: string, spec: HostSpec): IHost {
     return new AwsHost(scope, id, spec, {
       ami: this.amiId,
@@ -289,8 +294,10 @@ export class AwsPlatform extends Platform {
   }
 
   /**
-   * An NLB or ALB over every zone's subnet, cross-zone balancing on, targets registered by
-   * address, health checks from the portable HealthCheck (within the limits AWS allows).
+   * A Route 53 name: a hosted zone (made once per zone name, or an existing one), an
+   * `aws_route53_health_check` per member probed from Route 53's checker locations over the
+   * member's public address, multivalue answer records tied to the checks, and the members'
+   * security groups opened to the checkers' published ranges on the probe port only.
    */
   public addHealthCheckedName(
     scope: Construct,
@@ -300,6 +307,10 @@ export class AwsPlatform extends Platform {
     return addRoute53Name(this, scope, id, request);
   }
 
+  /**
+   * An NLB or ALB over every zone's subnet, cross-zone balancing on, targets registered by
+   * address, health checks from the portable HealthCheck (within the limits AWS allows).
+   */
   public addManagedLoadBalancer(
     scope: Construct,
     id: string,
