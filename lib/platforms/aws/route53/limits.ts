@@ -10,8 +10,6 @@ import type { HealthCheckedNameRequest } from "../../health-checked-name";
 export const MULTIVALUE_MAX_ANSWERS = 8;
 /** The only check intervals Route 53 offers, in seconds. */
 export const ROUTE53_INTERVALS_SECONDS: readonly number[] = [10, 30];
-/** Route 53's range of failure_threshold. */
-const THRESHOLD_RANGE = [1, 10] as const;
 
 /** What Route 53 will do for a request, once the request fits its limits. */
 export interface Route53Plan {
@@ -152,19 +150,7 @@ function checkHealthCheck(
       `Route 53 checks every 10 s or every 30 s (request_interval): use intervalMs 10000 or 30000`,
     );
   }
-  const [low, high] = THRESHOLD_RANGE;
-  if (
-    !Number.isInteger(check.unhealthyThreshold) ||
-    check.unhealthyThreshold < low ||
-    check.unhealthyThreshold > high
-  ) {
-    invalid(
-      scope,
-      "health check unhealthyThreshold",
-      check.unhealthyThreshold,
-      `Route 53's failure_threshold is ${low} to ${high} consecutive probes`,
-    );
-  }
+  // HealthCheck.validate keeps unhealthyThreshold to 1-10: Route 53's failure_threshold range.
   const port = check.port ?? request.servicePort;
   const notes: string[] = [];
   const path = request.healthCheck.path;
