@@ -142,6 +142,13 @@ const MOCK_DATA: Record<string, Record<string, unknown>> = {
     arn: "arn:aws:iam::123456789012:user/deployer",
     user_id: "AIDAEXAMPLEEXAMPLE01",
   },
+  // route53_healthchecks ranges in the shape ip-ranges.json gives them.
+  aws_ip_ranges: {
+    cidr_blocks: ["15.177.0.0/18", "54.228.16.0/26"],
+    ipv6_cidr_blocks: [],
+    create_date: "2026-11-30-12-00-00",
+    sync_token: 1764504000,
+  },
   aws_partition: { partition: "aws", dns_suffix: "amazonaws.com" },
   aws_region: { name: "eu-west-1", endpoint: "ec2.eu-west-1.amazonaws.com" },
 };
@@ -154,6 +161,7 @@ const MOCK_RESOURCES: Record<string, Record<string, unknown>> = {
   aws_instance: {
     arn: "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0",
     primary_network_interface_id: "eni-0123456789abcdef0",
+    public_ip: "198.51.100.20",
   },
   aws_route_table: { arn: "arn:aws:ec2:eu-west-1:123456789012:route-table/rtb-0123456789abcdef0" },
   aws_eip: {

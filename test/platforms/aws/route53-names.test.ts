@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { DataAwsIpRanges } from "@cdktf/provider-aws/lib/data-aws-ip-ranges";
 import { Route53HealthCheck } from "@cdktf/provider-aws/lib/route53-health-check";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
@@ -6,10 +9,18 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Testing } from "cdktf";
 import { Construct } from "constructs";
 import { describe, expect, test } from "vitest";
-import { AllUnhealthy } from "../../../lib";
+import { AllUnhealthy, HealthCheck } from "../../../lib";
 import { DnsZone } from "../../../lib/model/dns-zone";
 import { resourcesOfType, resourceTypes, synthJson } from "../../../lib/testing";
 import { validationErrorOf } from "../../support/errors";
+import {
+  cliConfig,
+  findProviderMirror,
+  mockedTest,
+  pinAwsProvider,
+  terraform,
+} from "../../support/terraform";
+import { findBinary, skipTier } from "../../support/tiers";
 import { EXISTING_NETWORK } from "./fixture";
 import { fixedMembers, hostMembers, platformStack, request } from "./route53/fixture";
 
@@ -321,4 +332,70 @@ describe("addRoute53Name refusals that depend on the members (at synthesis)", ()
     expect(error.path).toBe("test/cloud/other");
     expect(error.message).toMatch(/already has zone pool\.example\.com as created, public/);
   });
+});
+
+/** Terraform and the provider mirror, or a reported skip (as the deploy tier does). */
+function terraformTier() {
+  const binary = findBinary("terraform");
+  const mirror = findProviderMirror();
+  if (binary === undefined || mirror === undefined) {
+    return skipTier(
+      "terraform",
+      binary === undefined ? "terraform is not on PATH" : "no AWS provider mirror",
+    );
+  }
+  return { binary, mirror };
+}
+
+const tier = terraformTier();
+
+describe.runIf(tier)("tier 5: a stack of Route 53 names, as Terraform reads it", () => {
+  test("validates without a diagnostic, and plans and applies with the provider mocked", () => {
+    // GIVEN host members with a fallback, external members in an existing zone, and a TCP check
+    const { binary, mirror } = tier || { binary: "", mirror: { root: "", version: "" } };
+    const { stack, cloud, pool, scope } = platformStack();
+    cloud.addHealthCheckedName(
+      scope,
+      "www",
+      request(hostMembers(pool), 3, scope, { allUnhealthy: AllUnhealthy.fallback("203.0.113.99") }),
+    );
+    const other = new Construct(cloud, "ext");
+    cloud.addHealthCheckedName(
+      other,
+      "apex",
+      request(fixedMembers("8.8.8.8", "2001:4860:4860::8888"), 2, other, {
+        zone: DnsZone.existing("example.com", "Z0123456789ABCDEFGHIJ"),
+        recordName: "@",
+        healthCheck: HealthCheck.tcp({ port: 443, intervalMs: 30_000, timeoutMs: 1000 }),
+      }),
+    );
+    const document = JSON.parse(Testing.synth(stack, true));
+    pinAwsProvider(document, mirror.version);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ha-route53-"));
+    try {
+      fs.mkdirSync(path.join(root, "stack", "tests"), { recursive: true });
+      fs.mkdirSync(path.join(root, "plugin-cache"));
+      const dir = path.join(root, "stack");
+      const config = path.join(root, "cli.tfrc");
+      fs.writeFileSync(config, cliConfig(mirror, path.join(root, "plugin-cache")));
+      fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(document, null, 2));
+      fs.writeFileSync(path.join(dir, "tests", "stack.tftest.hcl"), mockedTest(document));
+
+      // WHEN
+      terraform(binary, ["init", "-backend=false", "-input=false", "-no-color"], dir, config);
+      const validate = terraform(binary, ["validate", "-json", "-no-color"], dir, config);
+      const run = terraform(binary, ["test", "-no-color"], dir, config);
+
+      // THEN
+      const verdict = JSON.parse(validate.output);
+      expect(verdict.diagnostics).toEqual([]);
+      expect(verdict.valid).toBe(true);
+      expect(run.output).toMatch(/Success! 2 passed, 0 failed/);
+      console.log(
+        `tier 5 (terraform): Route 53 names validated against hashicorp/aws ${mirror.version}; validate ${validate.seconds.toFixed(1)} s, test ${run.seconds.toFixed(1)} s`,
+      );
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }, 600_000);
 });
