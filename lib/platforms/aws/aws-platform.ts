@@ -267,6 +267,11 @@ export class AwsPlatform extends Platform {
     return this.props.instanceTypes?.[role as AwsHostRole] ?? this.props.instanceType ?? "t3.small";
   }
 
+  /** @internal The hosts' instance roles (one per traffic group), for grants. */
+  public get instanceRoles(): AwsInstanceRoles {
+    return this.floatingAddresses.roles;
+  }
+
   /** @internal The security group of a traffic group, made on first use. */
   public securityGroupFor(group: string): SecurityGroup {
     return this.securityGroups.groupFor(group);

@@ -11,8 +11,16 @@ export const MULTIVALUE_MAX_ANSWERS = 8;
 /** The only check intervals Route 53 offers, in seconds. */
 export const ROUTE53_INTERVALS_SECONDS: readonly number[] = [10, 30];
 
+/**
+ * Who checks the members: Route 53's checker locations over the internet (public zones), or
+ * CloudWatch alarms over a metric each member's host publishes (private zones, whose members
+ * the outside checkers cannot reach).
+ */
+export type Route53CheckerMode = "endpoint" | "alarm";
+
 /** What Route 53 will do for a request, once the request fits its limits. */
 export interface Route53Plan {
+  readonly mode: Route53CheckerMode;
   /** The zone's name, lower case, without the final dot. */
   readonly zoneName: string;
   /** The record's fully qualified name, lower case, without the final dot. */
@@ -23,6 +31,8 @@ export interface Route53Plan {
   readonly failureThreshold: number;
   /** What each checker probes. */
   readonly probe: { readonly type: "HTTP" | "TCP"; readonly port: number; readonly path?: string };
+  /** The portable check's timeout in whole seconds (at least 1): the host's own probe honours it. */
+  readonly probeTimeoutSeconds: number;
   /** The fallback addresses (normal form) when every member is down; empty without a fallback. */
   readonly fallback: readonly string[];
   /** How Route 53's checks differ from the portable one. */
@@ -55,18 +65,11 @@ export function planRoute53Name(scope: Construct, request: HealthCheckedNameRequ
       "Route 53's name servers are managed by AWS (four per hosted zone): leave serverCount unset on AWS",
     );
   }
-  if (request.zone.isPrivate) {
-    invalid(
-      scope,
-      "zone",
-      `${zoneName} (private)`,
-      "private hosted zones need CloudWatch-alarm health checks (Route 53's checkers cannot reach into the VPC), which this platform does not make yet: use a public zone, whose members Route 53 checks over their public addresses",
-    );
-  }
   checkSelection(scope, request);
   const fallback = checkAllUnhealthy(scope, request);
-  const { intervalSeconds, failureThreshold, probe, notes } = checkHealthCheck(scope, request);
-  return { zoneName, fqdn, intervalSeconds, failureThreshold, probe, fallback, notes };
+  const mode: Route53CheckerMode = request.zone.isPrivate ? "alarm" : "endpoint";
+  const checked = checkHealthCheck(scope, request, mode);
+  return { mode, zoneName, fqdn, fallback, ...checked };
 }
 
 /** Multivalue answers hold every healthy record up to 8, picked at random beyond 8: nothing else. */
@@ -127,11 +130,12 @@ function checkAllUnhealthy(scope: Construct, request: HealthCheckedNameRequest):
   return request.allUnhealthy.validate(scope);
 }
 
-/** The portable check as a Route 53 endpoint check, or a ValidationError for what Route 53 cannot do. */
+/** The portable check as Route 53's, or a ValidationError for what Route 53 cannot do. */
 function checkHealthCheck(
   scope: Construct,
   request: HealthCheckedNameRequest,
-): Pick<Route53Plan, "intervalSeconds" | "failureThreshold" | "probe" | "notes"> {
+  mode: Route53CheckerMode,
+): Pick<Route53Plan, "intervalSeconds" | "failureThreshold" | "probe" | "probeTimeoutSeconds" | "notes"> {
   const check = request.healthCheck;
   check.validate(scope);
   if (check.kind === HealthCheckKind.SCRIPT) {
@@ -139,7 +143,7 @@ function checkHealthCheck(
       scope,
       "health check",
       "script",
-      "Route 53 checks an endpoint from outside by HTTP or TCP: use HealthCheck.http() or HealthCheck.tcp()",
+      "Route 53 checks an endpoint by HTTP or TCP (the hosts' own probe of a private zone too): use HealthCheck.http() or HealthCheck.tcp()",
     );
   }
   if (!ROUTE53_INTERVALS_SECONDS.map((s) => s * 1000).includes(check.intervalMs)) {
@@ -147,46 +151,63 @@ function checkHealthCheck(
       scope,
       "health check intervalMs",
       check.intervalMs,
-      `Route 53 checks every 10 s or every 30 s (request_interval): use intervalMs 10000 or 30000`,
+      mode === "endpoint"
+        ? "Route 53 checks every 10 s or every 30 s (request_interval): use intervalMs 10000 or 30000"
+        : "the hosts publish their health as a high-resolution metric whose alarms have periods of 10 s or 30 s: use intervalMs 10000 or 30000",
     );
   }
   // HealthCheck.validate keeps unhealthyThreshold to 1-10: Route 53's failure_threshold range.
-  const port = check.port ?? request.servicePort;
-  const notes: string[] = [];
-  const path = request.healthCheck.path;
-  if (check.kind === HealthCheckKind.HTTP) {
-    const status = check.expectedStatus as number;
-    if (status < 200 || status > 399) {
-      invalid(
-        scope,
-        "health check expectedStatus",
-        status,
-        "Route 53 counts any 2xx or 3xx answer as healthy and every other as failing: expect a status from 200 to 399",
-      );
-    }
-    // "How Amazon Route 53 determines whether a health check is healthy": HTTP checks must
-    // connect within 4 s and get a 2xx or 3xx status within 2 s after connecting.
-    notes.push(
-      `Route 53 counts any 2xx or 3xx status as healthy (the check asks for ${status}) and gives each probe 4 s to connect and 2 s more for the status, whatever timeoutMs says (${check.timeoutMs} ms)`,
-    );
-  } else {
-    // Same page: TCP checks must connect within 10 s.
-    notes.push(
-      `Route 53 gives each TCP probe 10 s to connect, whatever timeoutMs says (${check.timeoutMs} ms)`,
+  const status = check.expectedStatus;
+  if (check.kind === HealthCheckKind.HTTP && (status === undefined || status < 200 || status > 399)) {
+    invalid(
+      scope,
+      "health check expectedStatus",
+      status,
+      "Route 53 (and curl --fail on the hosts) counts any 2xx or 3xx answer as healthy and every other as failing: expect a status from 200 to 399",
     );
   }
-  notes.push(
-    `Route 53 uses one failure_threshold (${check.unhealthyThreshold}) both ways: a member returns after ${check.unhealthyThreshold} passing probes, not healthyThreshold (${check.healthyThreshold})`,
-    // Same page: each checker judges on its own; the check is healthy while more than 18% of them say so.
-    "each Route 53 checker location judges the member on its own; the check counts as healthy while more than 18% of the checkers report it healthy",
-  );
+  const port = check.port ?? request.servicePort;
   return {
     intervalSeconds: check.intervalMs / 1000,
     failureThreshold: check.unhealthyThreshold,
     probe:
       check.kind === HealthCheckKind.HTTP
-        ? { type: "HTTP", port, path: path as string }
+        ? { type: "HTTP", port, path: check.path as string }
         : { type: "TCP", port },
-    notes,
+    probeTimeoutSeconds: Math.max(1, Math.ceil(check.timeoutMs / 1000)),
+    notes: mode === "endpoint" ? endpointNotes(request) : alarmNotes(request),
   };
+}
+
+/** How Route 53's outside checkers differ from the portable check. */
+function endpointNotes(request: HealthCheckedNameRequest): string[] {
+  const check = request.healthCheck;
+  const n = check.unhealthyThreshold;
+  return [
+    // "How Amazon Route 53 determines whether a health check is healthy": HTTP checks must
+    // connect within 4 s and get a 2xx or 3xx status within 2 s after connecting; TCP checks
+    // must connect within 10 s.
+    check.kind === HealthCheckKind.HTTP
+      ? `Route 53 counts any 2xx or 3xx status as healthy (the check asks for ${check.expectedStatus}) and gives each probe 4 s to connect and 2 s more for the status, whatever timeoutMs says (${check.timeoutMs} ms)`
+      : `Route 53 gives each TCP probe 10 s to connect, whatever timeoutMs says (${check.timeoutMs} ms)`,
+    `Route 53 uses one failure_threshold (${n}) both ways: a member returns after ${n} passing probes, not healthyThreshold (${check.healthyThreshold})`,
+    // Same page: each checker judges on its own; the check is healthy while more than 18% say so.
+    "each Route 53 checker location judges the member on its own; the check counts as healthy while more than 18% of the checkers report it healthy",
+  ];
+}
+
+/** How the hosts' own probe and the alarms differ from the portable check. */
+function alarmNotes(request: HealthCheckedNameRequest): string[] {
+  const check = request.healthCheck;
+  const n = check.unhealthyThreshold;
+  return [
+    `each member's host probes its own address every ${check.intervalMs / 1000} s and publishes 1 or 0 to CloudWatch; an alarm per member goes off after ${n} periods below 1 (missing data counts as failing: a dead host publishes nothing), and the Route 53 check follows the alarm (insufficient data is unhealthy)`,
+    `the alarm uses ${n} periods both ways: a member returns after ${n} healthy periods, not healthyThreshold (${check.healthyThreshold})`,
+    "the probe runs on the member itself: a member whose host still answers itself but is cut off from its clients stays healthy; the hosts must reach the CloudWatch API (a public IP, a NAT gateway or a VPC endpoint), or every member turns unhealthy",
+    ...(check.kind === HealthCheckKind.HTTP
+      ? [
+          `the hosts' probe (curl --fail) counts any 2xx or 3xx status as healthy (the check asks for ${check.expectedStatus})`,
+        ]
+      : []),
+  ];
 }

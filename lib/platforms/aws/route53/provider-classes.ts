@@ -5,6 +5,9 @@ import { optionalPeer } from "../../optional-peer";
  * optionalPeer), each by its deep path: loading the package's root costs seconds.
  */
 export const route53 = optionalPeer("@cdktf/provider-aws", () => ({
+  CloudwatchMetricAlarm: (
+    require("@cdktf/provider-aws/lib/cloudwatch-metric-alarm") as typeof import("@cdktf/provider-aws/lib/cloudwatch-metric-alarm")
+  ).CloudwatchMetricAlarm,
   DataAwsIpRanges: (
     require("@cdktf/provider-aws/lib/data-aws-ip-ranges") as typeof import("@cdktf/provider-aws/lib/data-aws-ip-ranges")
   ).DataAwsIpRanges,

@@ -19,17 +19,29 @@ export function silentProbeMs(plan: Route53Plan): number {
 type Timings = Pick<HealthCheckedNameBinding, "refusedRemoval" | "silentRemoval" | "return">;
 
 /**
- * Worst-case removal and return times of a member, as each checker location sees it.
+ * Worst-case removal and return times of a member.
  *
+ * Public zones, as each checker location sees it:
  * `request_interval` is the time from a probe's answer to the next probe, so a member that
  * refuses (or answers with an error) fails `failure_threshold` probes within threshold ×
  * interval; a silent one makes each probe wait for its timeout too: threshold × (interval +
  * timeout). It returns after threshold passing probes. Then the status reaches the name servers
  * (an estimate, see STATUS_PROPAGATION_MS). Checker locations do not coordinate, and the check
  * turns unhealthy once no more than 18% of them report healthy, so the figures are those of the
- * slower locations. Resolvers' caches (the TTL) come on top, for the topology to add.
+ * slower locations.
+ *
+ * Private zones: the host publishes one value per period of `request_interval` seconds and the
+ * alarm goes off after threshold periods below 1. The period in which the member fails may
+ * still hold a passing value, so threshold + 1 periods, plus (silent) the probe's own timeout;
+ * a dead host publishes nothing, which counts as failing. Back after threshold + 1 periods.
+ *
+ * Resolvers' caches (the TTL) come on top, for the topology to add.
  */
 export function route53Timings(plan: Route53Plan): Timings {
+  return plan.mode === "endpoint" ? endpointTimings(plan) : alarmTimings(plan);
+}
+
+function endpointTimings(plan: Route53Plan): Timings {
   const interval = plan.intervalSeconds * 1000;
   const n = plan.failureThreshold;
   const p = STATUS_PROPAGATION_MS;
@@ -47,6 +59,29 @@ export function route53Timings(plan: Route53Plan): Timings {
     return: {
       ms: n * interval + p,
       arithmetic: `${n} passing probes (Route 53 uses failure_threshold both ways) × ${interval} ms + ${propagation} = ${n * interval + p} ms`,
+    },
+  };
+}
+
+function alarmTimings(plan: Route53Plan): Timings {
+  const period = plan.intervalSeconds * 1000;
+  const n = plan.failureThreshold;
+  const p = STATUS_PROPAGATION_MS;
+  const timeout = plan.probeTimeoutSeconds * 1000;
+  const windows = (n + 1) * period;
+  const propagation = `${p} ms for the alarm's state to reach Route 53's name servers (an estimate: AWS documents no figure)`;
+  return {
+    refusedRemoval: {
+      ms: windows + p,
+      arithmetic: `(${n} alarm periods below 1 + 1 period that may still hold a passing value) × ${period} ms + ${propagation} = ${windows + p} ms`,
+    },
+    silentRemoval: {
+      ms: windows + timeout + p,
+      arithmetic: `(${n} + 1) × ${period} ms + ${timeout} ms for the host's probe to time out (a dead host publishes nothing: missing data counts as failing) + ${propagation} = ${windows + timeout + p} ms`,
+    },
+    return: {
+      ms: windows + p,
+      arithmetic: `(${n} healthy periods + 1) × ${period} ms + ${propagation} = ${windows + p} ms`,
     },
   };
 }

@@ -7,11 +7,13 @@ import { resourcesOfType, synthJson } from "../../../../lib/testing";
 import { platformStack } from "./fixture";
 
 const plan = (probe: Route53Plan["probe"]): Route53Plan => ({
+  mode: "endpoint",
   zoneName: "a.test",
   fqdn: "www.a.test",
   intervalSeconds: 30,
   failureThreshold: 2,
   probe,
+  probeTimeoutSeconds: 1,
   fallback: [],
   notes: [],
 });

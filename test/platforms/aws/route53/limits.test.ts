@@ -46,6 +46,22 @@ describe("planRoute53Name", () => {
     expect(plan.notes.join("\n")).toMatch(/more than 18% of the checkers/);
   });
 
+  test("checks a private zone's members through alarms, with the probe's own timeout in whole seconds", () => {
+    // GIVEN
+    const { scope, request: asked } = ask(2, {
+      zone: DnsZone.create("pool.internal", { private: true }),
+      healthCheck: check({ timeoutMs: 1500 }),
+    });
+
+    // WHEN
+    const plan = planRoute53Name(scope, asked);
+
+    // THEN
+    expect(plan).toMatchObject({ mode: "alarm", probeTimeoutSeconds: 2, intervalSeconds: 10 });
+    expect(plan.notes.join("\n")).toMatch(/missing data counts as failing/);
+    expect(plan.notes.join("\n")).not.toMatch(/4 s to connect/);
+  });
+
   test("accepts random(8) over more than 8 members: Route 53 picks 8 for each resolver", () => {
     // GIVEN / WHEN / THEN
     const { scope, request: asked } = ask(12, { selection: DnsAnswerSelection.random(8) });
@@ -91,10 +107,13 @@ describe("planRoute53Name", () => {
     ],
     ["expectedStatus 404", 3, { healthCheck: check({ expectedStatus: 404 }) }, /2xx or 3xx/],
     [
-      "a private zone",
+      "a 5 s interval in a private zone",
       3,
-      { zone: DnsZone.create("pool.internal", { private: true }) },
-      /private hosted zones need CloudWatch-alarm/,
+      {
+        zone: DnsZone.create("pool.internal", { private: true }),
+        healthCheck: check({ intervalMs: 5000, timeoutMs: 1000 }),
+      },
+      /alarms have periods of 10 s or 30 s/,
     ],
     ["serverCount", 3, { serverCount: 2 }, /leave serverCount unset on AWS/],
     ["no members", 0, {}, /at least one member/],

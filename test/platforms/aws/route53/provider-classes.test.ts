@@ -11,6 +11,7 @@ describe("route53 provider classes", () => {
     expect(first.Route53Record).toBe(Route53Record);
     expect(route53()).toBe(first);
     expect(Object.keys(first).sort()).toEqual([
+      "CloudwatchMetricAlarm",
       "DataAwsIpRanges",
       "Route53HealthCheck",
       "Route53Record",
