@@ -170,6 +170,8 @@ const MOCK_RESOURCES: Record<string, Record<string, unknown>> = {
     public_ip: "198.51.100.10",
   },
   aws_iam_role: { arn: "arn:aws:iam::123456789012:role/mock-role" },
+  // Route 53's CLOUDWATCH_METRIC checks take the alarm's region from its ARN.
+  aws_cloudwatch_metric_alarm: { arn: "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:mock-alarm" },
   aws_lb: {
     arn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/mock/0123456789abcdef",
   },
@@ -186,7 +188,9 @@ function hcl(value: unknown): string {
 /**
  * A `.tftest.hcl` for `document`: the AWS provider mocked (every data source the stack reads
  * answered plausibly; throws for one without mock values, so a new data source gets them on
- * purpose), a plan and an apply, and after the apply every IAM policy's resources real ARNs.
+ * purpose), a plan and an apply, and after the apply every IAM policy's resources real ARNs
+ * (or "*" in a statement with a Condition: actions without resource-level permissions, such as
+ * cloudwatch:PutMetricData, have no other resource).
  */
 export function mockedTest(document: Json): string {
   const dataTypes = Object.keys(document.data ?? {});
@@ -204,8 +208,8 @@ export function mockedTest(document: Json): string {
   const policies = Object.keys(document.resource?.aws_iam_role_policy ?? {});
   const asserts = policies.map(
     (name) => `  assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.${name}.policy).Statement : alltrue([for r in s.Resource : can(regex("^arn:aws:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[^*]+$", r))])])
-    error_message = "aws_iam_role_policy.${name}: a resource is not a specific ARN: \${aws_iam_role_policy.${name}.policy}"
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.${name}.policy).Statement : alltrue([for r in s.Resource : can(regex("^arn:aws:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[^*]+$", r)) || (r == "*" && can(s.Condition))])])
+    error_message = "aws_iam_role_policy.${name}: a resource is neither a specific ARN nor the wildcard in a statement with a condition: \${aws_iam_role_policy.${name}.policy}"
   }`,
   );
   return `mock_provider "aws" {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsIpRanges } from "@cdktf/provider-aws/lib/data-aws-ip-ranges";
 import { Route53HealthCheck } from "@cdktf/provider-aws/lib/route53-health-check";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
@@ -248,6 +249,78 @@ describe("addRoute53Name on a public zone", () => {
   });
 });
 
+describe("addRoute53Name on a private zone", () => {
+  test("checks members through their own published health, alarms and CloudWatch checks, on private addresses", () => {
+    // GIVEN
+    const { stack, cloud, pool, scope } = platformStack();
+
+    // WHEN
+    const binding = cloud.addHealthCheckedName(
+      scope,
+      "www",
+      request(hostMembers(pool), 3, scope, { zone: DnsZone.create("pool.internal", { private: true }) }),
+    );
+    const synth = Testing.synth(stack, true);
+    const json = synthJson(stack);
+
+    // THEN the zone on the VPC, an alarm and a CloudWatch check per member, records of the
+    // private addresses, no door opened for outside checkers
+    expect(synth).toHaveResourceWithProperties(Route53Zone, {
+      name: "pool.internal",
+      vpc: [{ vpc_id: expect.stringMatching(/aws_vpc\.cloud_Vpc_/) }],
+    });
+    expect(Object.keys(resourcesOfType(json, "aws_cloudwatch_metric_alarm"))).toHaveLength(3);
+    expect(synth).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      alarm_name: "test-www.pool.internal-lb-2",
+      dimensions: { Host: "test-lb-2" },
+      namespace: "cdktf-ha-topologies/test",
+      period: 10,
+      evaluation_periods: 3,
+    });
+    expect(synth).toHaveResourceWithProperties(Route53HealthCheck, {
+      type: "CLOUDWATCH_METRIC",
+      insufficient_data_health_status: "Unhealthy",
+      cloudwatch_alarm_name: expect.stringMatching(/Member-lb-0_Alarm_/),
+    });
+    const records = Object.values(resourcesOfType(json, "aws_route53_record"));
+    expect(records.map((r) => r.records[0]).sort()).toEqual(["10.40.0.4", "10.40.0.5", "10.40.16.4"]);
+    expect(json.data?.aws_ip_ranges).toBeUndefined();
+    expect(
+      Object.keys(resourcesOfType(json, "aws_vpc_security_group_ingress_rule")).filter((id) =>
+        id.includes("route53-checkers"),
+      ),
+    ).toEqual([]);
+    // least privilege: PutMetricData only, into the platform's namespace only
+    const policies = Object.values(resourcesOfType(json, "aws_iam_role_policy"));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].policy).toContain(
+      '"Action" = ["cloudwatch:PutMetricData"], "Resource" = ["*"], "Condition" = {"StringEquals" = {"cloudwatch:namespace" = "cdktf-ha-topologies/test"}}',
+    );
+    // the binding
+    expect(binding.checker).toMatch(
+      /^CloudWatch alarms: each member's host probes its own HTTP GET \/healthz on port 8404/,
+    );
+    expect(binding.refusedRemoval.ms).toBe((3 + 1) * 10_000 + 10_000);
+    expect(binding.silentRemoval.ms).toBe((3 + 1) * 10_000 + 2_000 + 10_000);
+    expect(binding.notes.join("\n")).toMatch(/private to the platform's VPC/);
+  });
+
+  test("throws for a member the platform did not make", () => {
+    // GIVEN
+    const { stack, cloud, scope } = platformStack({}, 1);
+    cloud.addHealthCheckedName(
+      scope,
+      "www",
+      request(fixedMembers("10.9.9.9"), 1, scope, {
+        zone: DnsZone.create("pool.internal", { private: true }),
+      }),
+    );
+
+    // WHEN / THEN
+    expect(validationErrorOf(() => Testing.synth(stack)).message).toMatch(/their own hosts publish/);
+  });
+});
+
 describe("addRoute53Name refusals that depend on the members (at synthesis)", () => {
   test("throws for hosts without public addresses", () => {
     // GIVEN a platform in an existing network, whose hosts get no public IP
@@ -351,7 +424,8 @@ const tier = terraformTier();
 
 describe.runIf(tier)("tier 5: a stack of Route 53 names, as Terraform reads it", () => {
   test("validates without a diagnostic, and plans and applies with the provider mocked", () => {
-    // GIVEN host members with a fallback, external members in an existing zone, and a TCP check
+    // GIVEN host members with a fallback, external members in an existing zone with a TCP check,
+    // and the host members again in a private zone (CloudWatch alarms, an IAM grant)
     const { binary, mirror } = tier || { binary: "", mirror: { root: "", version: "" } };
     const { stack, cloud, pool, scope } = platformStack();
     cloud.addHealthCheckedName(
@@ -368,6 +442,12 @@ describe.runIf(tier)("tier 5: a stack of Route 53 names, as Terraform reads it",
         recordName: "@",
         healthCheck: HealthCheck.tcp({ port: 443, intervalMs: 30_000, timeoutMs: 1000 }),
       }),
+    );
+    const inside = new Construct(cloud, "inside");
+    cloud.addHealthCheckedName(
+      inside,
+      "int",
+      request(hostMembers(pool), 3, inside, { zone: DnsZone.create("pool.internal", { private: true }) }),
     );
     const document = JSON.parse(Testing.synth(stack, true));
     pinAwsProvider(document, mirror.version);
