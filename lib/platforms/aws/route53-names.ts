@@ -65,7 +65,7 @@ function checkerOf(plan: Route53Plan): string {
   const n = plan.failureThreshold;
   return plan.mode === "endpoint"
     ? `Route 53 checkers from published ranges: ${what} ${every} from each checker location, unhealthy after ${n} failures`
-    : `CloudWatch alarms: each member's host probes its own ${what} ${every} and publishes the result; its alarm, and so its Route 53 check, goes off after ${n} failing periods`;
+    : `CloudWatch alarms: each member's host probes its own ${what} twice per ${plan.intervalSeconds} s alarm period and publishes the result; its alarm, and so its Route 53 check, goes off after ${n} failing periods`;
 }
 
 /** What a private name answers for a member: its address on the platform. */

@@ -49,7 +49,7 @@ function probeCommand(plan: Route53Plan, address: string): string[] {
 
 /**
  * Makes the members' hosts publish their own health: on each host a service that probes the
- * host's address as the plan says every interval and puts the result to CloudWatch, and per
+ * host's address as the plan says twice per alarm period and puts the result to CloudWatch, and per
  * traffic group one instance-role grant (under `holder`) of exactly `cloudwatch:PutMetricData`,
  * which has no resource-level permissions, narrowed to the platform's namespace by the
  * `cloudwatch:namespace` condition. A member without a host the platform made has nobody to
@@ -126,7 +126,9 @@ function startPublisher(
           renderHealthMetricScript({
             probe: probeCommand(plan, host.address),
             timeoutSeconds: plan.probeTimeoutSeconds,
-            intervalSeconds: plan.intervalSeconds,
+            // Two values per alarm period: a late run never leaves a period empty (an empty
+            // period counts as failing, which alone would take out a member at threshold 1).
+            intervalSeconds: plan.intervalSeconds / 2,
             namespace,
             metricName: HEALTH_METRIC_NAME,
             dimensionName: HEALTH_METRIC_DIMENSION,

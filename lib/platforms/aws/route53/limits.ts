@@ -201,7 +201,7 @@ function alarmNotes(request: HealthCheckedNameRequest): string[] {
   const check = request.healthCheck;
   const n = check.unhealthyThreshold;
   return [
-    `each member's host probes its own address every ${check.intervalMs / 1000} s and publishes 1 or 0 to CloudWatch; an alarm per member goes off after ${n} periods below 1 (missing data counts as failing: a dead host publishes nothing), and the Route 53 check follows the alarm (insufficient data is unhealthy)`,
+    `each member's host probes its own address every ${check.intervalMs / 2000} s (twice per ${check.intervalMs / 1000} s alarm period) and publishes 1 or 0 to CloudWatch; an alarm per member goes off after ${n} periods below 1 (missing data counts as failing: a dead host publishes nothing), and the Route 53 check follows the alarm (insufficient data is unhealthy, so members count as down until their hosts first publish)`,
     `the alarm uses ${n} periods both ways: a member returns after ${n} healthy periods, not healthyThreshold (${check.healthyThreshold})`,
     "the probe runs on the member itself: a member whose host still answers itself but is cut off from its clients stays healthy; the hosts must reach the CloudWatch API (a public IP, a NAT gateway or a VPC endpoint), or every member turns unhealthy",
     ...(check.kind === HealthCheckKind.HTTP

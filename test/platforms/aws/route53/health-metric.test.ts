@@ -51,9 +51,10 @@ describe("publishHealthMetrics", () => {
     const config = cloudConfig(json, "lb-0");
     expect(config.runcmd).toContainEqual(["systemctl", "enable", "--now", "ha-health-metric.service"]);
     expect(config.packages).toEqual(expect.arrayContaining(["awscli", "curl"]));
-    expect(config.files.get("/usr/local/sbin/ha-health-metric")).toMatch(
-      /timeout 2 \/bin\/bash -c 'exec 3<>\/dev\/tcp\/10\.40\.0\.4\/443'/,
-    );
+    const script = config.files.get("/usr/local/sbin/ha-health-metric");
+    expect(script).toMatch(/timeout 2 \/bin\/bash -c 'exec 3<>\/dev\/tcp\/10\.40\.0\.4\/443'/);
+    // twice per 10 s alarm period
+    expect(script).toContain("interval=5\n");
     // one policy for the group: exactly PutMetricData, on "*", narrowed to the namespace
     const policies = Object.values(resourcesOfType(json, "aws_iam_role_policy"));
     expect(policies).toHaveLength(1);
