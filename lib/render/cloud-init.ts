@@ -34,6 +34,8 @@ export interface CloudInitOptions {
   readonly environment?: Readonly<Record<string, string>>;
   /** A health check run by a systemd timer (see render/host-health). */
   readonly healthCheck?: HostHealthOptions;
+  /** systemd units among `files` to enable and start once everything is written (e.g. "x.service"). */
+  readonly services?: readonly string[];
 }
 
 export const SYSCTL_FILE = "/etc/sysctl.d/90-cdktf-ha.conf";
@@ -146,6 +148,10 @@ function filesAndCommands(options: CloudInitOptions): { files: WrittenFile[]; ru
       written(HOST_HEALTH_TIMER, renderHostHealthTimer(health.intervalSeconds)),
     );
     runcmd.push(["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", "ha-health.timer"]);
+  }
+  if (options.services?.length) {
+    runcmd.push(["systemctl", "daemon-reload"]);
+    for (const unit of options.services) runcmd.push(["systemctl", "enable", "--now", unit]);
   }
   runcmd.push(["rm", "-f", POLICY_RC_D]);
   return { files, runcmd };

@@ -121,3 +121,28 @@ describe("cloud-config emitter", () => {
     expect(parsed).toEqual(batch);
   });
 });
+
+describe("cloud-config services", () => {
+  test("starts the named units after the files are written, before the policy guard goes", () => {
+    // GIVEN / WHEN
+    const doc = parse(
+      renderCloudInit({
+        packages: [],
+        files: [{ path: "/etc/systemd/system/a.service", content: "[Service]\n", executable: false }],
+        sysctls: {},
+        services: ["a.service", "b.service"],
+      }),
+    );
+
+    // THEN
+    expect(doc.runcmd).toEqual([
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", "--now", "a.service"],
+      ["systemctl", "enable", "--now", "b.service"],
+      ["rm", "-f", "/usr/sbin/policy-rc.d"],
+    ]);
+    expect(parse(renderCloudInit({ packages: [], files: [], sysctls: {} })).runcmd).toEqual([
+      ["rm", "-f", "/usr/sbin/policy-rc.d"],
+    ]);
+  });
+});

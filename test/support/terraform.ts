@@ -142,6 +142,13 @@ const MOCK_DATA: Record<string, Record<string, unknown>> = {
     arn: "arn:aws:iam::123456789012:user/deployer",
     user_id: "AIDAEXAMPLEEXAMPLE01",
   },
+  // route53_healthchecks ranges in the shape ip-ranges.json gives them.
+  aws_ip_ranges: {
+    cidr_blocks: ["15.177.0.0/18", "54.228.16.0/26"],
+    ipv6_cidr_blocks: [],
+    create_date: "2026-11-30-12-00-00",
+    sync_token: 1764504000,
+  },
   aws_partition: { partition: "aws", dns_suffix: "amazonaws.com" },
   aws_region: { name: "eu-west-1", endpoint: "ec2.eu-west-1.amazonaws.com" },
 };
@@ -154,6 +161,7 @@ const MOCK_RESOURCES: Record<string, Record<string, unknown>> = {
   aws_instance: {
     arn: "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0",
     primary_network_interface_id: "eni-0123456789abcdef0",
+    public_ip: "198.51.100.20",
   },
   aws_route_table: { arn: "arn:aws:ec2:eu-west-1:123456789012:route-table/rtb-0123456789abcdef0" },
   aws_eip: {
@@ -162,6 +170,8 @@ const MOCK_RESOURCES: Record<string, Record<string, unknown>> = {
     public_ip: "198.51.100.10",
   },
   aws_iam_role: { arn: "arn:aws:iam::123456789012:role/mock-role" },
+  // Route 53's CLOUDWATCH_METRIC checks take the alarm's region from its ARN.
+  aws_cloudwatch_metric_alarm: { arn: "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:mock-alarm" },
   aws_lb: {
     arn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/mock/0123456789abcdef",
   },
@@ -178,7 +188,9 @@ function hcl(value: unknown): string {
 /**
  * A `.tftest.hcl` for `document`: the AWS provider mocked (every data source the stack reads
  * answered plausibly; throws for one without mock values, so a new data source gets them on
- * purpose), a plan and an apply, and after the apply every IAM policy's resources real ARNs.
+ * purpose), a plan and an apply, and after the apply every IAM policy's resources real ARNs
+ * (or "*" in a statement with a Condition: actions without resource-level permissions, such as
+ * cloudwatch:PutMetricData, have no other resource).
  */
 export function mockedTest(document: Json): string {
   const dataTypes = Object.keys(document.data ?? {});
@@ -196,8 +208,8 @@ export function mockedTest(document: Json): string {
   const policies = Object.keys(document.resource?.aws_iam_role_policy ?? {});
   const asserts = policies.map(
     (name) => `  assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.${name}.policy).Statement : alltrue([for r in s.Resource : can(regex("^arn:aws:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[^*]+$", r))])])
-    error_message = "aws_iam_role_policy.${name}: a resource is not a specific ARN: \${aws_iam_role_policy.${name}.policy}"
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.${name}.policy).Statement : alltrue([for r in s.Resource : can(regex("^arn:aws:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[^*]+$", r)) || (r == "*" && can(s.Condition))])])
+    error_message = "aws_iam_role_policy.${name}: a resource is neither a specific ARN nor the wildcard in a statement with a condition: \${aws_iam_role_policy.${name}.policy}"
   }`,
   );
   return `mock_provider "aws" {

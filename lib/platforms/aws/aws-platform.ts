@@ -30,7 +30,7 @@ import { AwsInstanceRoles } from "./iam";
 import { awsManagedLoadBalancer } from "./managed-load-balancer";
 import { type AwsExistingNetwork, type AwsNetwork, type AwsZone, awsNetwork } from "./network";
 import { addRoute53Name } from "./route53-names";
-import { AwsSecurityGroups } from "./security-groups";
+import { AwsSecurityGroups, type CidrListRule } from "./security-groups";
 import { AwsVpcSegment } from "./vpc-segment";
 
 /** The host roles that run on EC2 instances. */
@@ -125,7 +125,8 @@ export interface AwsPlatformProps {
  *
  * Zones are the failure domains: hosts of a group are spread over them in turn. The concerns
  * live beside this file: network.ts, host.ts and user-data.ts, security-groups.ts, iam.ts,
- * managed-load-balancer.ts and one file per floating-address mode under floating-address/.
+ * managed-load-balancer.ts, one file per floating-address mode under floating-address/, and
+ * route53-names.ts with its parts under route53/ (zones, checks, records, checker access).
  */
 export class AwsPlatform extends Platform {
   public readonly platformName = "aws";
@@ -267,6 +268,11 @@ export class AwsPlatform extends Platform {
     return this.props.instanceTypes?.[role as AwsHostRole] ?? this.props.instanceType ?? "t3.small";
   }
 
+  /** @internal The hosts' instance roles (one per traffic group), for grants. */
+  public get instanceRoles(): AwsInstanceRoles {
+    return this.floatingAddresses.roles;
+  }
+
   /** @internal The security group of a traffic group, made on first use. */
   public securityGroupFor(group: string): SecurityGroup {
     return this.securityGroups.groupFor(group);
@@ -274,6 +280,11 @@ export class AwsPlatform extends Platform {
 
   public allowTraffic(scope: Construct, rule: TrafficRule): void {
     this.securityGroups.allow(scope, rule);
+  }
+
+  /** @internal Opens a flow from every range of a list known at deploy (see AwsSecurityGroups). */
+  public allowTrafficFromCidrList(scope: Construct, rule: CidrListRule): void {
+    this.securityGroups.allowFromCidrList(scope, rule);
   }
 
   protected createHost(scope: Construct, id: string, spec: HostSpec): IHost {
@@ -289,8 +300,10 @@ export class AwsPlatform extends Platform {
   }
 
   /**
-   * An NLB or ALB over every zone's subnet, cross-zone balancing on, targets registered by
-   * address, health checks from the portable HealthCheck (within the limits AWS allows).
+   * A Route 53 name: a hosted zone (made once per zone name, or an existing one), an
+   * `aws_route53_health_check` per member probed from Route 53's checker locations over the
+   * member's public address, multivalue answer records tied to the checks, and the members'
+   * security groups opened to the checkers' published ranges on the probe port only.
    */
   public addHealthCheckedName(
     scope: Construct,
@@ -300,6 +313,10 @@ export class AwsPlatform extends Platform {
     return addRoute53Name(this, scope, id, request);
   }
 
+  /**
+   * An NLB or ALB over every zone's subnet, cross-zone balancing on, targets registered by
+   * address, health checks from the portable HealthCheck (within the limits AWS allows).
+   */
   public addManagedLoadBalancer(
     scope: Construct,
     id: string,

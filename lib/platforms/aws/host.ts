@@ -1,11 +1,11 @@
 import type { Instance } from "@cdktf/provider-aws/lib/instance";
 import type { Construct } from "constructs";
 import { invalid } from "../../errors";
-import { type HostSpec, SoftwareKind } from "../../model/host-spec";
+import { type HostFile, type HostSpec, SoftwareKind } from "../../model/host-spec";
 import { deferredString, deferredValue } from "../deferred";
 import { type IHost, PlatformHost } from "../host";
 import { aws } from "./provider-classes";
-import { awsUserData } from "./user-data";
+import { type AwsHostExtras, awsUserData } from "./user-data";
 
 /** Where and as what an AwsHost runs, as the platform decided it. */
 export interface AwsHostPlacement {
@@ -37,6 +37,7 @@ export class AwsHost extends PlatformHost {
   public readonly resource: Instance;
   private forwards = false;
   private instanceProfile?: string;
+  private readonly extras = { files: [] as HostFile[], packages: [] as string[], services: [] as string[] };
 
   /** @internal */
   constructor(scope: Construct, id: string, spec: HostSpec, placement: AwsHostPlacement) {
@@ -60,7 +61,7 @@ export class AwsHost extends PlatformHost {
       // Both are read at synthesis; unset, they stay out of the JSON (AWS's defaults).
       iamInstanceProfile: deferredString(() => this.instanceProfile as string),
       sourceDestCheck: deferredValue(() => (this.forwards ? false : undefined)),
-      userData: awsUserData(this, spec),
+      userData: awsUserData(this, spec, (): AwsHostExtras => this.extras),
       userDataReplaceOnChange: true,
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
       rootBlockDevice: { encrypted: true, volumeType: "gp3" },
@@ -85,5 +86,19 @@ export class AwsHost extends PlatformHost {
       invalid(this, "instance profile", profileName, `the instance already has ${this.instanceProfile}`);
     }
     this.instanceProfile = profileName;
+  }
+
+  /**
+   * The host also runs a systemd service of the platform's own (a metric publisher): its files
+   * (the unit among them, at /etc/systemd/system/<unit>), the packages they need, and the unit
+   * started at boot. Read at synthesis; a unit added twice is refused.
+   */
+  public addService(unit: string, files: readonly HostFile[], packages: readonly string[]): void {
+    if (this.extras.services.includes(unit)) {
+      invalid(this, "service", unit, "the host runs it already: add each service once");
+    }
+    this.extras.services.push(unit);
+    this.extras.files.push(...files);
+    this.extras.packages.push(...packages.filter((p) => !this.extras.packages.includes(p)));
   }
 }

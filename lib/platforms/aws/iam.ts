@@ -35,6 +35,13 @@ export interface AwsGrantOptions {
    * @default "acts for"
    */
   readonly rolePurpose?: string;
+  /**
+   * The statement's Condition block, e.g. `{ StringEquals: { "cloudwatch:namespace": "ns" } }`:
+   * how a grant for an action without resource-level permissions (whose only resource is "*")
+   * is narrowed.
+   * @default - none
+   */
+  readonly condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 }
 
 /**
@@ -65,6 +72,9 @@ export class AwsInstanceRoles {
     if (actions.length === 0 || resources.length === 0) {
       invalid(scope, "grant", { actions, resources }, "name at least one action and one resource");
     }
+    if (resources.includes("*") && options.condition === undefined) {
+      invalid(scope, "grant resources", resources, 'narrow a grant on "*" with a condition');
+    }
     const id = options.id ?? "Grant";
     const role = this.roleFor(scope, hosts, options);
     return new (aws().IamRolePolicy)(scope, id, {
@@ -78,6 +88,7 @@ export class AwsInstanceRoles {
             Effect: "Allow",
             Action: [...actions],
             Resource: [...resources],
+            ...(options.condition !== undefined ? { Condition: options.condition } : {}),
           },
         ],
       }),

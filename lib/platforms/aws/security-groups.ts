@@ -1,4 +1,5 @@
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { TerraformIterator } from "cdktf";
 import type { Construct } from "constructs";
 import { invalid } from "../../errors";
 import { type Traffic, type TrafficRule, TrafficSourceKind, TrafficTransport } from "../traffic";
@@ -13,6 +14,18 @@ export interface AwsSecurityGroupsProps {
   readonly sshCidrs: readonly string[];
   /** Networks allowed to reach the listener ports. */
   readonly allowedClientCidrs: readonly string[];
+}
+
+/** Traffic to a group from every range of a list known only at deploy (a data source's). */
+export interface CidrListRule {
+  /** Traffic group (HostSpec.trafficGroup) of the receiving hosts. */
+  readonly toGroup: string;
+  readonly traffic: Traffic;
+  /** A word naming the senders in construct ids, e.g. "route53-checkers". */
+  readonly source: string;
+  /** The ranges: a list token, e.g. `aws_ip_ranges.cidr_blocks`. */
+  readonly cidrs: string[];
+  readonly description: string;
 }
 
 /** A construct id from a traffic group's name. */
@@ -79,6 +92,31 @@ export class AwsSecurityGroups {
       });
     }
     return sg;
+  }
+
+  /**
+   * Opens one flow from every range of a list known only at deploy: one ingress rule per range
+   * (`for_each` over the list), once per group, traffic and source however often it is asked
+   * for. Only the rule's own protocol and ports are opened.
+   */
+  public allowFromCidrList(scope: Construct, rule: CidrListRule): void {
+    if (rule.traffic.transport === TrafficTransport.IP_PROTOCOL) {
+      invalid(scope, "traffic rule", rule.description, "ranges from a list may reach TCP or UDP ports only");
+    }
+    rule.traffic.validate(scope);
+    const key = JSON.stringify([rule.toGroup, rule.traffic.label, "cidr-list", rule.source]);
+    if (this.ruleKeys.has(key)) return;
+    this.ruleKeys.add(key);
+    const to = this.groupFor(rule.toGroup);
+    const { name, flow } = flowOf(rule.traffic);
+    const ranges = TerraformIterator.fromList(rule.cidrs);
+    new (aws().VpcSecurityGroupIngressRule)(to, `From-${idOf(rule.source)}-${name}`, {
+      forEach: ranges,
+      securityGroupId: to.id,
+      ...flow,
+      cidrIpv4: ranges.value,
+      description: rule.description,
+    });
   }
 
   /** Opens one flow (once, however often it is asked for). `scope` names a bad rule's owner. */

@@ -1,6 +1,6 @@
 import type { IConstruct } from "constructs";
 import { invalid } from "../../errors";
-import { type HostSpec, resolveText } from "../../model/host-spec";
+import { type HostFile, type HostSpec, resolveText } from "../../model/host-spec";
 import { renderCloudInit } from "../../render/cloud-init";
 import { renderSupervisor, SUPERVISOR_PATH } from "../../render/supervisor";
 import { deferredString } from "../deferred";
@@ -21,8 +21,20 @@ interface UserDataFile {
   readonly executable: boolean;
 }
 
+/**
+ * What the platform itself runs on a host beside its spec (a metric publisher): files, the
+ * packages they need and the systemd units among them to start.
+ */
+export interface AwsHostExtras {
+  readonly files: readonly HostFile[];
+  readonly packages: readonly string[];
+  readonly services: readonly string[];
+}
+
+const NO_EXTRAS: AwsHostExtras = { files: [], packages: [], services: [] };
+
 /** The files of a host: the supervisor (when it runs processes) and the spec's own files. */
-function filesOf(spec: HostSpec): UserDataFile[] {
+function filesOf(spec: HostSpec, extras: AwsHostExtras): UserDataFile[] {
   return [
     ...(spec.processes.length
       ? [
@@ -37,7 +49,7 @@ function filesOf(spec: HostSpec): UserDataFile[] {
           },
         ]
       : []),
-    ...spec.files.map((f) => ({
+    ...[...spec.files, ...extras.files].map((f) => ({
       path: f.path,
       content: resolveText(f.content),
       executable: f.executable ?? false,
@@ -46,10 +58,15 @@ function filesOf(spec: HostSpec): UserDataFile[] {
 }
 
 /** The cloud-config of a host as Terraform literal text, its files gzipped when `compress`. */
-function renderUserData(spec: HostSpec, files: readonly UserDataFile[], compress: boolean): string {
+function renderUserData(
+  spec: HostSpec,
+  extras: AwsHostExtras,
+  files: readonly UserDataFile[],
+  compress: boolean,
+): string {
   return terraformLiteral(
     renderCloudInit({
-      packages: spec.software.packages,
+      packages: [...new Set([...spec.software.packages, ...extras.packages])],
       // Files with deploy-time values stay plain so that Terraform can fill them in.
       files: files.map((f) => ({ ...f, compress: compress && !holdsToken(f.content) })),
       sysctls: spec.sysctls,
@@ -59,22 +76,28 @@ function renderUserData(spec: HostSpec, files: readonly UserDataFile[], compress
       ...(spec.environment ? { environment: spec.environment } : {}),
       // The host's own health check, as Docker's HEALTHCHECK runs it on the Docker platform.
       ...(spec.healthCommand ? { healthCheck: spec.healthCommand } : {}),
+      ...(extras.services.length ? { services: extras.services } : {}),
     }),
   );
 }
 
 /**
  * The user data of a host, rendered at synthesis (files and packages added to the spec after
- * the host count): plain cloud-config text while it is small, its files gzipped when it would
+ * the host count, and the platform's `extras`): plain cloud-config text while it is small, its files gzipped when it would
  * approach EC2's 16 KiB limit. Throws a ValidationError, naming `where`, when even that is too large.
  */
-export function awsUserData(where: IConstruct, spec: HostSpec): string {
+export function awsUserData(
+  where: IConstruct,
+  spec: HostSpec,
+  extrasOf: () => AwsHostExtras = () => NO_EXTRAS,
+): string {
   return deferredString(() => {
-    const files = filesOf(spec);
+    const extras = extrasOf();
+    const files = filesOf(spec, extras);
     // Plain text reads well in a plan's diff; gzip only what would approach EC2's 16 KiB limit.
-    const plain = renderUserData(spec, files, false);
+    const plain = renderUserData(spec, extras, files, false);
     if (Buffer.byteLength(plain) <= USER_DATA_PLAIN_LIMIT) return plain;
-    const packed = renderUserData(spec, files, true);
+    const packed = renderUserData(spec, extras, files, true);
     const bytes = Buffer.byteLength(packed);
     if (bytes > USER_DATA_MAX) {
       invalid(

@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { AwsHost, BackendPool, DockerPlatform, FloatingAddressMode, ValidationError } from "../../../lib";
 import { synthJson, synthWithValidations } from "../../../lib/testing";
 import { caught } from "../../support/errors";
-import { build, instanceOf, instances } from "./fixture";
+import { build, cloudConfig, instanceOf, instances } from "./fixture";
 
 describe("AwsHost", () => {
   test("spreads the nodes and backends over two zones, with IMDSv2 and encrypted volumes", () => {
@@ -83,6 +83,32 @@ describe("AwsHost", () => {
     });
     expect(instanceOf(json, "web-0").source_dest_check).toBeUndefined();
     expect(instanceOf(json, "web-0").iam_instance_profile).toBeUndefined();
+  });
+
+  test("runs a service of the platform's own, read at synthesis, once", () => {
+    // GIVEN
+    const { stack, web } = build();
+    const host = AwsHost.of(web, web.addReplica());
+
+    // WHEN a service is added after the host was made
+    host.addService(
+      "x.service",
+      [{ path: "/etc/systemd/system/x.service", content: () => "[Service]\n" }],
+      ["curl", "awscli"],
+    );
+    const config = cloudConfig(synthJson(stack), "web-3");
+
+    // THEN its files and packages are in the user data and the unit starts after them
+    expect(config.files.get("/etc/systemd/system/x.service")).toBe("[Service]\n");
+    expect(config.packages).toEqual(expect.arrayContaining(["awscli", "curl"]));
+    expect(config.runcmd).toContainEqual(["systemctl", "enable", "--now", "x.service"]);
+    expect(cloudConfig(synthJson(stack), "web-0").runcmd).not.toContainEqual([
+      "systemctl",
+      "enable",
+      "--now",
+      "x.service",
+    ]);
+    expect(caught(() => host.addService("x.service", [], [])).message).toMatch(/add each service once/);
   });
 
   test("fails for a second, different instance profile", () => {

@@ -85,7 +85,29 @@ describe("AwsInstanceRoles.grant", () => {
     expect(policies[1].policy).not.toContain("Sid");
   });
 
+  test("narrows a grant on every resource with the condition it is given", () => {
+    // GIVEN
+    const { stack, roles, hosts } = granting();
+
+    // WHEN
+    roles.grant(stack, hosts, ["cloudwatch:PutMetricData"], ["*"], {
+      condition: { StringEquals: { "cloudwatch:namespace": "ns/a" } },
+    });
+    const json = synthJson(stack);
+
+    // THEN
+    const [policy] = granted(json, "aws_iam_role_policy");
+    expect(policy.policy).toContain(
+      '"Action" = ["cloudwatch:PutMetricData"], "Resource" = ["*"], "Condition" = {"StringEquals" = {"cloudwatch:namespace" = "ns/a"}}',
+    );
+  });
+
   test.each<[string, (g: ReturnType<typeof granting>) => unknown, RegExp]>([
+    [
+      "fails for every resource without a condition",
+      (g) => g.roles.grant(g.stack, g.hosts, ["ec2:A"], ["*"]),
+      /narrow a grant on "\*" with a condition/,
+    ],
     ["fails for no action", (g) => g.roles.grant(g.stack, g.hosts, [], ["arn:1"]), /at least one action/],
     ["fails for no resource", (g) => g.roles.grant(g.stack, g.hosts, ["ec2:A"], []), /at least one action/],
     [

@@ -1,7 +1,9 @@
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Fn, Token } from "cdktf";
 import { describe, expect, test } from "vitest";
-import { FloatingAddressMode } from "../../../lib";
+import { FloatingAddressMode, Traffic } from "../../../lib";
 import { resourcesOfType, synthJson, synthWithValidations } from "../../../lib/testing";
+import { validationErrorOf } from "../../support/errors";
 import { build, type Json } from "./fixture";
 
 describe("AwsPlatform security groups", () => {
@@ -47,5 +49,55 @@ describe("AwsPlatform security groups", () => {
       cidr_ipv4: "198.51.100.0/24",
     });
     expect(synth).not.toHaveResourceWithProperties(VpcSecurityGroupIngressRule, { cidr_ipv4: "0.0.0.0/0" });
+  });
+
+  test("opens one flow from a list of ranges known at deploy: one rule per range, once, nothing else", () => {
+    // GIVEN
+    const { stack, cloud, web } = build();
+    const cidrs = Token.asList(Fn.split(",", "192.0.2.0/24,198.51.100.0/24"));
+    const rule = {
+      toGroup: web.trafficGroup,
+      traffic: Traffic.tcp(8404),
+      source: "monitors",
+      cidrs,
+      description: "monitors to the probe port",
+    };
+
+    // WHEN asked twice
+    cloud.allowTrafficFromCidrList(cloud, rule);
+    cloud.allowTrafficFromCidrList(cloud, rule);
+    const json = synthJson(stack);
+
+    // THEN
+    const rules = Object.entries(resourcesOfType(json, "aws_vpc_security_group_ingress_rule")).filter(
+      ([id]) => id.includes("From-monitors"),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.[1]).toEqual({
+      for_each: '${toset(split(",", "192.0.2.0/24,198.51.100.0/24"))}',
+      security_group_id: expect.stringMatching(/cloud_SecurityGroups_test-cloud-web_/),
+      ip_protocol: "tcp",
+      from_port: 8404,
+      to_port: 8404,
+      cidr_ipv4: "${each.value}",
+      description: "monitors to the probe port",
+    });
+  });
+
+  test("throws for a raw IP protocol from a list of ranges", () => {
+    // GIVEN
+    const { cloud, web } = build();
+
+    // WHEN / THEN
+    const error = validationErrorOf(() =>
+      cloud.allowTrafficFromCidrList(cloud, {
+        toGroup: web.trafficGroup,
+        traffic: Traffic.vrrp(),
+        source: "x",
+        cidrs: [],
+        description: "vrrp",
+      }),
+    );
+    expect(error.message).toMatch(/TCP or UDP ports only/);
   });
 });
