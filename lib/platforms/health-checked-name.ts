@@ -68,4 +68,10 @@ export interface HealthCheckedNameBinding {
   readonly return: { readonly ms: number; readonly arithmetic: string };
   /** How the platform's checks differ from the portable one, when they do. */
   readonly notes: readonly string[];
+  /**
+   * The address the name answers for `member`, for the report, when it is not `member.address`
+   * (AWS public zones answer with the host's public address, known at deploy).
+   * @default - the member's address
+   */
+  answeredAddress?(member: HealthCheckedMember): string;
 }

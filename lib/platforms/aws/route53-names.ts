@@ -53,6 +53,10 @@ export function addRoute53Name(
     checker: checkerOf(plan),
     ...route53Timings(plan),
     notes: [...plan.notes, ...notesOf(request, plan, zone)],
+    answeredAddress: (m) =>
+      plan.mode === "endpoint" && m.host !== undefined
+        ? `public IP of ${m.host.hostname} (known at deploy)`
+        : m.address,
   };
 }
 

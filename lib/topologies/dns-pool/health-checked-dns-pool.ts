@@ -1,4 +1,4 @@
-import { Annotations } from "cdktf";
+import { Annotations, Token } from "cdktf";
 import { Construct } from "constructs";
 import { invalid } from "../../errors";
 import { AllUnhealthy, AllUnhealthyKind } from "../../model/all-unhealthy";
@@ -349,11 +349,17 @@ export class HealthCheckedDnsPool extends Construct implements ITrafficPeer {
       fqdn: this.fqdn,
       ttlSeconds: this.ttlSeconds,
       get nameServers() {
-        return [...binding.nameServers];
+        const deployed = "the zone's name servers (known at deploy)";
+        if (Token.isUnresolved(binding.nameServers)) return [deployed];
+        return binding.nameServers.map((n) => (Token.isUnresolved(n) ? deployed : n));
       },
       serverHosts: binding.servers.map((s) => s.hostname),
       get members() {
-        return self.members.map((m) => ({ name: m.name, address: m.address, componentId: m.componentId }));
+        return self.members.map((m) => ({
+          name: m.name,
+          address: binding.answeredAddress?.(m) ?? m.address,
+          componentId: m.componentId,
+        }));
       },
       servicePort: this.servicePort,
       checker: binding.checker,
