@@ -136,7 +136,10 @@ export interface HostSpec {
   /**
    * The DNS servers the host's resolver asks, by address (e.g. a health-checked name's
    * `nameServers`, so that an application resolves the pool name through them); read at
-   * synthesis. Docker sets the container's DNS servers to them.
+   * synthesis. Docker sets the container's DNS servers to them: on a Docker network the
+   * container still asks Docker's embedded server (127.0.0.11), which answers container names
+   * and forwards every other name to these servers. Authoritative servers (PowerDNS) answer only
+   * their own zones: other names then do not resolve on the host.
    * @default - the platform's resolver (Docker's embedded DNS server or the daemon's)
    */
   readonly resolvers?: () => readonly string[];
