@@ -28,7 +28,12 @@ import {
 import { MAX_POWERDNS_MEMBERS, type PowerDnsNameRequest } from "./powerdns-request";
 
 /** The Debian packages of a server: the daemon, its bind backend, `dig` for the warm-up, `ps`. */
-export const POWERDNS_PACKAGES = ["pdns-server", "pdns-backend-bind", "bind9-dnsutils", "procps"];
+export const POWERDNS_PACKAGES: readonly string[] = [
+  "pdns-server",
+  "pdns-backend-bind",
+  "bind9-dnsutils",
+  "procps",
+];
 
 /** The zones' servers of each platform, by zone name. */
 const ZONES = new WeakMap<DockerPlatform, Map<string, PowerDnsZoneServers>>();
@@ -169,7 +174,7 @@ export class PowerDnsZoneServers implements ITrafficPeer {
       hostname: this.hostname(index),
       role: "dns-server",
       failureDomain: domain,
-      software: Software.debianPackages("ha-dns", POWERDNS_PACKAGES),
+      software: Software.debianPackages("ha-dns", [...POWERDNS_PACKAGES]),
       files: [
         {
           path: POWERDNS_CONF_PATH,
