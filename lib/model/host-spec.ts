@@ -133,6 +133,16 @@ export interface HostSpec {
    * @default - no order
    */
   readonly startsAfter?: () => readonly string[];
+  /**
+   * The DNS servers the host's resolver asks, by address (e.g. a health-checked name's
+   * `nameServers`, so that an application resolves the pool name through them); read at
+   * synthesis. Docker sets the container's DNS servers to them: on a Docker network the
+   * container still asks Docker's embedded server (127.0.0.11), which answers container names
+   * and forwards every other name to these servers. Authoritative servers (PowerDNS) answer only
+   * their own zones: other names then do not resolve on the host.
+   * @default - the platform's resolver (Docker's embedded DNS server or the daemon's)
+   */
+  readonly resolvers?: () => readonly string[];
   /** A command that checks the host's own health, for the platform's health reporting. */
   readonly healthCommand?: HostHealthCommand;
   /** Where the host runs: one of the platform's failure domains, chosen by a `Spread` policy. */

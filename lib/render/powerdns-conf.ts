@@ -4,7 +4,7 @@
  * answer computed from an earlier health state.
  */
 import { invalid } from "../errors";
-import { assertFilePath, assertIntegerInRange, assertPort } from "../model/config-text";
+import { assertFilePath, assertIntegerInRange, assertName, assertPort } from "../model/config-text";
 import { assertIpAddress } from "../model/dns-text";
 import { generatedHeader, lines } from "./text";
 
@@ -21,6 +21,19 @@ export interface PowerDnsConf {
    * next query meets the check unrun again (every member counts as down).
    */
   readonly healthCheckExpireSeconds: number;
+  /**
+   * The account the server drops to once it has bound its sockets and opened its control socket
+   * (`setuid`/`setgid`, a user and a group of the same name, e.g. Debian's "pdns"); it reads the
+   * zone files as that account.
+   * @default - the account that started it
+   */
+  readonly runAs?: string;
+  /**
+   * Directory of the control socket (`socket-dir`); the server then writes no pidfile of its own
+   * (`write-pid=no`): its supervisor keeps one.
+   * @default - the compiled-in directory, with PowerDNS's pidfile in it
+   */
+  readonly socketDir?: string;
 }
 
 const WHERE = "PowerDNS pdns.conf";
@@ -35,6 +48,8 @@ export function renderPowerDnsConf(conf: PowerDnsConf): string {
   assertFilePath(WHERE, "bind config", conf.bindConfigPath);
   assertIntegerInRange(WHERE, "health check interval", conf.healthCheckIntervalSeconds, 1, 3600);
   assertIntegerInRange(WHERE, "health check expiry", conf.healthCheckExpireSeconds, 1, 31_536_000);
+  if (conf.runAs !== undefined) assertName(WHERE, "runAs", conf.runAs);
+  if (conf.socketDir !== undefined) assertFilePath(WHERE, "socket dir", conf.socketDir);
   return lines(
     generatedHeader("#"),
     "# Zones come from zone files; a changed file comes with a new deploy, which restarts the server.",
@@ -71,6 +86,12 @@ export function renderPowerDnsConf(conf: PowerDnsConf): string {
     "guardian=no",
     "disable-syslog=yes",
     "loglevel=6",
+    conf.runAs !== undefined &&
+      "# Sockets bound and the control socket opened as root, then as this account.",
+    conf.runAs !== undefined && `setuid=${conf.runAs}`,
+    conf.runAs !== undefined && `setgid=${conf.runAs}`,
+    conf.socketDir !== undefined && `socket-dir=${conf.socketDir}`,
+    conf.socketDir !== undefined && "write-pid=no",
     "# No query to secpoll.powerdns.com: the servers may have no way out, and need none.",
     "security-poll-suffix=",
     "version-string=anonymous",

@@ -53,7 +53,25 @@ describe("renderPowerDnsConf", () => {
     });
   });
 
+  test("drops to an account and keeps its control socket in a given directory, without a pidfile", () => {
+    // GIVEN a server that starts as root under a supervisor
+    // WHEN its pdns.conf is rendered with runAs and socketDir
+    const text = renderPowerDnsConf({ ...CONF, runAs: "pdns", socketDir: "/run/ha" });
+    // THEN it sets exactly these settings beyond the plain ones
+    const plain = settings(renderPowerDnsConf(CONF));
+    expect(settings(text)).toEqual({
+      ...plain,
+      setuid: "pdns",
+      setgid: "pdns",
+      "socket-dir": "/run/ha",
+      "write-pid": "no",
+    });
+    expect(plain).not.toHaveProperty("setuid");
+  });
+
   test.each<[string, Partial<PowerDnsConf>, RegExp]>([
+    ["an account with a newline", { runAs: "pdns\nlaunch=pipe" }, /runAs/],
+    ["a relative socket dir", { socketDir: "run/ha" }, /socket dir/],
     ["no local address", { localAddresses: [] }, /local addresses/],
     ["a local address with a newline", { localAddresses: ["198.18.0.1\nlaunch=pipe"] }, /local address/],
     ["port 0", { localPort: 0 }, /local port/],

@@ -1,5 +1,8 @@
 import type { Container } from "@cdktf/provider-docker/lib/container";
+import { Token } from "cdktf";
 import type { Construct } from "constructs";
+import { invalid } from "../../errors";
+import { assertIpAddress } from "../../model/dns-text";
 import { type HostSpec, resolveText } from "../../model/host-spec";
 import { renderSupervisor, SUPERVISOR_PATH } from "../../render/supervisor";
 import { deferredString, deferredValue } from "../deferred";
@@ -28,6 +31,7 @@ export class DockerHost extends PlatformHost {
         ipv4Address: deferredString(() => a.lease.address),
       })),
       upload: deferredValue(() => uploads(spec)) as unknown as Container["upload"],
+      ...(spec.resolvers ? { dns: Token.asList(deferredValue(() => resolversOf(this, spec))) } : {}),
       ...(spec.capabilities.length ? { capabilities: { add: [...spec.capabilities].sort() } } : {}),
       ...(Object.keys(spec.sysctls).length ? { sysctls: { ...spec.sysctls } } : {}),
       ...(spec.environment && Object.keys(spec.environment).length
@@ -74,6 +78,18 @@ export class DockerHost extends PlatformHost {
       });
     }
   }
+}
+
+/**
+ * The container's DNS servers: the spec's resolvers, read at synthesis, each an address. Docker
+ * writes them all to the container's resolv.conf; glibc's resolver asks the first three (MAXNS).
+ */
+function resolversOf(where: Construct, spec: HostSpec): string[] {
+  const resolvers = (spec.resolvers as () => readonly string[])();
+  if (resolvers.length === 0 || resolvers.length > 9) {
+    invalid(where, "resolvers", resolvers, "give 1-9 DNS server addresses, or no resolvers at all");
+  }
+  return resolvers.map((r) => assertIpAddress(where, "resolver", r));
 }
 
 /** The files uploaded into the container: the supervisor (when it runs processes) and the spec's files. */

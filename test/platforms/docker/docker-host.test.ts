@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { BackendPool, HealthCheck, ValidationError, VipPair } from "../../../lib";
+import { BackendPool, HealthCheck, Software, ValidationError, VipPair } from "../../../lib";
 import { resourcesOfType, synthJson } from "../../../lib/testing";
 import { dockerStack } from "../../support/docker-stack";
 import { hostileString } from "../../support/template-values";
@@ -80,5 +80,58 @@ describe("DockerHost", () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("DockerHost resolvers", () => {
+  const clientSpec = (
+    platform: ReturnType<typeof dockerStack>["platform"],
+    resolvers: () => readonly string[],
+  ) => {
+    const domain = platform.failureDomains[0] as (typeof platform.failureDomains)[number];
+    return {
+      hostname: "client",
+      role: "client",
+      software: Software.image("debian:bookworm-slim"),
+      files: [],
+      processes: [],
+      capabilities: [],
+      sysctls: {},
+      attachments: [platform.attachHost(platform, "client", platform.defaultSegment, domain, 0)],
+      trafficGroup: "client",
+      failureDomain: domain,
+      resolvers,
+    };
+  };
+
+  test("sets the container's DNS servers to the resolvers, read at synthesis", () => {
+    // GIVEN a host whose resolvers are known only later
+    const { stack, platform } = dockerStack(1);
+    const resolvers: string[] = [];
+    platform.addHost(
+      platform,
+      "Client",
+      clientSpec(platform, () => resolvers),
+    );
+    resolvers.push("172.30.0.53", "2001:DB8::53");
+    // WHEN synthesized THEN the container asks them, in normal form; the others keep Docker's
+    const byHost = Object.fromEntries(containers(stack).map(([, c]) => [c.hostname, c]));
+    expect(byHost.client?.dns).toEqual(["172.30.0.53", "2001:db8::53"]);
+    expect(byHost["web-0"]?.dns).toBeUndefined();
+  });
+
+  test.each([
+    ["no resolver", []],
+    ["a name instead of an address", ["dns.example.test"]],
+    ["ten resolvers", Array.from({ length: 10 }, (_, i) => `172.30.0.${i + 50}`)],
+  ])("throws at synthesis for %s", (_what, resolvers) => {
+    const { stack, platform } = dockerStack(1);
+    platform.addHost(
+      platform,
+      "Client",
+      clientSpec(platform, () => resolvers),
+    );
+    expect(() => synthJson(stack)).toThrow(ValidationError);
+    expect(() => synthJson(stack)).toThrow(/test\/local\/Client: resolver/);
   });
 });
