@@ -1,4 +1,6 @@
 import type { App, TerraformStack } from "cdktf";
+import { dnsPoolAws } from "./dns-pool-aws";
+import { dnsPoolDocker } from "./dns-pool-docker";
 import { vipPairAws } from "./vip-pair-aws";
 import { vipPairDocker } from "./vip-pair-docker";
 
@@ -9,4 +11,7 @@ export const EXAMPLES: Record<string, (app: App) => TerraformStack> = {
   // The same topology on addresses from 198.18.0.0/15, for failover drills in network namespaces.
   "vip-pair-docker-drill": (app) =>
     vipPairDocker(app, "vip-pair-docker-drill", { subnet: "198.18.0.0/24", virtualIp: "198.18.0.10" }),
+  "dns-pool-docker": (app) => dnsPoolDocker(app),
+  "dns-pool-aws": (app) => dnsPoolAws(app),
+  "dns-pool-docker-drill": (app) => dnsPoolDocker(app, "dns-pool-docker-drill", { subnet: "198.18.1.0/24" }),
 };

@@ -32,7 +32,14 @@ describe("examples", () => {
       app.synth();
 
       // THEN
-      for (const name of ["vip-pair-docker", "vip-pair-docker-drill"]) {
+      const images: Record<string, number> = {
+        "vip-pair-docker": 2,
+        "vip-pair-docker-drill": 2,
+        // demo backend, HAProxy node, PowerDNS server
+        "dns-pool-docker": 3,
+        "dns-pool-docker-drill": 3,
+      };
+      for (const [name, imageCount] of Object.entries(images)) {
         const dir = path.join(outdir, "stacks", name);
         const tf = JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8"));
         expect(Object.keys(tf.resource).sort()).toEqual([
@@ -43,10 +50,11 @@ describe("examples", () => {
         const report = JSON.parse(fs.readFileSync(path.join(dir, "ha-report.json"), "utf8"));
         expect(report.stack).toBe(name);
         expect(report.singlePointsOfFailure.map((s: { id: string }) => s.id)).toEqual(["docker-host:local"]);
+        expect(report.healthCheckedNames).toHaveLength(name.startsWith("dns-pool") ? 1 : 0);
         expect(fs.readFileSync(path.join(dir, "ha-diagram.mmd"), "utf8")).toMatch(/^flowchart TB\n/);
         // the image build contexts travel with the stack
         const assets = fs.readdirSync(path.join(dir, "assets"));
-        expect(assets).toHaveLength(2);
+        expect(assets).toHaveLength(imageCount);
       }
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { EngineLab } from "../../lib/drill/engine/engine-lab";
 import { HttpProbe } from "../../lib/drill/engine/http-probe";
 import { runCommand } from "../support/netns";
 import { tierAvailable } from "../support/tiers";
+import { answers, dnsPoolsOf, killMember, untilAnswers } from "./dns-pool-kill";
 import { killVipHolder, predictedNodeLoss, vipHolders, vipPairsOf } from "./vip-pair-kill";
 
 const TIER = "deploy: docker engine";
@@ -45,7 +46,7 @@ describe.skipIf(!available)(TIER, () => {
   });
 
   test.each(STACKS)(
-    "%s deploys, becomes healthy, answers through its VIP and fails over when its master is killed",
+    "%s deploys, becomes healthy, answers through its entry point and fails over when a node is killed",
     async (name) => {
       // GIVEN the synthesized stack
       const stackFile = join(outdir, "stacks", name, "cdk.tf.json");
@@ -64,9 +65,10 @@ describe.skipIf(!available)(TIER, () => {
         expect(withCheck.length).toBeGreaterThan(0);
         for (const c of withCheck) expect(health[c]).toBe("healthy");
         const pairs = vipPairsOf(lab);
+        const pools = dnsPoolsOf(lab);
         // One kill drill per topology: a stack whose topology has none fails here.
         expect(
-          pairs.length,
+          pairs.length + pools.length,
           `no kill drill knows the topology of ${name}: add one in test/deploy`,
         ).toBeGreaterThan(0);
         const { namespace } = lab.attachClient();
@@ -88,6 +90,33 @@ describe.skipIf(!available)(TIER, () => {
               `docker kill ${drill.killed}: VIP answered through ${drill.takenOverBy} after ${drill.failoverSeconds.toFixed(3)} s ` +
               `(the analysis predicts ${predictedNodeLoss(lab, pair) ?? "nothing"} s from the last advertisement) ` +
               `(${drill.failedAttempts} failed probes); up ${upSeconds.toFixed(1)} s ${JSON.stringify(lab.timings)}`,
+          );
+        }
+        for (const pool of pools) {
+          // Every server answers the name with every member, and every member serves from the
+          // client's network (each balancing over every backend).
+          const all = [...pool.members.keys()].sort();
+          await untilAnswers(namespace.name, pool, (a) => a.join() === all.join(), 30_000);
+          for (const address of all) {
+            const backends = lab.stack.containers
+              .filter((c) => c.uploads.some((u) => u.file === "/usr/local/bin/ha-demo-backend"))
+              .map((c) => c.hostname ?? c.name);
+            const served = await servedBy(namespace.name, `http://${address}:${pool.port}/`, backends);
+            expect([...served.by].sort()).toEqual(backends.sort());
+          }
+          const drill = await killMember(lab, pool, namespace.name);
+          const after = await answers(namespace.name, pool);
+          for (const a of after) expect(a).toEqual(all.filter((x) => x !== drill.address));
+          // A killed container vanishes from the network: the checker's probe times out, the
+          // silent case (predicted per the analysis).
+          const predicted = pool.predictedSilentRemoval;
+          expect(predicted).toBeDefined();
+          expect(drill.removedSeconds).toBeLessThan((predicted as number) * 1.25 + 0.5);
+          console.log(
+            `${name}: PROVED on a real Docker engine: ${lab.stack.containers.length} containers deployed and healthy; ` +
+              `${pool.servers.length} PowerDNS servers answered ${pool.fqdn} with ${all.join(", ")}, each serving; ` +
+              `docker kill ${drill.killed}: out of every server's answers after ${drill.removedSeconds.toFixed(3)} s ` +
+              `(predicted at most ${predicted} s); up ${upSeconds.toFixed(1)} s`,
           );
         }
       } finally {

@@ -31,7 +31,13 @@ export class DockerHost extends PlatformHost {
         ipv4Address: deferredString(() => a.lease.address),
       })),
       upload: deferredValue(() => uploads(spec)) as unknown as Container["upload"],
-      ...(spec.resolvers ? { dns: Token.asList(deferredValue(() => resolversOf(this, spec))) } : {}),
+      ...(spec.resolvers
+        ? {
+            dns: Token.asList(deferredValue(() => resolversOf(this, spec))),
+            // A resolver waits this long for a dead server before it asks the next (glibc: 5 s).
+            dnsOpts: ["timeout:1", "attempts:2"],
+          }
+        : {}),
       ...(spec.capabilities.length ? { capabilities: { add: [...spec.capabilities].sort() } } : {}),
       ...(Object.keys(spec.sysctls).length ? { sysctls: { ...spec.sysctls } } : {}),
       ...(spec.environment && Object.keys(spec.environment).length
