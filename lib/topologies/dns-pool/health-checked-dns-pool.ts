@@ -245,13 +245,15 @@ export class HealthCheckedDnsPool extends Construct implements ITrafficPeer {
       check = HealthCheck.http({ path: HEALTH_URI, port: proxy.healthPort, intervalMs });
     }
     if (check === undefined) {
-      const checks = [...new Set(this.endpoints.map((e) => e.healthCheck))];
+      // Checks that probe alike count as one, whichever object describes them.
+      const byShape = new Map(this.endpoints.map((e) => [JSON.stringify(e.healthCheck), e.healthCheck]));
+      const checks = [...byShape.values()];
       if (checks.length !== 1) {
         invalid(
           this,
           "healthCheck",
           `${checks.length} different endpoint checks`,
-          "one name has one check for all its members: give `healthCheck`, or endpoints with the same check object",
+          "one name has one check for all its members: give `healthCheck`, or endpoints checked alike",
         );
       }
       check = checks[0] as HealthCheck;
