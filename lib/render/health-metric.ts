@@ -1,3 +1,4 @@
+import { IMDS_FUNCTION } from "./imds";
 import { generatedHeader, lines, shellQuote } from "./text";
 
 /** Where a host keeps its health-metric publisher and its systemd unit. */
@@ -38,14 +39,7 @@ export function renderHealthMetricScript(options: HealthMetricOptions): string {
     "",
     'log() { logger -t ha-health-metric -- "$*" 2>/dev/null || true; }',
     "",
-    "# imds PATH: one instance-metadata value, with an IMDSv2 session token.",
-    "imds() {",
-    "  local token",
-    '  token=$(curl -fsS -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 60" --max-time 2 \\',
-    '    "http://169.254.169.254/latest/api/token") || return 1',
-    '  curl -fsS -H "X-aws-ec2-metadata-token: $token" --max-time 2 \\',
-    '    "http://169.254.169.254/latest/meta-data/$1"',
-    "}",
+    ...IMDS_FUNCTION,
     "",
     'until region=$(imds placement/region); do log "no region from the instance metadata yet"; sleep 2; done',
     'log "publishing $metric ($dimension) to $namespace in $region every $interval s"',

@@ -1,3 +1,4 @@
+import { IMDS_FUNCTION } from "./imds";
 import { generatedHeader, lines } from "./text";
 
 /** Where a node keeps the script that moves the address of VRRP instance `instance`, if any. */
@@ -108,14 +109,7 @@ export function renderVipMover(options: VipMoverOptions): string {
     "  done",
     "}",
     "",
-    "# imds PATH: one instance-metadata value, with an IMDSv2 session token.",
-    "imds() {",
-    "  local token",
-    '  token=$(curl -fsS -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 60" --max-time 2 \\',
-    '    "http://169.254.169.254/latest/api/token") || return 1',
-    '  curl -fsS -H "X-aws-ec2-metadata-token: $token" --max-time 2 \\',
-    '    "http://169.254.169.254/latest/meta-data/$1"',
-    "}",
+    ...IMDS_FUNCTION,
     "",
     ...move,
     "",
