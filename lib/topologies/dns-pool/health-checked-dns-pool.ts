@@ -14,9 +14,9 @@ import type { IHost } from "../../platforms/host";
 import { type IPlatform, Platform } from "../../platforms/platform";
 import type { ISegment } from "../../platforms/segment";
 import type { ITrafficPeer } from "../../platforms/traffic";
+import { addHaproxyNode, haproxyNodeMembers } from "../parts/haproxy-nodes";
 import { HaproxyProxy, HEALTH_URI } from "../parts/haproxy-proxy";
 import { type HealthCheckedDnsPoolProps, OWN_NODE_PROPS } from "./health-checked-dns-pool-props";
-import { addOwnNode, ownNodeMembers } from "./own-nodes";
 import { allUnhealthyBehaviour, memberPredictions } from "./predictions";
 
 /** Most members one name may have. */
@@ -117,7 +117,7 @@ export class HealthCheckedDnsPool extends Construct implements ITrafficPeer {
         trafficGroup: this.trafficGroup,
         startsAfter: () => backends.members.map((m) => m.componentId),
       };
-      for (let i = 0; i < memberCount; i++) this.ownNodes.push(addOwnNode(ctx, i));
+      for (let i = 0; i < memberCount; i++) this.ownNodes.push(addHaproxyNode(ctx, i));
       proxy.allowTraffic(p, this);
     }
     this.binding = p.addHealthCheckedName(this, "Name", {
@@ -144,7 +144,7 @@ export class HealthCheckedDnsPool extends Construct implements ITrafficPeer {
 
   /** The members as the platform sees them, read at synthesis. */
   public get members(): readonly HealthCheckedMember[] {
-    if (this.ownNodes.length > 0) return ownNodeMembers(this.ownNodes, this.trafficGroup);
+    if (this.ownNodes.length > 0) return haproxyNodeMembers(this.ownNodes, this.trafficGroup);
     return this.endpoints.map((e) => ({
       name: e.endpointName,
       address: e.address,

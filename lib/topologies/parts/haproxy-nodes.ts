@@ -5,10 +5,10 @@ import type { HealthCheckedMember } from "../../platforms/health-checked-name";
 import type { IHost } from "../../platforms/host";
 import type { IPlatform } from "../../platforms/platform";
 import type { ISegment } from "../../platforms/segment";
-import { HAPROXY_CFG, type HaproxyProxy } from "../parts/haproxy-proxy";
+import { HAPROXY_CFG, type HaproxyProxy } from "./haproxy-proxy";
 
-/** What the pool's own HAProxy nodes need from the pool. */
-export interface OwnNodesContext {
+/** What HAProxy nodes that each serve on their own address need from their topology. */
+export interface HaproxyNodesContext {
   readonly scope: Construct;
   readonly platform: IPlatform;
   readonly proxy: HaproxyProxy;
@@ -20,11 +20,11 @@ export interface OwnNodesContext {
 }
 
 /**
- * Makes node `index`: HAProxy alone (no VRRP: each node is a member with its own address),
- * listening on the node's address, its health endpoint bound there too for the DNS checker and
- * failing while the node has no backend up.
+ * Makes node `index` (hostname `<topology id>-lb-<index>`): HAProxy alone, no VRRP, each node
+ * serving on its own address (a DNS pool's member, a three-tier L7 node), its health endpoint
+ * bound there too for checkers on other hosts and failing while the node has no backend up.
  */
-export function addOwnNode(ctx: OwnNodesContext, index: number): IHost {
+export function addHaproxyNode(ctx: HaproxyNodesContext, index: number): IHost {
   const { scope, platform, proxy } = ctx;
   const hostname = `${scope.node.id}-lb-${index}`.toLowerCase();
   const failureDomain = ctx.spread.domainFor(scope, "node", index, platform.failureDomains);
@@ -58,8 +58,8 @@ export function addOwnNode(ctx: OwnNodesContext, index: number): IHost {
   return platform.addHost(scope, `Node${index}`, spec);
 }
 
-/** The own nodes as members of the name. */
-export function ownNodeMembers(nodes: readonly IHost[], trafficGroup: string): HealthCheckedMember[] {
+/** The nodes as members of a health-checked name. */
+export function haproxyNodeMembers(nodes: readonly IHost[], trafficGroup: string): HealthCheckedMember[] {
   return nodes.map((host) => ({
     name: host.hostname,
     address: host.address,
