@@ -31,4 +31,11 @@ export interface PlatformTraits {
   readonly routesBetweenSegments: boolean;
   /** Health-checked DNS names (see IPlatform.addHealthCheckedName). */
   readonly healthCheckedNames: HealthCheckedNameTraits;
+  /**
+   * Hosts may run BGP sessions with each other and install equal-cost multipath routes learnt
+   * from them (Docker bridges: yes; a VPC routes by its own route tables only: no).
+   */
+  readonly bgpEcmp: boolean;
+  /** The hosts' kernel has IPVS with the Maglev (`mh`) scheduler. */
+  readonly kernelL4: boolean;
 }

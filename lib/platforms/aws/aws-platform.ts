@@ -145,6 +145,8 @@ export class AwsPlatform extends Platform {
       maxHealthyAnswers: 8,
       checkIntervalsMs: [10_000, 30_000],
     },
+    bgpEcmp: false,
+    kernelL4: true,
   };
   /** The hosts' primary interface name. */
   public readonly interfaceName: string;

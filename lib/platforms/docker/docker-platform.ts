@@ -59,6 +59,13 @@ export interface DockerPlatformProps {
    * @default "debian:bookworm-slim" - the Debian release whose packages the configuration is checked against
    */
   readonly baseImage?: string;
+  /**
+   * Whether the Docker host's kernel has IPVS with the Maglev scheduler (`ip_vs_mh`), for
+   * topologies with a kernel L4 tier.
+   * @default true - every distribution kernel builds it as a module; containers load nothing, so
+   * on a host without it load `ip_vs_mh` first, or say false
+   */
+  readonly kernelL4?: boolean;
 }
 
 /**
@@ -77,6 +84,8 @@ export class DockerPlatform extends Platform {
     filtersTraffic: false,
     routesBetweenSegments: false,
     healthCheckedNames: { selfHostedServers: true },
+    bgpEcmp: true,
+    kernelL4: true,
   };
   public readonly failureDomains: readonly FailureDomain[];
   /** The platform's default network (construct id `Network`). */
@@ -92,6 +101,7 @@ export class DockerPlatform extends Platform {
   constructor(scope: Construct, id: string, props: DockerPlatformProps = {}) {
     super(scope, id);
     this.namePrefix = this.claimNamePrefix(props.namePrefix);
+    if (props.kernelL4 !== undefined) this.traits = { ...this.traits, kernelL4: props.kernelL4 === true };
     this.dockerHost = props.dockerHost === undefined ? undefined : assertDockerHost(this, props.dockerHost);
     const baseImage = assertImageRef(this, props.baseImage ?? DEFAULT_BASE_IMAGE);
     this.provider = props.provider ?? this.makeProvider();

@@ -1,5 +1,11 @@
 import type { Construct } from "constructs";
-import { type HostSpec, Software } from "../../model/host-spec";
+import {
+  type Capability,
+  type HostFile,
+  type HostProcess,
+  type HostSpec,
+  Software,
+} from "../../model/host-spec";
 import type { Spread } from "../../model/placement";
 import type { HealthCheckedMember } from "../../platforms/health-checked-name";
 import type { IHost } from "../../platforms/host";
@@ -17,6 +23,22 @@ export interface HaproxyNodesContext {
   readonly trafficGroup: string;
   /** Hosts the nodes start after (the backends), read at synthesis. */
   readonly startsAfter: () => readonly string[];
+  /** What a topology adds to every node (a tunnel interface, more listen addresses, ...). */
+  readonly extras?: HaproxyNodeExtras;
+}
+
+/** What a topology adds to each HAProxy node. */
+export interface HaproxyNodeExtras {
+  /** More addresses the listeners bind (needs `net.ipv4.ip_nonlocal_bind` unless they are local). */
+  readonly bindAddresses?: readonly string[];
+  /** More Debian packages; give them with an `imageName` of their own (one package set per image). */
+  readonly packages?: readonly string[];
+  /** @default "ha-lb" */
+  readonly imageName?: string;
+  readonly files?: readonly HostFile[];
+  readonly processes?: readonly HostProcess[];
+  readonly capabilities?: readonly Capability[];
+  readonly sysctls?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -36,20 +58,26 @@ export function addHaproxyNode(ctx: HaproxyNodesContext, index: number): IHost {
     0,
   );
   const address = () => attachment.lease.address;
+  const extras = ctx.extras ?? {};
   const spec: HostSpec = {
     hostname,
     role: "load-balancer",
     failureDomain,
-    software: Software.debianPackages("ha-lb", proxy.packages),
+    software: Software.debianPackages(extras.imageName ?? "ha-lb", [
+      ...proxy.packages,
+      ...(extras.packages ?? []),
+    ]),
     files: [
       {
         path: HAPROXY_CFG,
-        content: () => proxy.config(hostname, [address()], { addresses: [address()] }),
+        content: () =>
+          proxy.config(hostname, [address(), ...(extras.bindAddresses ?? [])], { addresses: [address()] }),
       },
+      ...(extras.files ?? []),
     ],
-    processes: [proxy.process],
-    capabilities: [],
-    sysctls: {},
+    processes: [...(extras.processes ?? []), proxy.process],
+    capabilities: [...(extras.capabilities ?? [])],
+    sysctls: { ...(extras.sysctls ?? {}) },
     attachments: [attachment],
     trafficGroup: ctx.trafficGroup,
     startsAfter: ctx.startsAfter,

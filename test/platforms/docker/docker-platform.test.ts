@@ -33,6 +33,8 @@ describe("DockerPlatform", () => {
       filtersTraffic: false,
       routesBetweenSegments: false,
       healthCheckedNames: { selfHostedServers: true },
+      bgpEcmp: true,
+      kernelL4: true,
     });
     expect(
       Object.values(ManagedLoadBalancerKind).some((k) => platform.traits.managedLoadBalancers.includes(k)),

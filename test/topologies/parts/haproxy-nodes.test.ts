@@ -35,4 +35,39 @@ describe("HAProxy nodes on their own addresses", () => {
       ["tier-lb-1", nodes[1]?.address, "s/local/tier/Node1"],
     ]);
   });
+
+  test("takes a topology's extras: more bind addresses, packages under their own image, files, processes, sysctls", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const platform = new DockerPlatform(stack, "local", { subnet: "198.18.7.0/24" });
+    const web = new BackendPool(platform, "web", { replicas: 1 });
+    const scope = new Construct(platform, "tier");
+    const proxy = new HaproxyProxy(scope, [{ name: "tier", port: 80, backends: web }], {});
+    const node = addHaproxyNode(
+      {
+        scope,
+        platform,
+        proxy,
+        segment: platform.defaultSegment,
+        spread: Spread.even(),
+        trafficGroup: "g",
+        startsAfter: () => [],
+        extras: {
+          bindAddresses: ["198.51.100.10"],
+          packages: ["iproute2"],
+          imageName: "ha-l7",
+          files: [{ path: "/usr/local/sbin/x", content: "#!/bin/sh\n", executable: true }],
+          processes: [{ name: "x", command: ["/usr/local/sbin/x"] }],
+          sysctls: { "net.ipv4.ip_nonlocal_bind": "1" },
+        },
+      },
+      0,
+    );
+    const file = node.spec.files.find((f) => f.path === "/etc/haproxy/haproxy.cfg");
+    expect(file ? resolveText(file.content) : "").toContain("bind 198.51.100.10:80");
+    expect(node.spec.software.name).toBe("ha-l7");
+    expect(node.spec.software.packages).toContain("iproute2");
+    expect(node.spec.processes.map((p) => p.name)).toEqual(["x", "haproxy"]);
+    expect(node.spec.sysctls).toEqual({ "net.ipv4.ip_nonlocal_bind": "1" });
+    expect(node.spec.files.map((f) => f.path)).toContain("/usr/local/sbin/x");
+  });
 });
