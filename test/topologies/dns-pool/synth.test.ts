@@ -119,7 +119,7 @@ describe("HealthCheckedDnsPool on Docker", () => {
     expect(zone).toContain(`ifurlup('http://www.pool.example.test:80/', {'198.18.6.100', '198.18.6.101'}`);
   });
 
-  test("warns when one DNS server serves the name", () => {
+  test("warns when one DNS server serves the name, and reports it as a single point of failure", () => {
     const { stack, platform, web } = docker();
     new HealthCheckedDnsPool(platform, "www", {
       zone: "pool.example.test",
@@ -132,6 +132,9 @@ describe("HealthCheckedDnsPool on Docker", () => {
     expect(metadata.some((m) => String(m.data).includes("one DNS server serves www.pool.example.test"))).toBe(
       true,
     );
+    // AND the report names the server as a single point of failure of the name
+    const spof = haReport(stack).singlePointsOfFailure.find((x) => x.id === "s/local/www/Name/Server1");
+    expect(spof?.breaks).toEqual(["s/local/www", "s/local/www/DnsServers"]);
   });
 });
 
