@@ -164,7 +164,11 @@ function virtualServerLines(
     const weight = assertIntegerInRange(where, "real server weight", rs.weight ?? 1, 1, 65_535);
     return { rsAddress, rsPort, weight };
   });
-  assertDistinct(where, "real server", reals, (r) => `${r.rsAddress}:${r.rsPort}`);
+  assertDistinct(
+    where,
+    "real server",
+    reals.map((r) => `${r.rsAddress}:${r.rsPort}`),
+  );
   const quorum = config.quorumCommand
     ? [
         `quorum_up "${assertCommand(where, "quorum command", config.quorumCommand).join(" ")}"`,
@@ -209,8 +213,9 @@ export function renderIpvsKeepalivedConf(config: IpvsKeepalivedConfig, where: Er
   assertDistinct(
     where,
     "virtual server",
-    config.virtualServers,
-    (vs) => `${vs.protocol ?? "TCP"} ${vs.address} ${vs.port}`,
+    config.virtualServers.map(
+      (vs) => `${vs.protocol ?? "TCP"}:${String(vs.address).replace(/\/32$/, "")}:${vs.port}`,
+    ),
   );
   return lines(
     generatedHeader("#"),
