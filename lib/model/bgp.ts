@@ -139,9 +139,9 @@ export function bfdDetectionTimeMs(timers: BfdTimers): number {
 
 /** The timers of a BGP session (seconds: BGP's own unit). */
 export interface BgpTimers {
-  /** Hold time offered to the peer: 0 (no keepalives) or 3 to 65535 (RFC 4271). */
+  /** Hold time offered to the peer: 3 to 65535 seconds (RFC 4271; 0, no keepalives, is refused). */
   readonly holdTimeSeconds: number;
-  /** Keepalive interval: 1 to the hold time (BIRD refuses a larger one). */
+  /** Keepalive interval: 1 to half the hold time (BIRD refuses more than the hold time, warns above half). */
   readonly keepaliveSeconds: number;
   /** Wait after a failed connection attempt before the next one (`connect retry time`). */
   readonly connectRetrySeconds: number;
@@ -153,13 +153,17 @@ export interface BgpTimers {
   readonly errorWaitMaxSeconds: number;
 }
 
-/** Hold time, keepalive, connect retry and error wait in the ranges BIRD and RFC 4271 allow. */
+/**
+ * Hold time, keepalive, connect retry and error wait in the ranges BIRD and RFC 4271 allow
+ * without a warning. A
+ * hold time of 0 (no keepalives, allowed by RFC 4271) is refused: BIRD then refuses every
+ * keepalive time ("Keepalive time must be at most hold time"), and a session without keepalives
+ * never notices a peer that is gone where BFD cannot see it.
+ */
 export function assertBgpTimers(where: ErrorLocation, timers: BgpTimers): BgpTimers {
-  const hold = timers.holdTimeSeconds;
-  if (typeof hold !== "number" || !Number.isInteger(hold) || (hold !== 0 && (hold < 3 || hold > 65_535))) {
-    invalid(where, "BGP holdTimeSeconds", hold, "use 0 (no keepalives) or a whole number from 3 to 65535");
-  }
-  assertIntegerInRange(where, "BGP keepaliveSeconds", timers.keepaliveSeconds, 1, hold === 0 ? 65_535 : hold);
+  const hold = assertIntegerInRange(where, "BGP holdTimeSeconds", timers.holdTimeSeconds, 3, 65_535);
+  // BIRD warns about a keepalive longer than half the hold time: one lost keepalive would expire it.
+  assertIntegerInRange(where, "BGP keepaliveSeconds", timers.keepaliveSeconds, 1, Math.floor(hold / 2));
   assertIntegerInRange(where, "BGP connectRetrySeconds", timers.connectRetrySeconds, 1, 65_535);
   assertIntegerInRange(where, "BGP errorWaitMinSeconds", timers.errorWaitMinSeconds, 1, 65_535);
   assertIntegerInRange(

@@ -142,17 +142,18 @@ describe("assertBfdTimers", () => {
 });
 
 describe("assertBgpTimers", () => {
-  test("accepts short timers and a hold time of 0 (no keepalives)", () => {
+  test("accepts short timers and a keepalive up to half the hold time", () => {
     expect(assertBgpTimers(WHERE, TIMERS)).toBe(TIMERS);
     expect(
-      assertBgpTimers(WHERE, { ...TIMERS, holdTimeSeconds: 0, keepaliveSeconds: 30 }).holdTimeSeconds,
-    ).toBe(0);
+      assertBgpTimers(WHERE, { ...TIMERS, holdTimeSeconds: 3, keepaliveSeconds: 1 }).keepaliveSeconds,
+    ).toBe(1);
   });
 
   test.each<[Partial<BgpTimers>, string]>([
+    [{ holdTimeSeconds: 0 }, "holdTimeSeconds"],
     [{ holdTimeSeconds: 2 }, "holdTimeSeconds"],
     [{ holdTimeSeconds: 65_536 }, "holdTimeSeconds"],
-    [{ keepaliveSeconds: 10 }, "keepaliveSeconds"],
+    [{ keepaliveSeconds: 5 }, "keepaliveSeconds"],
     [{ keepaliveSeconds: 0 }, "keepaliveSeconds"],
     [{ connectRetrySeconds: 0 }, "connectRetrySeconds"],
     [{ errorWaitMinSeconds: 0 }, "errorWaitMinSeconds"],
