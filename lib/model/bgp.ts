@@ -155,10 +155,9 @@ export interface BgpTimers {
 
 /**
  * Hold time, keepalive, connect retry and error wait in the ranges BIRD and RFC 4271 allow
- * without a warning. A
- * hold time of 0 (no keepalives, allowed by RFC 4271) is refused: BIRD then refuses every
- * keepalive time ("Keepalive time must be at most hold time"), and a session without keepalives
- * never notices a peer that is gone where BFD cannot see it.
+ * without a warning. A hold time of 0 (no keepalives, allowed by RFC 4271) is refused: BIRD then
+ * refuses every keepalive time ("Keepalive time must be at most hold time"), and a session
+ * without keepalives never notices a peer that is gone where BFD cannot see it.
  */
 export function assertBgpTimers(where: ErrorLocation, timers: BgpTimers): BgpTimers {
   const hold = assertIntegerInRange(where, "BGP holdTimeSeconds", timers.holdTimeSeconds, 3, 65_535);

@@ -43,6 +43,7 @@ describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
   let bird: Bird;
   let stub: IpvsStub;
   let drain: string;
+  let conf: string;
 
   function gateScript(overrides: Partial<L4GateConfig> = {}): string {
     const config: L4GateConfig = {
@@ -68,7 +69,7 @@ describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
     scratch = new Scratch();
     drain = join(scratch.dir, "drain");
     ns = NetworkNamespace.create({ address: "198.18.0.11/24" });
-    const conf = renderBirdL4Conf({
+    conf = renderBirdL4Conf({
       routerId: "198.18.0.11",
       localAsn: 65100,
       routers: [{ name: "r1", address: "198.18.0.1", asn: 65000 }],
@@ -199,5 +200,26 @@ describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
       gate.kill();
     }
     expect(existsSync(drain)).toBe(false);
+  });
+  test("announces again within a round after BIRD restarts (a restarted BIRD announces nothing)", () => {
+    // GIVEN the gate running and both addresses announced
+    stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [1], "TCP  198.18.100.11:80": [1] });
+    const gate = startGate(ns, scratch, "restart", gateScript(), stub);
+    try {
+      waitUntil("the gate to announce both", () => states().join() === "up,up", 5_000);
+
+      // WHEN BIRD is stopped and started again on the same socket
+      bird.stop();
+      waitUntil("BIRD to stop", () => bird.birdc("show", "status").status !== 0, 5_000);
+      bird = new Bird(ns, scratch, "l4", conf);
+
+      // THEN the gate enables both protocols again
+      const backMs = measureUntil("the gate to announce again", () => states().join() === "up,up", 5_000, 10);
+      console.log(`gate: BIRD restart to both protocols enabled again in ${backMs} ms (interval 100 ms)`);
+      // (announced twice: at the start and after the restart)
+      expect(gate.log().match(/announcing 198\.18\.100\.10: /g)).toHaveLength(2);
+    } finally {
+      gate.kill();
+    }
   });
 });
