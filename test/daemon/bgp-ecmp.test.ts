@@ -6,13 +6,19 @@
  * drain file withdraws a node's next hop; a node that falls silent is dropped by BFD; a node
  * that comes back is merged in again. Timings are printed (real CPU, no emulation).
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { renderBirdL4Conf } from "../../lib/render/bird-l4";
 import { renderBirdRouterConf } from "../../lib/render/bird-router";
 import { renderL4Gate } from "../../lib/render/l4-gate";
-import { cleanupNamespaces, NetworkNamespace, ownTestNamespaces, runCommand } from "../support/netns";
+import {
+  cleanupNamespaces,
+  NetworkNamespace,
+  ownTestNamespaces,
+  runCommand,
+  waitUntil,
+} from "../support/netns";
 import { tierAvailable } from "../support/tiers";
 import { Bird, IpvsStub, linkNamespaces, nextHops, startGate } from "./bird-lab";
 import { Scratch } from "./checkers";
@@ -175,5 +181,39 @@ describe.runIf(available)("BGP from two L4 nodes to a router: ECMP, drain and BF
     expect(bgpDown).toMatch(/BFD session down/);
     expect(detectMs).toBeLessThan(1_500);
     expect(routerBird.bgpInfo("l4_a")).toBe("Established");
+  });
+  test("the router takes only the service /32s: other prefixes an L4 node sends are refused", () => {
+    // GIVEN node b reconfigured to announce every static route, among them a /24 and a /32
+    // outside the service addresses
+    const node = nodes[1] as L4Node;
+    const loose = readFileSync(node.bird.confPath, "utf8")
+      .replace(
+        "if source = RTS_STATIC && net ~ SERVICE_PREFIXES then accept;",
+        "if source = RTS_STATIC then accept;",
+      )
+      .concat(
+        "\nprotocol static extra {\n    ipv4;\n    route 198.18.200.0/24 blackhole;\n    route 198.18.100.99/32 blackhole;\n}\n",
+      );
+    const path = scratch.write("l4b-loose.bird.conf", loose);
+    expect(node.bird.configure(path)).toBe(true);
+    try {
+      waitUntil(
+        "b to send the extra routes",
+        () => node.bird.birdc("show", "route", "export", "router_r1").stdout.includes("198.18.200.0/24"),
+        5_000,
+      );
+      // WHEN the router has had time to receive them (b's service route is still there)
+      waitUntil("the service route", () => hops().join() === BOTH.join(), 5_000);
+      const learned = routerBird.birdc("show", "route", "protocol", "l4_b").stdout;
+
+      // THEN the router holds only the service address from b, and its kernel nothing else
+      expect(learned).toContain(`${SERVICE}/32`);
+      expect(learned).not.toContain("198.18.200.0/24");
+      expect(learned).not.toContain("198.18.100.99/32");
+      expect(nextHops(router, "198.18.200.0/24")).toEqual([]);
+      expect(nextHops(router, "198.18.100.99")).toEqual([]);
+    } finally {
+      expect(node.bird.configure(node.bird.confPath)).toBe(true);
+    }
   });
 });

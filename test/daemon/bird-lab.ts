@@ -47,6 +47,8 @@ function must(command: string, args: readonly string[]): CommandResult {
 export class Bird {
   public readonly socket: string;
   public readonly process: LabProcess;
+  /** The config file BIRD started with. */
+  public readonly confPath: string;
 
   constructor(
     public readonly ns: NetworkNamespace,
@@ -55,6 +57,7 @@ export class Bird {
     conf: string,
   ) {
     const path = scratch.write(`${name}.bird.conf`, conf);
+    this.confPath = path;
     this.socket = join(scratch.dir, `${name}.ctl`);
     this.process = new LabProcess(
       ns,
@@ -88,6 +91,13 @@ export class Bird {
   public bgpInfo(protocol: string): string {
     const line = this.birdc("show", "protocols", protocol).lines.find((l) => l.startsWith(`${protocol} `));
     return line?.trim().split(/\s+/).slice(5).join(" ") ?? "";
+  }
+
+  /** Loads another config file (`birdc configure "<path>"`); true when BIRD took it. */
+  public configure(path: string): boolean {
+    return this.birdc("configure", `"${path}"`).lines.some((l) =>
+      /Reconfigured|Reconfiguration in progress/.test(l),
+    );
   }
 
   public stop(): void {
