@@ -232,6 +232,21 @@ export function renderIpvsKeepalivedConf(config: IpvsKeepalivedConfig, where: Er
 }
 
 /**
+ * Worst-case time from an L7 node's death until keepalived sets its weight to 0 with `check`:
+ * up to one `delay_loop` until the next check, then `unhealthyThreshold` attempts that each time
+ * out, `delay_before_retry` apart.
+ */
+export function ipvsDetectionTimeMs(
+  check: Pick<IpvsHealthCheck, "intervalMs" | "timeoutMs" | "unhealthyThreshold">,
+): number {
+  return (
+    check.intervalMs +
+    check.unhealthyThreshold * check.timeoutMs +
+    (check.unhealthyThreshold - 1) * check.intervalMs
+  );
+}
+
+/**
  * Sysctls of an L4 node:
  * - `net.ipv4.vs.sloppy_tcp=1`: IPVS takes up a TCP flow from any packet, not only a SYN, so a
  *   flow ECMP moves here from another L4 node is forwarded (to the same L7 node: same table).

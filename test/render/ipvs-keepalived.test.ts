@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { HealthCheck } from "../../lib/model/health-check";
 import {
   type IpvsKeepalivedConfig,
+  ipvsDetectionTimeMs,
   ipvsL4Sysctls,
   ipvsL7Requirements,
   renderIpvsKeepalivedConf,
@@ -235,5 +236,15 @@ describe("L4 and L7 requirements of each method", () => {
       sysctls: { "net.ipv4.conf.all.arp_ignore": "1", "net.ipv4.conf.all.arp_announce": "2" },
     });
     expect(ipvsL7Requirements("NAT")).toEqual({ sysctls: {} });
+  });
+});
+
+describe("ipvsDetectionTimeMs", () => {
+  test("is one interval to the next check plus every attempt timing out, an interval apart", () => {
+    // 500 ms to the next check, 3 attempts of 200 ms, 2 waits of 500 ms between them
+    expect(
+      ipvsDetectionTimeMs(HealthCheck.http({ intervalMs: 500, timeoutMs: 200, unhealthyThreshold: 3 })),
+    ).toBe(2100);
+    expect(ipvsDetectionTimeMs(HealthCheck.tcp({ unhealthyThreshold: 1 }))).toBe(1500);
   });
 });
