@@ -10,7 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { renderBirdL4Conf } from "../../lib/render/bird-l4";
-import { renderBirdRouterConf } from "../../lib/render/bird-router";
+import { renderBirdRouterConf, routerSysctls } from "../../lib/render/bird-router";
 import { renderL4Gate } from "../../lib/render/l4-gate";
 import {
   cleanupNamespaces,
@@ -215,5 +215,26 @@ describe.runIf(available)("BGP from two L4 nodes to a router: ECMP, drain and BF
     } finally {
       expect(node.bird.configure(node.bird.confPath)).toBe(true);
     }
+  });
+  test("with the router's sysctls, flows of one client to one service spread over both L4 nodes by port", () => {
+    // GIVEN the two-way ECMP route (back after the previous test reconfigured b)
+    waitUntil("the two-way route", () => hops().join() === BOTH.join(), 10_000);
+    /** The next hop the kernel picks for a TCP flow from source port `port` to the service's port 80. */
+    const pick = (port: number) =>
+      /via (\S+)/.exec(
+        router.exec("ip", ["route", "get", SERVICE, "ipproto", "tcp", "sport", String(port), "dport", "80"])
+          .stdout,
+      )?.[1];
+    const ports = Array.from({ length: 32 }, (_, i) => 40_000 + i);
+
+    // WHEN the kernel hashes on addresses only (its default) THEN every port of the client takes one next hop
+    router.exec("sysctl", ["-w", "net.ipv4.fib_multipath_hash_policy=0"]);
+    expect(new Set(ports.map(pick)).size).toBe(1);
+
+    // WHEN the router's sysctls are applied THEN the flows spread over both L4 nodes
+    for (const [key, value] of Object.entries(routerSysctls())) {
+      expect(router.exec("sysctl", ["-w", `${key}=${value}`]).status).toBe(0);
+    }
+    expect([...new Set(ports.map(pick))].sort()).toEqual(BOTH);
   });
 });
