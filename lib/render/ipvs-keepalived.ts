@@ -6,12 +6,20 @@
  * every L4 node builds the same Maglev table from the same real servers, so a flow that ECMP
  * moves to another L4 node reaches the same L7 node there (with `sloppy_tcp`: `ipvsL4Sysctls`).
  *
- * Two choices keep the tables alike on every node:
+ * The Maglev table of a service is a function of its list of destinations, their order and the
+ * weights the kernel keeps for them (the hash keys are fixed). Three choices make that list the
+ * same on every node at all times, whatever each node's health history:
  * - `inhibit_on_failure`: a failed real server stays in IPVS with weight 0 instead of being
- *   removed. Removed and added back it would come last in IPVS's list of destinations, and the
- *   Maglev table, which breaks ties by that order, could then differ from the other nodes'.
- * - `alpha`: a real server counts as failed until its first check passes, so a node that starts
- *   announces nothing (the gate sees weight 0 everywhere) before it knows which L7 nodes live.
+ *   removed. Removed and added back it would come last in the list, and the table, which breaks
+ *   ties by list order, could then differ from the other nodes'.
+ * - No `alpha`: keepalived adds every real server with its configured weight, and the kernel
+ *   builds the table from the last non-zero weight of each destination (`last_weight`), so a
+ *   server at weight 0 keeps its slots. A server added at weight 0 (as `alpha` does) would have
+ *   none: a node started while an L7 node was down would build another table than the nodes that
+ *   saw it fail. (Until its first checks run, a starting node sees every server up: the gate's
+ *   hold-down keeps it unannounced meanwhile.)
+ * - `mh-fallback`: a flow whose slot belongs to a server at weight 0 is hashed again to the next
+ *   live server, the same one on every node; without it such a flow finds no destination.
  *
  * Real servers are rendered in the order given: give every node the same order.
  */
@@ -182,10 +190,10 @@ function virtualServerLines(
       `protocol ${protocol}`,
       "lvs_sched mh",
       "mh-port",
+      "mh-fallback",
       `lvs_method ${config.method}`,
       `delay_loop ${seconds(vs.healthCheck.intervalMs)}`,
       "inhibit_on_failure",
-      "alpha",
       "quorum 1",
       ...quorum,
       ...reals.flatMap((r) => [

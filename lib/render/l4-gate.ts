@@ -11,7 +11,10 @@
  *   `announceWhen: "any-port-healthy"`), a real server of weight above 0: keepalived sets a
  *   failed real server's weight to 0 (`inhibit_on_failure`), so a weight above 0 is an L7 node
  *   whose health check passes. `ipvsadm -Ln` failing (no IPVS, keepalived not started) counts
- *   as no live real server.
+ *   as no live real server, and
+ * - keepalived has run for at least `holdDownSeconds` (read from its pid file): until its first
+ *   health checks have run it counts every real server up (it adds them at their configured
+ *   weight, see `ipvs-keepalived.ts`), so a node that starts, or whose keepalived restarts, waits.
  *
  * `ha-l4-gate run` (the default) checks every `intervalMs` until it is stopped; on SIGTERM or
  * SIGINT it withdraws every address before it exits, so a stopped gate never leaves a stale
@@ -28,6 +31,8 @@ import { generatedHeader, lines, seconds, shellQuote } from "./text";
 
 /** Where an operator's drain file is by default: while it exists, the node announces nothing. */
 export const DEFAULT_DRAIN_FILE = "/run/ha/drain";
+/** keepalived's pid file on Debian. */
+export const DEFAULT_KEEPALIVED_PID_FILE = "/run/keepalived.pid";
 /** BIRD's control socket on Debian. */
 export const DEFAULT_BIRD_SOCKET = "/run/bird/bird.ctl";
 
@@ -57,6 +62,15 @@ export interface L4GateConfig {
   readonly birdSocket?: string;
   /** Time between two rounds, 100 ms to 60 s: the gate's share of the time to withdraw. */
   readonly intervalMs: number;
+  /**
+   * Seconds keepalived must have run before anything is announced: at least the time its first
+   * round of health checks takes to mark a dead L7 node (`ipvsDetectionTimeMs`), rounded up.
+   * 0: no hold-down (and `ps` is not needed).
+   * @default 0
+   */
+  readonly holdDownSeconds?: number;
+  /** @default DEFAULT_KEEPALIVED_PID_FILE */
+  readonly keepalivedPidFile?: string;
 }
 
 const WHERE = "L4 gate script";
@@ -90,6 +104,12 @@ export function renderL4Gate(config: L4GateConfig): string {
   const drain = assertFilePath(WHERE, "drain file", config.drainFile ?? DEFAULT_DRAIN_FILE);
   const socket = assertFilePath(WHERE, "BIRD socket", config.birdSocket ?? DEFAULT_BIRD_SOCKET);
   const interval = assertIntegerInRange(WHERE, "intervalMs", config.intervalMs, 100, 60_000);
+  const holdDown = assertIntegerInRange(WHERE, "holdDownSeconds", config.holdDownSeconds ?? 0, 0, 3600);
+  const pidFile = assertFilePath(
+    WHERE,
+    "keepalived pid file",
+    config.keepalivedPidFile ?? DEFAULT_KEEPALIVED_PID_FILE,
+  );
   const rule = config.announceWhen ?? "every-port-healthy";
   if (rule !== "every-port-healthy" && rule !== "any-port-healthy") {
     invalid(WHERE, "announceWhen", rule, 'use "every-port-healthy" or "any-port-healthy"');
@@ -106,6 +126,8 @@ export function renderL4Gate(config: L4GateConfig): string {
     `drain_file=${shellQuote(drain)}`,
     `interval=${seconds(interval)}`,
     `rule=${rule}`,
+    `hold_down=${holdDown}`,
+    `keepalived_pid=${shellQuote(pidFile)}`,
     "",
     'log() { printf \'%s ha-l4-gate: %s\\n\' "$(date -u +%FT%TZ)" "$*" >&2; }',
     "",
@@ -117,10 +139,22 @@ export function renderL4Gate(config: L4GateConfig): string {
     "EOF",
     "}",
     "",
-    "# decide DRAINED: reads BIRD's protocols (P lines), `ipvsadm -Ln` (I lines) and the services",
+    "# held: why announcements must wait, or nothing: keepalived has run for less than the",
+    "# hold-down (its first health checks have not marked the dead real servers yet).",
+    "held() {",
+    '  [ "$hold_down" -gt 0 ] || return 0',
+    '  age=$(ps -o etimes= -p "$(cat "$keepalived_pid" 2>/dev/null)" 2>/dev/null | tr -d \' \')',
+    '  if [ -z "$age" ]; then',
+    '    echo "keepalived is not running (no process for $keepalived_pid)"',
+    '  elif [ "$age" -lt "$hold_down" ]; then',
+    '    echo "keepalived up for $age s of a $hold_down s hold-down (first health checks)"',
+    "  fi",
+    "}",
+    "",
+    "# decide DRAINED HELD: reads BIRD's protocols (P lines), `ipvsadm -Ln` (I lines) and the services",
     "# (S lines); prints 'enable|disable PROTOCOL ADDRESS REASON' for each protocol to change.",
     "decide() {",
-    '  awk -v drained="$1" -v rule="$rule" -v drain_file="$drain_file" \'',
+    '  awk -v drained="$1" -v held="$2" -v rule="$rule" -v drain_file="$drain_file" \'',
     '    $1 == "P" { state[$2] = $5; next }',
     '    $1 == "I" && ($2 == "TCP" || $2 == "UDP") { vs = $2 ":" $3; next }',
     '    $1 == "I" && $2 == "->" && vs != "" && $5 ~ /^[0-9]+$/ && $5 > 0 { live[vs] = 1; next }',
@@ -130,6 +164,7 @@ export function renderL4Gate(config: L4GateConfig): string {
     '        k = split(needs[i], vss, ","); ok = 0; missing = ""',
     '        for (j = 1; j <= k; j++) if (vss[j] in live) ok++; else missing = missing " " vss[j]',
     '        if (drained == "yes") { want = "down"; why = "drained (" drain_file " exists)" }',
+    '        else if (held != "") { want = "down"; why = held }',
     '        else if (ok == 0 || (rule == "every-port-healthy" && ok < k)) { want = "down"; why = "no live real server for" missing }',
     '        else { want = "up"; why = ok " of " k " virtual services have a live real server" }',
     '        if (want == "up" && state[name[i]] != "up") print "enable", name[i], address[i], why',
@@ -148,11 +183,12 @@ export function renderL4Gate(config: L4GateConfig): string {
     "  fi",
     "  bird_down=no",
     '  drained=no; [ -e "$drain_file" ] && drained=yes',
+    "  hold=$(held)",
     "  {",
     "    printf '%s\\n' \"$protocols\" | sed 's/^/P /'",
     "    ipvsadm -Ln 2>/dev/null | sed 's/^/I /'",
     "    services",
-    '  } | decide "$drained" | while read -r action name address why; do',
+    '  } | decide "$drained" "$hold" | while read -r action name address why; do',
     '    if birdc -s "$socket" "$action" "$name" >/dev/null </dev/null; then',
     '      if [ "$action" = enable ]; then log "announcing $address: $why"; else log "withdrawing $address: $why"; fi',
     "    else",

@@ -39,7 +39,7 @@ describe.runIf(available)("keepalived --config-test of IPVS configs", () => {
   test.each(ipvsVariants("/usr/local/sbin/ha-l4-gate").map((v) => v.name))("accepts %s", (name) => {
     // GIVEN the rendered file (its quorum command is the gate script, written executable)
     const variant = ipvsVariants(gate).find((v) => v.name === name);
-    expect(variant?.text).toContain("lvs_sched mh\n    mh-port\n");
+    expect(variant?.text).toContain("lvs_sched mh\n    mh-port\n    mh-fallback\n");
 
     // WHEN keepalived checks it
     const verdict = check(name, variant?.text ?? "");

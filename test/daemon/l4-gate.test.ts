@@ -12,7 +12,7 @@ import { cleanupNamespaces, NetworkNamespace, ownTestNamespaces, waitUntil } fro
 import { tierAvailable } from "../support/tiers";
 import { Bird, gateOnce, IpvsStub, startGate } from "./bird-lab";
 import { checkShellcheck, checkShellSyntax, clean, Scratch } from "./checkers";
-import { measureUntil } from "./powerdns-lab";
+import { LabProcess, measureUntil } from "./powerdns-lab";
 import { BFD, BGP, GATE_VARIANTS } from "./three-tier-variants";
 
 const scriptsAvailable = tierAvailable("daemon checks: L4 gate script", ["sh", "shellcheck"]);
@@ -220,6 +220,40 @@ describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
       expect(gate.log().match(/announcing 198\.18\.100\.10: /g)).toHaveLength(2);
     } finally {
       gate.kill();
+    }
+  });
+  test("holds announcements down until keepalived has run for the hold-down", () => {
+    // GIVEN every service healthy, a gate with a 2 s hold-down, and no keepalived pid file
+    stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [1], "TCP  198.18.100.11:80": [1] });
+    const pidFile = join(scratch.dir, "keepalived.pid");
+    const gate = gateScript({ holdDownSeconds: 2, keepalivedPidFile: pidFile });
+    gateOnce(ns, gate, stub);
+    expect(states()).toEqual(["down", "down"]);
+
+    // WHEN a process stands in for a keepalived that has just started
+    const keepalived = new LabProcess(ns, "stand-in keepalived", ["sleep", "600"]);
+    try {
+      writeFileSync(pidFile, `${keepalived.pid}\n`);
+      gateOnce(ns, gate, stub);
+      const heldDown = states();
+
+      // THEN nothing is announced before 2 s have passed, and both are announced after
+      const startedAt = performance.now();
+      waitUntil(
+        "the hold-down to end",
+        () => {
+          gateOnce(ns, gate, stub);
+          return states().join() === "up,up";
+        },
+        10_000,
+        100,
+      );
+      const waitedMs = Math.round(performance.now() - startedAt);
+      console.log(`gate: hold-down of 2 s ended after ${waitedMs} ms more`);
+      expect(heldDown).toEqual(["down", "down"]);
+      expect(waitedMs).toBeGreaterThan(500);
+    } finally {
+      keepalived.kill();
     }
   });
 });

@@ -34,7 +34,7 @@ const CONFIG: IpvsKeepalivedConfig = {
 };
 
 describe("renderIpvsKeepalivedConf", () => {
-  test("renders the exact config: Maglev with ports, tunnels, weight 0 on failure, checks from HealthCheck", () => {
+  test("renders the exact config: Maglev with ports and fallback, tunnels, weight 0 on failure, checks from HealthCheck", () => {
     // GIVEN two virtual services, HTTP and TCP checked WHEN rendered THEN the file is exactly this
     expect(
       renderIpvsKeepalivedConf(CONFIG),
@@ -49,10 +49,10 @@ virtual_server 198.18.100.10 80 {
     protocol TCP
     lvs_sched mh
     mh-port
+    mh-fallback
     lvs_method TUN
     delay_loop 0.5
     inhibit_on_failure
-    alpha
     quorum 1
     real_server 198.18.2.11 80 {
         weight 1
@@ -84,10 +84,10 @@ virtual_server 198.18.100.10 443 {
     protocol TCP
     lvs_sched mh
     mh-port
+    mh-fallback
     lvs_method TUN
     delay_loop 1
     inhibit_on_failure
-    alpha
     quorum 1
     real_server 198.18.2.11 443 {
         weight 1
