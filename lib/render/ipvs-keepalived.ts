@@ -6,20 +6,20 @@
  * every L4 node builds the same Maglev table from the same real servers, so a flow that ECMP
  * moves to another L4 node reaches the same L7 node there (with `sloppy_tcp`: `ipvsL4Sysctls`).
  *
- * The Maglev table of a service is a function of its list of destinations, their order and the
- * weights the kernel keeps for them (the hash keys are fixed). Three choices make that list the
+ * The Maglev table of a service is a function of its destinations, their order in IPVS's list
+ * and the weights the kernel keeps for them (the hash keys are fixed). Three choices make it the
  * same on every node at all times, whatever each node's health history:
- * - `inhibit_on_failure`: a failed real server stays in IPVS with weight 0 instead of being
- *   removed. Removed and added back it would come last in the list, and the table, which breaks
- *   ties by list order, could then differ from the other nodes'.
- * - No `alpha`: keepalived adds every real server with its configured weight, and the kernel
- *   builds the table from the last non-zero weight of each destination (`last_weight`), so a
- *   server at weight 0 keeps its slots. A server added at weight 0 (as `alpha` does) would have
- *   none: a node started while an L7 node was down would build another table than the nodes that
- *   saw it fail. (Until its first checks run, a starting node sees every server up: the gate's
- *   hold-down keeps it unannounced meanwhile.)
- * - `mh-fallback`: a flow whose slot belongs to a server at weight 0 is hashed again to the next
- *   live server, the same one on every node; without it such a flow finds no destination.
+ * - `inhibit_on_failure`: a failed real server stays in IPVS at weight 0 instead of being
+ *   removed, and the kernel keeps building the table from its last non-zero weight: the dead
+ *   server keeps its slots, no other server's flows move, and the list keeps its order.
+ * - `mh-fallback`: a flow whose slot belongs to a server at weight 0 is hashed again to a live
+ *   server, the same one on every node; without it such a flow finds no destination and is
+ *   dropped.
+ * - No `alpha`: keepalived adds every real server at its configured weight. A server added at
+ *   weight 0 (as `alpha` does) has no slots at all, so a node started while an L7 node was down
+ *   would build another table than the nodes that saw it fail, and flows ECMP moves between
+ *   them would change L7 node. Until its first checks have run, a starting node counts every
+ *   server up: the gate's hold-down (`holdDownSeconds`) keeps it unannounced meanwhile.
  *
  * Real servers are rendered in the order given: give every node the same order.
  */
