@@ -23,7 +23,7 @@
  * `birdc show protocols`, one `ipvsadm -Ln` and one awk; `birdc` runs again only to change a
  * protocol's state, and only changes are logged (to stderr).
  */
-import { invalid } from "../errors";
+import { type ErrorLocation, invalid } from "../errors";
 import { assertDistinct, assertServiceAddress } from "../model/bgp";
 import { assertFilePath, assertIntegerInRange, assertPort } from "../model/config-text";
 import { serviceProtocolName } from "./bird-l4";
@@ -76,43 +76,46 @@ export interface L4GateConfig {
 const WHERE = "L4 gate script";
 
 /** The `S` lines of the script: protocol, address and the virtual services (PROTO:ADDR:PORT) it needs. */
-function serviceLines(config: L4GateConfig): string[] {
+function serviceLines(where: ErrorLocation, config: L4GateConfig): string[] {
   if (!Array.isArray(config.virtualServers) || config.virtualServers.length === 0) {
-    invalid(WHERE, "virtual servers", config.virtualServers, "give at least one virtual server");
+    invalid(where, "virtual servers", config.virtualServers, "give at least one virtual server");
   }
   const needs = new Map<string, string[]>();
   const keys = config.virtualServers.map((vs) => {
-    const address = assertServiceAddress(WHERE, "virtual server address", vs.address);
-    assertPort(WHERE, "virtual server port", vs.port);
+    const address = assertServiceAddress(where, "virtual server address", vs.address);
+    assertPort(where, "virtual server port", vs.port);
     const protocol = vs.protocol ?? "TCP";
     if (protocol !== "TCP" && protocol !== "UDP") {
-      invalid(WHERE, "virtual server protocol", protocol, "use TCP or UDP");
+      invalid(where, "virtual server protocol", protocol, "use TCP or UDP");
     }
     const key = `${protocol}:${address}:${vs.port}`;
     needs.set(address, [...(needs.get(address) ?? []), key]);
     return key;
   });
-  assertDistinct(WHERE, "virtual server", keys);
+  assertDistinct(where, "virtual server", keys);
   return [...needs.entries()].map(
     ([address, vss]) => `S ${serviceProtocolName(address)} ${address} ${vss.join(",")}`,
   );
 }
 
-/** Renders the gate script. Pure: the same input always gives the same text. */
-export function renderL4Gate(config: L4GateConfig): string {
-  const services = serviceLines(config);
-  const drain = assertFilePath(WHERE, "drain file", config.drainFile ?? DEFAULT_DRAIN_FILE);
-  const socket = assertFilePath(WHERE, "BIRD socket", config.birdSocket ?? DEFAULT_BIRD_SOCKET);
-  const interval = assertIntegerInRange(WHERE, "intervalMs", config.intervalMs, 100, 60_000);
-  const holdDown = assertIntegerInRange(WHERE, "holdDownSeconds", config.holdDownSeconds ?? 0, 0, 3600);
+/**
+ * Renders the gate script. Pure: the same input always gives the same text.
+ * @param where - where errors point (the construct that deploys the node)
+ */
+export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE): string {
+  const services = serviceLines(where, config);
+  const drain = assertFilePath(where, "drain file", config.drainFile ?? DEFAULT_DRAIN_FILE);
+  const socket = assertFilePath(where, "BIRD socket", config.birdSocket ?? DEFAULT_BIRD_SOCKET);
+  const interval = assertIntegerInRange(where, "intervalMs", config.intervalMs, 100, 60_000);
+  const holdDown = assertIntegerInRange(where, "holdDownSeconds", config.holdDownSeconds ?? 0, 0, 3600);
   const pidFile = assertFilePath(
-    WHERE,
+    where,
     "keepalived pid file",
     config.keepalivedPidFile ?? DEFAULT_KEEPALIVED_PID_FILE,
   );
   const rule = config.announceWhen ?? "every-port-healthy";
   if (rule !== "every-port-healthy" && rule !== "any-port-healthy") {
-    invalid(WHERE, "announceWhen", rule, 'use "every-port-healthy" or "any-port-healthy"');
+    invalid(where, "announceWhen", rule, 'use "every-port-healthy" or "any-port-healthy"');
   }
   return lines(
     "#!/bin/sh",

@@ -92,4 +92,8 @@ describe("renderL4Gate", () => {
       `L4 gate script: ${what} `,
     );
   });
+  test("names the construct that deploys the node in its errors", () => {
+    const error = validationErrorOf(() => renderL4Gate({ ...GATE, intervalMs: 0 }, "stack/lb/l4a"));
+    expect([error.path, error.value]).toEqual(["stack/lb/l4a", 0]);
+  });
 });
