@@ -73,6 +73,15 @@ export function checkHaproxy(ns: NetworkNamespace, path: string): Verdict {
   return { command: r.command, status: r.status, findings };
 }
 
+/**
+ * `bird -p -c <path>`: BIRD 2 parses the file and exits (0 for a good file, 1 with
+ * "bird: <file>:<line>:<col> <message>" for a bad one). It prints nothing for a good file, so
+ * every output line is a finding. Parsing opens no socket and touches no routing table.
+ */
+export function checkBird(path: string): Verdict {
+  return verdictOf(runCommand("bird", ["-p", "-c", path]));
+}
+
 /** `<shell> -n <path>`: a syntax check; any output is a finding. */
 export function checkShellSyntax(shell: "bash" | "sh", path: string): Verdict {
   return verdictOf(runCommand(shell, ["-n", path]));

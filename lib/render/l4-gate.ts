@@ -1,0 +1,228 @@
+/**
+ * The health gate of an L4 node (`ha-l4-gate`, POSIX sh): it announces a service address while
+ * the node can serve it and withdraws it otherwise, by enabling or disabling the BIRD static
+ * protocol that carries the address's /32 (`serviceProtocolName` in `bird-l4.ts`; `birdc enable`
+ * and `birdc disable`).
+ *
+ * An address is announced while
+ * - the drain file does not exist (an operator drains the node with `touch /run/ha/drain` and
+ *   brings it back with `rm /run/ha/drain`), and
+ * - IPVS has, for each of the address's virtual services (or for at least one of them, with
+ *   `announceWhen: "any-port-healthy"`), a real server of weight above 0: keepalived sets a
+ *   failed real server's weight to 0 (`inhibit_on_failure`), so a weight above 0 is an L7 node
+ *   whose health check passes. `ipvsadm -Ln` failing (no IPVS, keepalived not started) counts
+ *   as no live real server, and
+ * - keepalived has run for at least `holdDownSeconds` (read from its pid file): until its first
+ *   health checks have run it counts every real server up (it adds them at their configured
+ *   weight, see `ipvs-keepalived.ts`), so a node that starts, or whose keepalived restarts, waits.
+ *
+ * `ha-l4-gate run` (the default) checks every `intervalMs` until it is stopped; on SIGTERM or
+ * SIGINT it withdraws every address before it exits, so a stopped gate never leaves a stale
+ * announcement. `ha-l4-gate once` checks once and exits: keepalived's `quorum_up`/`quorum_down`
+ * call it so that a change acts at once rather than at the next round. Each round costs one
+ * `birdc show protocols`, one `ipvsadm -Ln` and one awk; `birdc` runs again only to change a
+ * protocol's state, and only changes are logged (to stderr).
+ */
+import { type ErrorLocation, invalid } from "../errors";
+import { assertDistinct, assertServiceAddress } from "../model/bgp";
+import { assertFilePath, assertIntegerInRange, assertPort } from "../model/config-text";
+import { serviceProtocolName } from "./bird-l4";
+import { generatedHeader, lines, seconds, shellQuote } from "./text";
+
+/** Where an operator's drain file is by default: while it exists, the node announces nothing. */
+export const DEFAULT_DRAIN_FILE = "/run/ha/drain";
+/** keepalived's pid file on Debian. */
+export const DEFAULT_KEEPALIVED_PID_FILE = "/run/keepalived.pid";
+/** BIRD's control socket on Debian. */
+export const DEFAULT_BIRD_SOCKET = "/run/bird/bird.ctl";
+
+/** One IPVS virtual service the gate watches (as in the node's keepalived config). */
+export interface L4GateVirtualServer {
+  /** The service address (a /32 the node announces). */
+  readonly address: string;
+  readonly port: number;
+  /** @default "TCP" */
+  readonly protocol?: "TCP" | "UDP";
+}
+
+export interface L4GateConfig {
+  /** Every virtual service of the node; the gate announces each distinct address. */
+  readonly virtualServers: readonly L4GateVirtualServer[];
+  /**
+   * How an address with several virtual services (ports) counts as healthy.
+   * "every-port-healthy": each has a live real server (the node announces only what it can
+   * serve whole). "any-port-healthy": one is enough (a port whose L7 service fails everywhere
+   * does not take the address's other ports down with it).
+   * @default "every-port-healthy"
+   */
+  readonly announceWhen?: "every-port-healthy" | "any-port-healthy";
+  /** @default DEFAULT_DRAIN_FILE */
+  readonly drainFile?: string;
+  /** @default DEFAULT_BIRD_SOCKET */
+  readonly birdSocket?: string;
+  /** Time between two rounds, 100 ms to 60 s: the gate's share of the time to withdraw. */
+  readonly intervalMs: number;
+  /**
+   * Seconds keepalived must have run before anything is announced: at least the time its first
+   * round of health checks takes to mark a dead L7 node (`ipvsDetectionTimeMs`), rounded up.
+   * 0: no hold-down (and `ps` is not needed).
+   * @default 0
+   */
+  readonly holdDownSeconds?: number;
+  /** @default DEFAULT_KEEPALIVED_PID_FILE */
+  readonly keepalivedPidFile?: string;
+}
+
+const WHERE = "L4 gate script";
+
+/** The `S` lines of the script: protocol, address and the virtual services (PROTO:ADDR:PORT) it needs. */
+function serviceLines(where: ErrorLocation, config: L4GateConfig): string[] {
+  if (!Array.isArray(config.virtualServers) || config.virtualServers.length === 0) {
+    invalid(where, "virtual servers", config.virtualServers, "give at least one virtual server");
+  }
+  const needs = new Map<string, string[]>();
+  const keys = config.virtualServers.map((vs) => {
+    const address = assertServiceAddress(where, "virtual server address", vs.address);
+    assertPort(where, "virtual server port", vs.port);
+    const protocol = vs.protocol ?? "TCP";
+    if (protocol !== "TCP" && protocol !== "UDP") {
+      invalid(where, "virtual server protocol", protocol, "use TCP or UDP");
+    }
+    const key = `${protocol}:${address}:${vs.port}`;
+    needs.set(address, [...(needs.get(address) ?? []), key]);
+    return key;
+  });
+  assertDistinct(where, "virtual server", keys);
+  return [...needs.entries()].map(
+    ([address, vss]) => `S ${serviceProtocolName(address)} ${address} ${vss.join(",")}`,
+  );
+}
+
+/**
+ * Renders the gate script. Pure: the same input always gives the same text.
+ * @param where - where errors point (the construct that deploys the node)
+ */
+export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE): string {
+  const services = serviceLines(where, config);
+  const drain = assertFilePath(where, "drain file", config.drainFile ?? DEFAULT_DRAIN_FILE);
+  const socket = assertFilePath(where, "BIRD socket", config.birdSocket ?? DEFAULT_BIRD_SOCKET);
+  const interval = assertIntegerInRange(where, "intervalMs", config.intervalMs, 100, 60_000);
+  const holdDown = assertIntegerInRange(where, "holdDownSeconds", config.holdDownSeconds ?? 0, 0, 3600);
+  const pidFile = assertFilePath(
+    where,
+    "keepalived pid file",
+    config.keepalivedPidFile ?? DEFAULT_KEEPALIVED_PID_FILE,
+  );
+  const rule = config.announceWhen ?? "every-port-healthy";
+  if (rule !== "every-port-healthy" && rule !== "any-port-healthy") {
+    invalid(where, "announceWhen", rule, 'use "every-port-healthy" or "any-port-healthy"');
+  }
+  return lines(
+    "#!/bin/sh",
+    generatedHeader("#"),
+    "# Health gate of an L4 node: announces each service address (enables its BIRD static protocol)",
+    "# while the node is not drained and IPVS has a live real server for it; withdraws it otherwise.",
+    `# Drain: touch ${drain}   Undrain: rm ${drain}`,
+    "# Usage: ha-l4-gate [run|once]",
+    "set -u",
+    `socket=${shellQuote(socket)}`,
+    `drain_file=${shellQuote(drain)}`,
+    `interval=${seconds(interval)}`,
+    `rule=${rule}`,
+    `hold_down=${holdDown}`,
+    `keepalived_pid=${shellQuote(pidFile)}`,
+    "",
+    'log() { printf \'%s ha-l4-gate: %s\\n\' "$(date -u +%FT%TZ)" "$*" >&2; }',
+    "",
+    "# S PROTOCOL ADDRESS VIRTUAL-SERVICES: the BIRD protocol announcing ADDRESS and the virtual",
+    "# services (PROTO:ADDRESS:PORT, comma-separated) that must have a live real server.",
+    "services() {",
+    "  cat <<'EOF'",
+    ...services,
+    "EOF",
+    "}",
+    "",
+    "# held: why announcements must wait, or nothing: keepalived has run for less than the",
+    "# hold-down (its first health checks have not marked the dead real servers yet).",
+    "held() {",
+    '  [ "$hold_down" -gt 0 ] || return 0',
+    '  age=$(ps -o etimes= -p "$(cat "$keepalived_pid" 2>/dev/null)" 2>/dev/null | tr -d \' \')',
+    '  if [ -z "$age" ]; then',
+    '    echo "keepalived is not running (no process for $keepalived_pid)"',
+    '  elif [ "$age" -lt "$hold_down" ]; then',
+    '    echo "keepalived up for $age s of a $hold_down s hold-down (first health checks)"',
+    "  fi",
+    "}",
+    "",
+    "# decide DRAINED HELD: reads BIRD's protocols (P lines), `ipvsadm -Ln` (I lines) and the services",
+    "# (S lines); prints 'enable|disable PROTOCOL ADDRESS REASON' for each protocol to change.",
+    "decide() {",
+    '  awk -v drained="$1" -v held="$2" -v rule="$rule" -v drain_file="$drain_file" \'',
+    '    $1 == "P" { state[$2] = $5; next }',
+    '    $1 == "I" && ($2 == "TCP" || $2 == "UDP") { vs = $2 ":" $3; next }',
+    '    $1 == "I" && $2 == "->" && vs != "" && $5 ~ /^[0-9]+$/ && $5 > 0 { live[vs] = 1; next }',
+    '    $1 == "S" { n++; name[n] = $2; address[n] = $3; needs[n] = $4 }',
+    "    END {",
+    "      for (i = 1; i <= n; i++) {",
+    '        k = split(needs[i], vss, ","); ok = 0; missing = ""',
+    '        for (j = 1; j <= k; j++) if (vss[j] in live) ok++; else missing = missing " " vss[j]',
+    '        if (drained == "yes") { want = "down"; why = "drained (" drain_file " exists)" }',
+    '        else if (held != "") { want = "down"; why = held }',
+    '        else if (ok == 0 || (rule == "every-port-healthy" && ok < k)) { want = "down"; why = "no live real server for" missing }',
+    '        else { want = "up"; why = ok " of " k " virtual services have a live real server" }',
+    '        if (want == "up" && state[name[i]] != "up") print "enable", name[i], address[i], why',
+    '        if (want == "down" && state[name[i]] == "up") print "disable", name[i], address[i], why',
+    "      }",
+    "    }'",
+    "}",
+    "",
+    "bird_down=no",
+    "# round: one look at the drain file, BIRD and IPVS, and the changes that follow.",
+    "round() {",
+    '  if ! protocols=$(birdc -s "$socket" show protocols 2>&1); then',
+    '    [ "$bird_down" = no ] && log "BIRD does not answer on $socket: $protocols"',
+    "    bird_down=yes",
+    "    return 1",
+    "  fi",
+    "  bird_down=no",
+    '  drained=no; [ -e "$drain_file" ] && drained=yes',
+    "  hold=$(held)",
+    "  {",
+    "    printf '%s\\n' \"$protocols\" | sed 's/^/P /'",
+    "    ipvsadm -Ln 2>/dev/null | sed 's/^/I /'",
+    "    services",
+    '  } | decide "$drained" "$hold" | while read -r action name address why; do',
+    '    if birdc -s "$socket" "$action" "$name" >/dev/null </dev/null; then',
+    '      if [ "$action" = enable ]; then log "announcing $address: $why"; else log "withdrawing $address: $why"; fi',
+    "    else",
+    '      log "birdc $action $name failed"',
+    "    fi",
+    "  done",
+    "}",
+    "",
+    "# withdraw_all: disables every service protocol (the gate stops: no stale announcement).",
+    "withdraw_all() {",
+    "  services | while read -r _ name address _; do",
+    '    birdc -s "$socket" disable "$name" >/dev/null 2>&1 </dev/null && log "withdrawing $address: the gate stops"',
+    "  done",
+    "}",
+    "",
+    'mode=run; [ "$#" -gt 0 ] && mode=$1',
+    'case "$mode" in',
+    "  once)",
+    "    round",
+    "    ;;",
+    "  run)",
+    "    trap 'withdraw_all; exit 0' TERM INT",
+    "    while true; do",
+    "      round",
+    '      sleep "$interval"',
+    "    done",
+    "    ;;",
+    "  *)",
+    '    echo "usage: $0 [run|once]" >&2',
+    "    exit 2",
+    "    ;;",
+    "esac",
+  );
+}

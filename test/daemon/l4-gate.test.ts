@@ -1,0 +1,259 @@
+/**
+ * Tier 2, daemon checks: the L4 gate script parses in sh and shellcheck finds nothing in it; run
+ * against a real BIRD (the rendered L4 config, in a namespace) and a stub `ipvsadm`, it enables
+ * exactly the service protocols the drain file and the real servers' weights allow.
+ */
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { renderBirdL4Conf } from "../../lib/render/bird-l4";
+import { type L4GateConfig, renderL4Gate } from "../../lib/render/l4-gate";
+import { cleanupNamespaces, NetworkNamespace, ownTestNamespaces, waitUntil } from "../support/netns";
+import { tierAvailable } from "../support/tiers";
+import { Bird, gateOnce, IpvsStub, startGate } from "./bird-lab";
+import { checkShellcheck, checkShellSyntax, clean, Scratch } from "./checkers";
+import { LabProcess, measureUntil } from "./powerdns-lab";
+import { BFD, BGP, GATE_VARIANTS } from "./three-tier-variants";
+
+const scriptsAvailable = tierAvailable("daemon checks: L4 gate script", ["sh", "shellcheck"]);
+const birdAvailable = tierAvailable("daemon checks: L4 gate with BIRD", ["bird", "birdc", "ip", "awk"], true);
+
+const A = "svc_198_18_100_10";
+const B = "svc_198_18_100_11";
+
+describe.runIf(scriptsAvailable)("sh -n and shellcheck of the gate", () => {
+  let scratch: Scratch;
+  beforeAll(() => {
+    scratch = new Scratch();
+  });
+  afterAll(() => {
+    scratch?.remove();
+  });
+
+  test.each(GATE_VARIANTS)("accepts $name", ({ name, text }) => {
+    const path = scratch.write(`${name}.sh`, text, 0o755);
+    const verdicts = [checkShellSyntax("sh", path), checkShellcheck(path)];
+    expect(verdicts).toEqual(verdicts.map(clean));
+  });
+});
+
+describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
+  let scratch: Scratch;
+  let ns: NetworkNamespace;
+  let bird: Bird;
+  let stub: IpvsStub;
+  let drain: string;
+  let conf: string;
+
+  function gateScript(overrides: Partial<L4GateConfig> = {}): string {
+    const config: L4GateConfig = {
+      intervalMs: 100,
+      drainFile: drain,
+      birdSocket: bird.socket,
+      virtualServers: [
+        { address: "198.18.100.10", port: 80 },
+        { address: "198.18.100.10", port: 443 },
+        { address: "198.18.100.11", port: 80 },
+      ],
+      ...overrides,
+    };
+    return scratch.write("ha-l4-gate", renderL4Gate(config), 0o755);
+  }
+
+  function states(): [string | undefined, string | undefined] {
+    const p = bird.protocols();
+    return [p[A], p[B]];
+  }
+
+  beforeAll(() => {
+    scratch = new Scratch();
+    drain = join(scratch.dir, "drain");
+    ns = NetworkNamespace.create({ address: "198.18.0.11/24" });
+    conf = renderBirdL4Conf({
+      routerId: "198.18.0.11",
+      localAsn: 65100,
+      routers: [{ name: "r1", address: "198.18.0.1", asn: 65000 }],
+      serviceAddresses: ["198.18.100.10", "198.18.100.11"],
+      bfd: BFD,
+      bgp: BGP,
+      passive: true,
+    });
+    bird = new Bird(ns, scratch, "l4", conf);
+    stub = new IpvsStub(scratch, "l4");
+  });
+  afterEach(() => {
+    rmSync(drain, { force: true });
+    // Back to the start: nothing announced.
+    bird?.birdc("disable", A);
+    bird?.birdc("disable", B);
+  });
+  afterAll(() => {
+    bird?.stop();
+    cleanupNamespaces();
+    scratch?.remove();
+    expect(ownTestNamespaces()).toEqual([]);
+  });
+
+  test("BIRD starts with every service protocol disabled: nothing is announced before the gate", () => {
+    expect(states()).toEqual(["down", "down"]);
+  });
+
+  test("announces each address whose every port has a live real server, and only while undrained", () => {
+    const gate = gateScript();
+    const step = (ipvs: Record<string, number[]>, drained: boolean) => {
+      stub.set(ipvs);
+      if (drained) writeFileSync(drain, "");
+      else rmSync(drain, { force: true });
+      const r = gateOnce(ns, gate, stub);
+      return { status: r.status, states: states(), log: r.stderr };
+    };
+    const all = {
+      "TCP  198.18.100.10:80": [1, 0],
+      "TCP  198.18.100.10:443": [0, 2],
+      "TCP  198.18.100.11:80": [1],
+    };
+
+    // GIVEN no virtual service at all WHEN the gate runs THEN nothing is announced
+    expect(step({}, false).states).toEqual(["down", "down"]);
+    // GIVEN a live real server everywhere (weights 1 and 2 among 0s) THEN both addresses are announced
+    const up = step(all, false);
+    expect(up.states).toEqual(["up", "up"]);
+    expect(up.log).toMatch(/announcing 198\.18\.100\.10: 2 of 2 virtual services have a live real server/);
+    // GIVEN port 443 with every real server at weight 0 THEN .10 is withdrawn, .11 stays
+    const partial = step({ ...all, "TCP  198.18.100.10:443": [0, 0] }, false);
+    expect(partial.states).toEqual(["down", "up"]);
+    expect(partial.log).toMatch(
+      /withdrawing 198\.18\.100\.10: no live real server for TCP:198\.18\.100\.10:443/,
+    );
+    // GIVEN the drain file THEN everything is withdrawn, healthy or not
+    const drained = step(all, true);
+    expect(drained.states).toEqual(["down", "down"]);
+    expect(drained.log).toContain(`withdrawing 198.18.100.11: drained (${drain} exists)`);
+    // GIVEN the drain file removed THEN both come back
+    expect(step(all, false).states).toEqual(["up", "up"]);
+    // GIVEN a UDP service of the same address and port THEN it does not stand in for the TCP one
+    expect(step({ "UDP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [1] }, false).states).toEqual([
+      "down",
+      "down",
+    ]);
+    // AND a round that changes nothing logs nothing and exits 0
+    const quiet = step({}, false);
+    expect([quiet.status, quiet.log]).toEqual([0, ""]);
+  });
+
+  test("with any-port-healthy, one live port is enough", () => {
+    const gate = gateScript({ announceWhen: "any-port-healthy" });
+    stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [0] });
+    gateOnce(ns, gate, stub);
+    expect(states()).toEqual(["up", "down"]);
+  });
+
+  test("withdraws everything when ipvsadm fails (no IPVS, keepalived not started)", () => {
+    const gate = gateScript();
+    stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [1], "TCP  198.18.100.11:80": [1] });
+    gateOnce(ns, gate, stub);
+    expect(states()).toEqual(["up", "up"]);
+    writeFileSync(
+      join(stub.dir, "ipvsadm"),
+      "#!/bin/sh\necho 'Can't initialize ipvs: Protocol not available' >&2\nexit 2\n",
+      {
+        mode: 0o755,
+      },
+    );
+    try {
+      gateOnce(ns, gate, stub);
+      expect(states()).toEqual(["down", "down"]);
+    } finally {
+      writeFileSync(join(stub.dir, "ipvsadm"), `#!/bin/sh\ncat ${join(stub.dir, "state")}\n`, {
+        mode: 0o755,
+      });
+    }
+  });
+
+  test("exits 1 and says so when BIRD does not answer", () => {
+    const gate = gateScript({ birdSocket: join(scratch.dir, "nobody.ctl") });
+    const r = gateOnce(ns, gate, stub);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/BIRD does not answer on .*nobody\.ctl/);
+  });
+
+  test("running, it withdraws within a round of the drain file and withdraws everything when stopped", () => {
+    // GIVEN the gate running every 100 ms with every service healthy
+    stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [1], "TCP  198.18.100.11:80": [1] });
+    const gate = startGate(ns, scratch, "run", gateScript(), stub);
+    try {
+      waitUntil("the gate to announce both", () => states().join() === "up,up", 5_000);
+
+      // WHEN the drain file appears THEN both are withdrawn within a few rounds
+      writeFileSync(drain, "");
+      const drainMs = measureUntil("the drain to withdraw", () => states().join() === "down,down", 5_000, 10);
+      console.log(`gate: drain file to both protocols disabled in ${drainMs} ms (interval 100 ms)`);
+      expect(drainMs).toBeLessThan(2_000);
+
+      // WHEN it is removed and the gate is stopped THEN it announced again, then withdrew on SIGTERM
+      rmSync(drain);
+      waitUntil("the gate to announce again", () => states().join() === "up,up", 5_000);
+      gate.kill("SIGTERM");
+      waitUntil("the gate to withdraw on SIGTERM", () => states().join() === "down,down", 5_000);
+      expect(gate.log()).toMatch(/withdrawing 198\.18\.100\.11: the gate stops/);
+    } finally {
+      gate.kill();
+    }
+    expect(existsSync(drain)).toBe(false);
+  });
+  test("announces again within a round after BIRD restarts (a restarted BIRD announces nothing)", () => {
+    // GIVEN the gate running and both addresses announced
+    stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [1], "TCP  198.18.100.11:80": [1] });
+    const gate = startGate(ns, scratch, "restart", gateScript(), stub);
+    try {
+      waitUntil("the gate to announce both", () => states().join() === "up,up", 5_000);
+
+      // WHEN BIRD is stopped and started again on the same socket
+      bird.stop();
+      waitUntil("BIRD to stop", () => bird.birdc("show", "status").status !== 0, 5_000);
+      bird = new Bird(ns, scratch, "l4", conf);
+
+      // THEN the gate enables both protocols again
+      const backMs = measureUntil("the gate to announce again", () => states().join() === "up,up", 5_000, 10);
+      console.log(`gate: BIRD restart to both protocols enabled again in ${backMs} ms (interval 100 ms)`);
+      // (announced twice: at the start and after the restart)
+      expect(gate.log().match(/announcing 198\.18\.100\.10: /g)).toHaveLength(2);
+    } finally {
+      gate.kill();
+    }
+  });
+  test("holds announcements down until keepalived has run for the hold-down", () => {
+    // GIVEN every service healthy, a gate with a 2 s hold-down, and no keepalived pid file
+    stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [1], "TCP  198.18.100.11:80": [1] });
+    const pidFile = join(scratch.dir, "keepalived.pid");
+    const gate = gateScript({ holdDownSeconds: 2, keepalivedPidFile: pidFile });
+    gateOnce(ns, gate, stub);
+    expect(states()).toEqual(["down", "down"]);
+
+    // WHEN a process stands in for a keepalived that has just started
+    const keepalived = new LabProcess(ns, "stand-in keepalived", ["sleep", "600"]);
+    try {
+      writeFileSync(pidFile, `${keepalived.pid}\n`);
+      gateOnce(ns, gate, stub);
+      const heldDown = states();
+
+      // THEN nothing is announced before 2 s have passed, and both are announced after
+      const startedAt = performance.now();
+      waitUntil(
+        "the hold-down to end",
+        () => {
+          gateOnce(ns, gate, stub);
+          return states().join() === "up,up";
+        },
+        10_000,
+        100,
+      );
+      const waitedMs = Math.round(performance.now() - startedAt);
+      console.log(`gate: hold-down of 2 s ended after ${waitedMs} ms more`);
+      expect(heldDown).toEqual(["down", "down"]);
+      expect(waitedMs).toBeGreaterThan(500);
+    } finally {
+      keepalived.kill();
+    }
+  });
+});
