@@ -1,6 +1,8 @@
 import type { App, TerraformStack } from "cdktf";
 import { dnsPoolAws } from "./dns-pool-aws";
 import { dnsPoolDocker } from "./dns-pool-docker";
+import { threeTierAws } from "./three-tier-aws";
+import { threeTierDocker } from "./three-tier-docker";
 import { vipPairAws } from "./vip-pair-aws";
 import { vipPairDocker } from "./vip-pair-docker";
 
@@ -14,4 +16,6 @@ export const EXAMPLES: Record<string, (app: App) => TerraformStack> = {
   "dns-pool-docker": (app) => dnsPoolDocker(app),
   "dns-pool-aws": (app) => dnsPoolAws(app),
   "dns-pool-docker-drill": (app) => dnsPoolDocker(app, "dns-pool-docker-drill", { subnet: "198.18.1.0/24" }),
+  "three-tier-docker": (app) => threeTierDocker(app),
+  "three-tier-aws": (app) => threeTierAws(app),
 };

@@ -31,4 +31,5 @@ export { FloatingAddress } from "./topologies/parts/floating-address";
 export type { HaproxyOptions } from "./topologies/parts/haproxy-proxy";
 export * from "./topologies/parts/load-balancing";
 export * from "./topologies/parts/vrrp-options";
+export * from "./topologies/three-tier";
 export * from "./topologies/vip-pair";

@@ -25,6 +25,8 @@ export interface HaproxyNodesContext {
   readonly startsAfter: () => readonly string[];
   /** What a topology adds to every node (a tunnel interface, more listen addresses, ...). */
   readonly extras?: HaproxyNodeExtras;
+  /** Host names are `<prefix>-<index>`. @default - `<scope id>-lb` */
+  readonly hostnamePrefix?: string;
 }
 
 /** What a topology adds to each HAProxy node. */
@@ -42,13 +44,13 @@ export interface HaproxyNodeExtras {
 }
 
 /**
- * Makes node `index` (hostname `<topology id>-lb-<index>`): HAProxy alone, no VRRP, each node
+ * Makes node `index` (hostname `<prefix>-<index>`, by default `<scope id>-lb-<index>`): HAProxy alone, no VRRP, each node
  * serving on its own address (a DNS pool's member, a three-tier L7 node), its health endpoint
  * bound there too for checkers on other hosts and failing while the node has no backend up.
  */
 export function addHaproxyNode(ctx: HaproxyNodesContext, index: number): IHost {
   const { scope, platform, proxy } = ctx;
-  const hostname = `${scope.node.id}-lb-${index}`.toLowerCase();
+  const hostname = `${ctx.hostnamePrefix ?? `${scope.node.id}-lb`}-${index}`.toLowerCase();
   const failureDomain = ctx.spread.domainFor(scope, "node", index, platform.failureDomains);
   const attachment = platform.attachHost(
     scope,

@@ -1,0 +1,2 @@
+export * from "./three-tier";
+export * from "./three-tier-props";
