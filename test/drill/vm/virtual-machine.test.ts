@@ -1,0 +1,157 @@
+/**
+ * VM tier: a Debian kernel booted under qemu (emulated CPU) with the host's root, for what this
+ * machine's own kernel lacks: IPVS with the Maglev scheduler, netem, dummy devices. Boots one VM
+ * from a fresh image cache, runs commands in it, shuts it down, then boots a second VM from the
+ * same cache joined to a namespace by a tap device. Timings printed come from an emulated CPU.
+ * Needs root, qemu-system-x86 and linux-image-amd64; under CI=true it never skips.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { registeredCleanups } from "../../../lib/drill/engine/cleanup-registry";
+import { isAlive } from "../../../lib/drill/engine/host-commands";
+import { LabNamespace } from "../../../lib/drill/engine/namespaces";
+import { findGuestKernel } from "../../../lib/drill/vm/guest-kernel";
+import { VirtualMachine } from "../../../lib/drill/vm/virtual-machine";
+import { VmError } from "../../../lib/drill/vm/vm-error";
+import { runCommand } from "../../support/netns";
+import { tierAvailable } from "../../support/tiers";
+
+const TIER = "vm";
+
+function kernelInstalled(): boolean {
+  try {
+    findGuestKernel();
+    return true;
+  } catch (e) {
+    if (process.env.CI === "true") throw e;
+    console.warn(`SKIPPED tier "${TIER}": ${(e as Error).message}`);
+    return false;
+  }
+}
+
+const available =
+  tierAvailable(TIER, ["qemu-system-x86_64", "busybox", "python3", "xz", "ip"], true) && kernelInstalled();
+
+describe.skipIf(!available)(TIER, () => {
+  let cacheDir = "";
+  let vm: VirtualMachine;
+
+  beforeAll(async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), "ha-vm-cache-"));
+    vm = await VirtualMachine.boot({ cacheDir });
+    console.log(
+      `vm: image ${vm.image.source} in ${vm.image.buildMs} ms; booted in ${vm.bootMs} ms (guest uptime ${vm.guestUptime} s at its agent's start; emulated CPU)`,
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await vm?.shutdown();
+    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  test("the first boot built the image into the empty cache", () => {
+    expect(vm.image.source).toBe("built");
+    expect(vm.image.buildMs).toBeGreaterThan(0);
+  });
+
+  test("the guest runs the host's Debian kernel, not this machine's", async () => {
+    const release = (await vm.mustExec(["uname", "-r"])).trim();
+    expect(release).toBe(vm.image.kernelVersion);
+    expect(release).toMatch(/-amd64$/);
+  });
+
+  test("a command's round trip", async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = Date.now();
+      const r = await vm.exec(["true"]);
+      times.push(Date.now() - t0);
+      expect(r.code).toBe(0);
+    }
+    console.log(`vm: exec of true took ${times.join(", ")} ms (emulated CPU)`);
+  });
+
+  test("IPVS with the Maglev scheduler: a virtual service is added and listed", async () => {
+    expect((await vm.exec(["modprobe", "ip_vs_mh"])).code).toBe(0);
+    await vm.mustExec(["ipvsadm", "-A", "-t", "198.18.9.10:80", "-s", "mh"]);
+    const listing = await vm.mustExec(["ipvsadm", "-Ln"]);
+    expect(listing).toMatch(/TCP\s+198\.18\.9\.10:80 mh/);
+  });
+
+  test("a dummy device takes a netem qdisc", async () => {
+    const script = [
+      "ip link add ha-d0 type dummy",
+      "ip link set ha-d0 up",
+      "tc qdisc add dev ha-d0 root netem delay 10ms loss 1%",
+      "tc qdisc show dev ha-d0",
+    ].join(" && ");
+    const shown = await vm.mustExec(["sh", "-c", script]);
+    expect(shown).toMatch(/qdisc netem \S+: root .*delay 10ms loss 1%/);
+  });
+
+  test("a failed command returns its exit code and output; a missing one returns 127", async () => {
+    const failed = await vm.exec(["sh", "-c", "echo out; echo err >&2; exit 7"]);
+    expect(failed).toEqual({ code: 7, signal: null, stdout: "out\n", stderr: "err\n" });
+    const missing = await vm.exec(["no-such-command-in-the-guest"]);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain("no-such-command-in-the-guest");
+    await expect(vm.mustExec(["false"])).rejects.toThrow(VmError);
+  });
+
+  test("stdin reaches the command, and a command over its time is killed", async () => {
+    expect(await vm.mustExec(["cat"], { stdin: "to the guest\n" })).toBe("to the guest\n");
+    await expect(vm.exec(["sleep", "30"], { timeoutMs: 500 })).rejects.toThrow(/ran over 500 ms/);
+  });
+
+  test("a spawned process streams its output and ends on a signal", async () => {
+    const p = await vm.spawn(["sh", "-c", "echo started; exec sleep 60"]);
+    expect(p.pid).toBeGreaterThan(1);
+    for (let i = 0; i < 100 && !p.stdout.includes("started"); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(p.stdout).toBe("started\n");
+    expect(p.running).toBe(true);
+    await p.kill("SIGTERM");
+    expect(await p.exited).toEqual({ code: null, signal: "SIGTERM" });
+  });
+
+  test("shutdown leaves no qemu process and nothing registered; a second boot reuses the cache and joins a namespace by tap", async () => {
+    const pid = vm.pid;
+    await vm.shutdown();
+    expect(isAlive(pid)).toBe(false);
+    expect(registeredCleanups().filter((w) => w.includes(`PID ${pid}`))).toEqual([]);
+    await expect(vm.exec(["true"])).rejects.toThrow(/not running/);
+
+    const ns = LabNamespace.create();
+    const tap = `havm${process.pid % 100000}`;
+    try {
+      vm = await VirtualMachine.boot({
+        cacheDir,
+        modules: [],
+        nics: [{ tap, namespace: ns.name, hostAddress: "198.18.9.1/30", address: "198.18.9.2/30" }],
+      });
+      console.log(`vm: second boot (cached image, one tap, no modules) in ${vm.bootMs} ms (emulated CPU)`);
+      expect(vm.image.source).toBe("cache");
+      expect(vm.image.buildMs).toBe(0);
+      const ping = runCommand("ip", [
+        "netns",
+        "exec",
+        ns.name,
+        "busybox",
+        "ping",
+        "-c",
+        "1",
+        "-W",
+        "5",
+        "198.18.9.2",
+      ]);
+      expect(ping.status).toBe(0);
+      expect(await vm.mustExec(["ip", "-4", "-o", "addr", "show", "dev", "eth0"])).toContain("198.18.9.2/30");
+    } finally {
+      await vm.shutdown();
+      ns.delete();
+    }
+    expect(isAlive(vm.pid)).toBe(false);
+  }, 90_000);
+});
