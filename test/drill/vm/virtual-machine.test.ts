@@ -5,12 +5,13 @@
  * same cache joined to a namespace by a tap device. Timings printed come from an emulated CPU.
  * Needs root, qemu-system-x86 and linux-image-amd64; under CI=true it never skips.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { registeredCleanups } from "../../../lib/drill/engine/cleanup-registry";
-import { isAlive } from "../../../lib/drill/engine/host-commands";
+import { isAlive, waitGone } from "../../../lib/drill/engine/host-commands";
 import { LabNamespace } from "../../../lib/drill/engine/namespaces";
 import { findGuestKernel } from "../../../lib/drill/vm/guest-kernel";
 import { VirtualMachine } from "../../../lib/drill/vm/virtual-machine";
@@ -154,4 +155,39 @@ describe.skipIf(!available)(TIER, () => {
     }
     expect(isAlive(vm.pid)).toBe(false);
   }, 90_000);
+
+  test("a process that boots a VM and is sent SIGTERM kills its qemu on the way out", async () => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(__dirname, "boot-and-wait.ts"), cacheDir],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<NodeJS.Signals | number | null>((r) =>
+      child.once("exit", (c, s) => r(s ?? c)),
+    );
+    let qemu = 0;
+    try {
+      for (let i = 0; i < 600 && qemu === 0 && child.exitCode === null; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        qemu = Number(out.match(/^qemu (\d+)$/m)?.[1] ?? 0);
+      }
+      expect(out).toMatch(/^qemu \d+$/m);
+      expect(isAlive(qemu)).toBe(true);
+      child.kill("SIGTERM");
+      expect(await exited).toBe("SIGTERM");
+      expect(await waitGone(qemu, 5_000)).toBe(true);
+    } finally {
+      if (child.pid !== undefined && isAlive(child.pid)) child.kill("SIGKILL");
+      if (qemu && isAlive(qemu)) process.kill(qemu, "SIGKILL");
+    }
+  }, 60_000);
 });

@@ -1,0 +1,16 @@
+/**
+ * Child process of the VM tier's signal test: boots a VM from the cache folder in argv[2],
+ * prints `qemu <pid>` and waits to be signalled; its cleanup registry must then kill qemu.
+ */
+import { VirtualMachine } from "../../../lib/drill/vm/virtual-machine";
+
+VirtualMachine.boot({ cacheDir: process.argv[2], modules: [] }).then(
+  (vm) => {
+    console.log(`qemu ${vm.pid}`);
+    setInterval(() => undefined, 1_000);
+  },
+  (e: Error) => {
+    console.error(e.message);
+    process.exit(1);
+  },
+);
