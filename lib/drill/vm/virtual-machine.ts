@@ -14,6 +14,7 @@ import { registerCleanup } from "../engine/cleanup-registry";
 import { isAlive, signal, waitGone, waitGoneSync } from "../engine/host-commands";
 import { CommandChannel, type GuestMessage } from "./command-channel";
 import { GuestProcess } from "./guest-process";
+import { loadOrder, readModuleIndex } from "./kernel-modules";
 import { qemuArguments, type VmShare } from "./qemu-command";
 import { placeTaps, type TapPlacement } from "./tap-devices";
 import { VmError } from "./vm-error";
@@ -78,9 +79,11 @@ export class VirtualMachine {
   /** Boots a VM: image from the cache (or made), qemu started, taps placed, agent ready. */
   public static async boot(options: VmBootOptions = {}): Promise<VirtualMachine> {
     const image = await ensureVmImage(options);
-    const runDir = mkdtempSync(join(tmpdir(), "ha-vm-"));
     const nics = options.nics ?? [];
     const modules = [...(options.modules ?? DEFAULT_GUEST_MODULES), ...(nics.length ? ["virtio_net"] : [])];
+    // An unknown module fails here, not after a boot.
+    loadOrder(readModuleIndex(image.modulesDir), modules);
+    const runDir = mkdtempSync(join(tmpdir(), "ha-vm-"));
     let args: string[];
     try {
       args = qemuArguments({

@@ -33,6 +33,8 @@ export const BUSYBOX = "/bin/busybox";
 /** A built image, ready to boot. */
 export interface VmImage {
   readonly kernelVersion: string;
+  /** The kernel's module folder on the host (the guest loads its modules from there). */
+  readonly modulesDir: string;
   /** The unpacked (ELF) kernel. */
   readonly kernel: string;
   readonly initrd: string;
@@ -172,6 +174,7 @@ export async function ensureVmImage(options: VmImageOptions = {}): Promise<VmIma
   const dir = join(cacheDir, `${kernel.version}-${made.key}`);
   const image = (source: VmImage["source"], buildMs: number): VmImage => ({
     kernelVersion: kernel.version,
+    modulesDir: kernel.modulesDir,
     kernel: join(dir, "vmlinux"),
     initrd: join(dir, "initrd.cpio"),
     key: made.key,

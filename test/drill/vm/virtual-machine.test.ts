@@ -6,7 +6,7 @@
  * Needs root, qemu-system-x86 and linux-image-amd64; under CI=true it never skips.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -126,11 +126,19 @@ describe.skipIf(!available)(TIER, () => {
 
     const ns = LabNamespace.create();
     const tap = `havm${process.pid % 100000}`;
+    const shared = mkdtempSync(join(tmpdir(), "ha-vm-share-"));
+    mkdirSync(join(shared, "ro"));
+    mkdirSync(join(shared, "rw"));
+    writeFileSync(join(shared, "ro", "keepalived.conf"), "global_defs {}\n", { flag: "w" });
     try {
       vm = await VirtualMachine.boot({
         cacheDir,
         modules: [],
         nics: [{ tap, namespace: ns.name, hostAddress: "198.18.9.1/30", address: "198.18.9.2/30" }],
+        shares: [
+          { hostPath: join(shared, "ro"), guestPath: "/etc/ha-conf" },
+          { hostPath: join(shared, "rw"), guestPath: "/var/ha-out", readOnly: false },
+        ],
       });
       console.log(`vm: second boot (cached image, one tap, no modules) in ${vm.bootMs} ms (emulated CPU)`);
       expect(vm.image.source).toBe("cache");
@@ -149,12 +157,29 @@ describe.skipIf(!available)(TIER, () => {
       ]);
       expect(ping.status).toBe(0);
       expect(await vm.mustExec(["ip", "-4", "-o", "addr", "show", "dev", "eth0"])).toContain("198.18.9.2/30");
+      expect(await vm.mustExec(["cat", "/etc/ha-conf/keepalived.conf"])).toBe("global_defs {}\n");
+      expect((await vm.exec(["touch", "/etc/ha-conf/x"])).code).not.toBe(0);
+      await vm.mustExec(["sh", "-c", "echo from the guest > /var/ha-out/result"]);
+      expect(readFileSync(join(shared, "rw", "result"), "utf8")).toBe("from the guest\n");
     } finally {
       await vm.shutdown();
       ns.delete();
+      rmSync(shared, { recursive: true, force: true });
     }
     expect(isAlive(vm.pid)).toBe(false);
   }, 90_000);
+
+  test("an unknown module is refused before qemu starts; a guest that does not come up in time is killed", async () => {
+    await expect(VirtualMachine.boot({ cacheDir, modules: ["ip_vs_nothing"] })).rejects.toThrow(
+      /no module ip_vs_nothing/,
+    );
+    const before = registeredCleanups().length;
+    await expect(VirtualMachine.boot({ cacheDir, modules: [], bootTimeoutMs: 1_500 })).rejects.toThrow(
+      /did not start within/,
+    );
+    expect(registeredCleanups().length).toBe(before);
+    expect(registeredCleanups().filter((w) => w.startsWith("VM "))).toEqual([]);
+  });
 
   test("a process that boots a VM and is sent SIGTERM kills its qemu on the way out", async () => {
     const child = spawn(
