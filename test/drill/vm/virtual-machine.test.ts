@@ -81,6 +81,36 @@ describe.skipIf(!available)(TIER, () => {
     expect(listing).toMatch(/TCP\s+198\.18\.9\.10:80 mh/);
   });
 
+  test("keepalived, run from the host's install, loads a Maglev virtual_server into IPVS and removes it when stopped", async () => {
+    const conf = [
+      "virtual_server 198.18.9.20 80 {",
+      "  delay_loop 1",
+      "  lb_algo mh",
+      "  lb_kind NAT",
+      "  protocol TCP",
+      "  real_server 198.18.9.30 8080 {",
+      "    weight 1",
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+    await vm.mustExec(["sh", "-c", "mkdir -p /etc/keepalived && cat > /etc/keepalived/vm-test.conf"], {
+      stdin: conf,
+    });
+    const keepalived = await vm.spawn(["keepalived", "-n", "-l", "-D", "-f", "/etc/keepalived/vm-test.conf"]);
+    let listing = "";
+    for (let i = 0; i < 50 && !listing.includes("198.18.9.30:8080"); i++) {
+      listing = (await vm.exec(["ipvsadm", "-Ln", "-t", "198.18.9.20:80"])).stdout;
+      if (!listing.includes("198.18.9.30:8080")) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(listing).toMatch(/TCP\s+198\.18\.9\.20:80 mh/);
+    expect(listing).toMatch(/-> 198\.18\.9\.30:8080\s+Masq\s+1/);
+    await keepalived.kill("SIGTERM");
+    expect(await keepalived.exited).toEqual({ code: 0, signal: null });
+    expect(keepalived.stderr + keepalived.stdout).toContain("Startup complete");
+    expect((await vm.exec(["ipvsadm", "-Ln", "-t", "198.18.9.20:80"])).code).not.toBe(0);
+  });
+
   test("a dummy device takes a netem qdisc", async () => {
     const script = [
       "ip link add ha-d0 type dummy",
