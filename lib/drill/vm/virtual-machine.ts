@@ -104,6 +104,8 @@ export class VirtualMachine {
     }
     const t0 = Date.now();
     const child = spawn(options.qemu ?? "qemu-system-x86_64", args, { stdio: ["ignore", "ignore", "pipe"] });
+    // A missing binary is reported by the missing PID below; the event must not go unhandled.
+    child.on("error", () => undefined);
     const vm = new VirtualMachine(child, image, runDir);
     try {
       await vm.start(nics, options.bootTimeoutMs ?? 120_000);
