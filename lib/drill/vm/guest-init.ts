@@ -44,7 +44,13 @@ export const STAGE2 = `#!/bin/sh
 # Stage 2: run-time mounts, modules, network and shares, then the command agent as PID 1.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 errors=/run/${GUEST_DIR}-boot-errors
-cmdline=$(cat /proc/cmdline)
+# Marks on the console (the VM's console.log), for reading where a boot spends its time.
+mark() {
+  read -r up _ < /proc/uptime
+  echo "ha-vm stage 2: $1 at $up s"
+}
+mark "started"
+read -r cmdline < /proc/cmdline
 value() {
   for w in $cmdline; do
     case "$w" in "$1"=*) printf '%s\\n' "\${w#*=}" ;; esac
@@ -64,6 +70,7 @@ if [ -n "$modules" ]; then
   # shellcheck disable=SC2086 # one word per module
   modprobe -a $modules 2>> "$errors" || echo "modprobe -a $modules failed" >> "$errors"
 fi
+mark "modules loaded"
 batch="link set lo up"
 for pair in $(value ha.net | tr , ' '); do
   dev=\${pair%%=*}
@@ -83,5 +90,6 @@ for share in $(value ha.shares | tr , ' '); do
   mount -t 9p -o "trans=virtio,version=9p2000.L,$mode,msize=262144" "$tag" "$dir" 2>> "$errors" ||
     echo "mount share $tag on $dir failed" >> "$errors"
 done
-exec python3 /${GUEST_DIR}/agent.py
+mark "starting the agent"
+exec python3 -S -B /${GUEST_DIR}/agent.py
 `;

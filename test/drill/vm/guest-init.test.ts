@@ -19,7 +19,7 @@ describe("guest init stages", () => {
   test("stage 1 mounts the host root by its tag and hands over to stage 2; stage 2 ends in the agent", () => {
     expect(STAGE1).toContain(`${HOST_ROOT_TAG} /lower`);
     expect(STAGE1).toContain(`exec switch_root /newroot /bin/sh /${GUEST_DIR}/stage2`);
-    expect(STAGE2.trimEnd().split("\n").at(-1)).toBe(`exec python3 /${GUEST_DIR}/agent.py`);
+    expect(STAGE2.trimEnd().split("\n").at(-1)).toBe(`exec python3 -S -B /${GUEST_DIR}/agent.py`);
   });
 
   test.runIf(available).each([
