@@ -1,8 +1,8 @@
 /**
  * The host ends of a VM's network devices: qemu makes each tap device in the host's namespace
  * when it starts; this moves it into the namespace the caller named (so the VM joins a
- * namespace lab), gives it the host-side address if asked, and brings it up. The tap device
- * goes away with qemu's process.
+ * namespace lab), gives it the host-side address or puts it on a bridge if asked, and brings it
+ * up. The tap device goes away with qemu's process.
  */
 import { existsSync } from "node:fs";
 import { mustHostCommand } from "../engine/host-commands";
@@ -13,6 +13,8 @@ import { VmError } from "./vm-error";
 export interface TapPlacement extends VmNic {
   /** Address with prefix for the host end, e.g. `198.18.9.1/24`. */
   readonly hostAddress?: string;
+  /** A bridge in the same namespace the host end joins (a lab segment's). */
+  readonly bridge?: string;
 }
 
 /** Waits until qemu (still `alive`) made `tap`, at most `timeoutMs`. */
@@ -32,6 +34,7 @@ export async function placeTaps(nics: readonly TapPlacement[], alive: () => bool
     const where = nic.namespace ? ["-n", nic.namespace] : [];
     if (nic.namespace) mustHostCommand("ip", ["link", "set", nic.tap, "netns", nic.namespace]);
     if (nic.hostAddress) mustHostCommand("ip", [...where, "addr", "add", nic.hostAddress, "dev", nic.tap]);
+    if (nic.bridge) mustHostCommand("ip", [...where, "link", "set", nic.tap, "master", nic.bridge]);
     mustHostCommand("ip", [...where, "link", "set", nic.tap, "up"]);
   }
 }

@@ -30,6 +30,14 @@ describe.runIf(available)("tap devices", () => {
     expect(mustHostCommand("ip", ["-n", ns.name, "-o", "link", "show", tap])).toMatch(/<[^>]*\bUP\b/);
   });
 
+  test("a tap device joins a bridge of the namespace", async () => {
+    ns = LabNamespace.create();
+    mustHostCommand("ip", ["-n", ns.name, "link", "add", "br0", "type", "bridge"]);
+    mustHostCommand("ip", ["tuntap", "add", "dev", tap, "mode", "tap"]);
+    await placeTaps([{ tap, namespace: ns.name, bridge: "br0" }], () => true);
+    expect(mustHostCommand("ip", ["-n", ns.name, "-o", "link", "show", tap])).toContain("master br0");
+  });
+
   test("a tap device qemu never made fails at once when qemu is gone", async () => {
     const t0 = Date.now();
     await expect(placeTaps([{ tap }], () => false)).rejects.toThrow(VmError);
