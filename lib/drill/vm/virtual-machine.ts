@@ -3,11 +3,12 @@
  * devices, module loading). It boots the host's Debian kernel on an emulated CPU with the
  * host's root shared read-only beneath a tmpfs overlay, so every daemon the host has is there;
  * commands go over a virtio-serial channel to the guest's agent. qemu is killed by PID on
- * `shutdown()`, and by the cleanup registry if the process ends or is interrupted first.
+ * `shutdown()`, by the cleanup registry if the process ends or is interrupted first, and by its
+ * parent-death signal if the process is killed outright.
  * Timings inside come from an emulated CPU: a process start costs 0.2-2 s.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerCleanup } from "../engine/cleanup-registry";
@@ -70,6 +71,21 @@ export interface VmExecResult {
   readonly stderr: string;
 }
 
+/** `name` itself when it is a path, else where PATH has it; throws VmError naming the package. */
+function executable(name: string, pkg: string): string {
+  const dirs = name.includes("/") ? [""] : (process.env.PATH ?? "/usr/bin:/bin").split(":");
+  for (const dir of dirs) {
+    const path = dir ? join(dir, name) : name;
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not here
+    }
+  }
+  throw new VmError(`${name} is not installed: install ${pkg}`);
+}
+
 function text(m: GuestMessage, key: string): string {
   return typeof m[key] === "string" ? Buffer.from(m[key] as string, "base64").toString("utf8") : "";
 }
@@ -83,6 +99,8 @@ export class VirtualMachine {
     const modules = [...(options.modules ?? DEFAULT_GUEST_MODULES), ...(nics.length ? ["virtio_net"] : [])];
     // An unknown module fails here, not after a boot.
     loadOrder(readModuleIndex(image.modulesDir), modules);
+    const qemu = executable(options.qemu ?? "qemu-system-x86_64", "qemu-system-x86");
+    const setpriv = executable("setpriv", "util-linux");
     const runDir = mkdtempSync(join(tmpdir(), "ha-vm-"));
     let args: string[];
     try {
@@ -103,7 +121,11 @@ export class VirtualMachine {
       throw e;
     }
     const t0 = Date.now();
-    const child = spawn(options.qemu ?? "qemu-system-x86_64", args, { stdio: ["ignore", "ignore", "pipe"] });
+    // setpriv (util-linux) execs qemu in place with a parent-death signal: qemu keeps the PID
+    // and dies with this process even when it is killed with SIGKILL and no cleanup runs.
+    const child = spawn(setpriv, ["--pdeathsig", "KILL", "--", qemu, ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     // A missing binary is reported by the missing PID below; the event must not go unhandled.
     child.on("error", () => undefined);
     const vm = new VirtualMachine(child, image, runDir);
@@ -136,7 +158,7 @@ export class VirtualMachine {
   ) {
     if (child.pid === undefined) {
       rmSync(runDir, { recursive: true, force: true });
-      throw new VmError("qemu-system-x86_64 did not start (is qemu-system-x86 installed?)");
+      throw new VmError("setpriv did not start (is util-linux installed?)");
     }
     this.pid = child.pid;
     this.exited = new Promise((resolve) => child.once("exit", (code, sig) => resolve(String(code ?? sig))));

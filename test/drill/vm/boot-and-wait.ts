@@ -1,6 +1,7 @@
 /**
  * Child process of the VM tier's signal test: boots a VM from the cache folder in argv[2],
- * prints `qemu <pid>` and waits to be signalled; its cleanup registry must then kill qemu.
+ * prints `qemu <pid>` and waits to be signalled: its cleanup registry kills qemu on SIGTERM or
+ * SIGINT, the parent-death signal qemu was started with on SIGKILL.
  */
 import { VirtualMachine } from "../../../lib/drill/vm/virtual-machine";
 
