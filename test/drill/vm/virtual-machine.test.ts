@@ -1,9 +1,11 @@
 /**
  * VM tier: a Debian kernel booted under qemu (emulated CPU) with the host's root, for what this
  * machine's own kernel lacks: IPVS with the Maglev scheduler, netem, dummy devices. Boots one VM
- * from a fresh image cache, runs commands in it, shuts it down, then boots a second VM from the
- * same cache joined to a namespace by a tap device. Timings printed come from an emulated CPU.
- * Needs root, qemu-system-x86 and linux-image-amd64; under CI=true it never skips.
+ * from a fresh image cache, runs commands and keepalived in it, shuts it down, boots a second VM
+ * from the same cache joined to a namespace by a tap device, and checks that a process killed
+ * while it has a VM takes qemu with it. Timings printed come from an emulated CPU. Needs root,
+ * qemu-system-x86, linux-image-amd64, busybox-static, ipvsadm and keepalived; under CI=true it
+ * never skips.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,7 +35,12 @@ function kernelInstalled(): boolean {
 }
 
 const available =
-  tierAvailable(TIER, ["qemu-system-x86_64", "busybox", "python3", "xz", "ip"], true) && kernelInstalled();
+  tierAvailable(
+    TIER,
+    // The guest runs the host's own programs: what the tests call in it must be installed here.
+    ["qemu-system-x86_64", "setpriv", "busybox", "python3", "xz", "ip", "tc", "ipvsadm", "keepalived"],
+    true,
+  ) && kernelInstalled();
 
 describe.skipIf(!available)(TIER, () => {
   let cacheDir = "";
