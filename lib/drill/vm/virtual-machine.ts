@@ -247,6 +247,14 @@ export class VirtualMachine {
     return r.stdout;
   }
 
+  /** Writes `content` to `path` in the guest (its folder made if missing; the overlay is in memory). */
+  public async writeFile(path: string, content: string | Buffer, mode = "0644"): Promise<void> {
+    if (!path.startsWith("/"))
+      throw new VmError(`VM writeFile needs an absolute path, not ${JSON.stringify(path)}`);
+    const script = 'mkdir -p "$(dirname "$1")" && cat > "$1" && chmod "$2" "$1"';
+    await this.mustExec(["sh", "-c", script, "sh", path, mode], { stdin: content });
+  }
+
   /** Starts `argv` in the guest and returns at once; it ends with the VM at the latest. */
   public async spawn(
     argv: readonly string[],

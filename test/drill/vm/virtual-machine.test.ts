@@ -101,9 +101,8 @@ describe.skipIf(!available)(TIER, () => {
       "}",
       "",
     ].join("\n");
-    await vm.mustExec(["sh", "-c", "mkdir -p /etc/keepalived && cat > /etc/keepalived/vm-test.conf"], {
-      stdin: conf,
-    });
+    await vm.writeFile("/etc/keepalived/vm-test.conf", conf);
+    expect(await vm.mustExec(["stat", "-c", "%a", "/etc/keepalived/vm-test.conf"])).toBe("644\n");
     const keepalived = await vm.spawn(["keepalived", "-n", "-l", "-D", "-f", "/etc/keepalived/vm-test.conf"]);
     let listing = "";
     for (let i = 0; i < 50 && !listing.includes("198.18.9.30:8080"); i++) {
