@@ -251,6 +251,8 @@ export class VirtualMachine {
   public async writeFile(path: string, content: string | Buffer, mode = "0644"): Promise<void> {
     if (!path.startsWith("/"))
       throw new VmError(`VM writeFile needs an absolute path, not ${JSON.stringify(path)}`);
+    if (!/^[0-7]{3,4}$/.test(mode))
+      throw new VmError(`VM writeFile mode ${JSON.stringify(mode)} is not octal (e.g. 0644)`);
     const script = 'mkdir -p "$(dirname "$1")" && cat > "$1" && chmod "$2" "$1"';
     await this.mustExec(["sh", "-c", script, "sh", path, mode], { stdin: content });
   }
