@@ -6,6 +6,7 @@ export * from "./guest-kernel";
 export * from "./guest-process";
 export * from "./kernel-modules";
 export * from "./qemu-command";
+export * from "./run-dir";
 export * from "./tap-devices";
 export * from "./virtual-machine";
 export * from "./vm-error";

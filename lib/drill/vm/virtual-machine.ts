@@ -8,8 +8,7 @@
  * Timings inside come from an emulated CPU: a process start costs 0.2-2 s.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { accessSync, constants, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { registerCleanup } from "../engine/cleanup-registry";
 import { isAlive, signal, waitGone, waitGoneSync } from "../engine/host-commands";
@@ -17,6 +16,7 @@ import { CommandChannel, type GuestMessage } from "./command-channel";
 import { GuestProcess } from "./guest-process";
 import { loadOrder, readModuleIndex } from "./kernel-modules";
 import { qemuArguments, type VmShare } from "./qemu-command";
+import { makeRunDir } from "./run-dir";
 import { placeTaps, type TapPlacement } from "./tap-devices";
 import { VmError } from "./vm-error";
 import { ensureVmImage, type VmImage, type VmImageOptions } from "./vm-image";
@@ -101,7 +101,7 @@ export class VirtualMachine {
     loadOrder(readModuleIndex(image.modulesDir), modules);
     const qemu = executable(options.qemu ?? "qemu-system-x86_64", "qemu-system-x86");
     const setpriv = executable("setpriv", "util-linux");
-    const runDir = mkdtempSync(join(tmpdir(), "ha-vm-"));
+    const runDir = makeRunDir();
     let args: string[];
     try {
       args = qemuArguments({

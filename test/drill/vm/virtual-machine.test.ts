@@ -10,12 +10,13 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { registeredCleanups } from "../../../lib/drill/engine/cleanup-registry";
 import { isAlive, waitGone } from "../../../lib/drill/engine/host-commands";
 import { LabNamespace } from "../../../lib/drill/engine/namespaces";
 import { findGuestKernel } from "../../../lib/drill/vm/guest-kernel";
+import { sweepRunDirs } from "../../../lib/drill/vm/run-dir";
 import { VirtualMachine } from "../../../lib/drill/vm/virtual-machine";
 import { VmError } from "../../../lib/drill/vm/vm-error";
 import { runCommand } from "../../support/netns";
@@ -135,6 +136,8 @@ describe.skipIf(!available)(TIER, () => {
     expect(missing.code).toBe(127);
     expect(missing.stderr).toContain("no-such-command-in-the-guest");
     await expect(vm.mustExec(["false"])).rejects.toThrow(VmError);
+    await expect(vm.writeFile("relative/path", "x")).rejects.toThrow(/absolute path/);
+    await expect(vm.writeFile("/tmp/x", "x", "rwx")).rejects.toThrow(/not octal/);
   });
 
   test("stdin reaches the command, and a command over its time is killed", async () => {
@@ -250,6 +253,9 @@ describe.skipIf(!available)(TIER, () => {
         child.kill(sig);
         expect(await exited).toBe(sig);
         expect(await waitGone(qemu, 5_000)).toBe(true);
+        // Its run folder: removed by its cleanup, or (killed outright) by the next sweep.
+        const swept = sweepRunDirs().filter((d) => basename(d).startsWith(`ha-vm-${child.pid}-`));
+        expect(swept).toHaveLength(sig === "SIGKILL" ? 1 : 0);
       } finally {
         if (child.pid !== undefined && isAlive(child.pid)) child.kill("SIGKILL");
         if (qemu && isAlive(qemu)) process.kill(qemu, "SIGKILL");
