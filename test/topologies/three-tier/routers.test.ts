@@ -1,0 +1,35 @@
+import { TerraformStack, Testing } from "cdktf";
+import { describe, expect, test } from "vitest";
+import { BackendPool, DockerPlatform, ThreeTierLoadBalancer } from "../../../lib";
+import { resolveText } from "../../../lib/model/host-spec";
+import { BIRD_CONF, birdProcess } from "../../../lib/topologies/three-tier/routers";
+
+describe("three-tier routers", () => {
+  test("run BIRD and keepalived; the gateway is given up while BIRD is down (track file)", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const platform = new DockerPlatform(stack, "local", { subnet: "198.18.3.0/24" });
+    const web = new BackendPool(platform, "web", { replicas: 1 });
+    const tier = new ThreeTierLoadBalancer(platform, "edge", {
+      backends: web,
+      serviceAddresses: ["198.18.200.10"],
+    });
+    const router = tier.selfRun?.routers[1];
+    expect(router?.hostname).toBe("edge-router-1");
+    expect(router?.spec.processes.map((p) => p.name)).toEqual(["bird", "keepalived"]);
+    expect(birdProcess().command).toEqual([
+      "/usr/sbin/bird",
+      "-f",
+      "-c",
+      BIRD_CONF,
+      "-s",
+      "/run/bird/bird.ctl",
+    ]);
+    const keepalived = router?.spec.files.find((f) => f.path === "/etc/keepalived/keepalived.conf");
+    const conf = keepalived ? resolveText(keepalived.content) : "";
+    expect(conf).toContain("/run/ha/bird.down");
+    // The gateway address is added by the claim script after its ARP probe.
+    const files = router?.spec.files.map((f) => resolveText(f.content)).join("\n") ?? "";
+    expect(files).toContain(`${tier.selfRun?.gateway.address}/24`);
+    expect(router?.spec.sysctls["net.ipv4.ip_forward"]).toBe("1");
+  });
+});
