@@ -96,7 +96,9 @@ describe.skipIf(!available)(TIER, () => {
       }
       // THEN the virtual service is there: Maglev, port-aware, falling back past a dead server,
       // tunnelling to every L7 node
-      expect(table, `${table}\n${keepalived.stdout}\n${keepalived.stderr}`).toMatch(/TCP {2}198\.18\.200\.10:80 mh \(mh-fallback,mh-port\)/);
+      expect(table, `${table}\n${keepalived.stdout}\n${keepalived.stderr}`).toMatch(
+        /TCP {2}198\.18\.200\.10:80 mh \(mh-fallback,mh-port\)/,
+      );
       for (const a of l7)
         expect(table).toMatch(new RegExp(`-> ${a.replace(/\./g, "\\.")}:80\\s+Tunnel\\s+1\\s`));
       expect((await vm.exec(["sysctl", "-n", "net.ipv4.vs.sloppy_tcp"])).stdout.trim()).toBe("1");
