@@ -154,7 +154,8 @@ export class ProbeProcess<O extends string = string> implements DrillClient<O> {
     };
     const child = lab.spawn(place, ["/usr/bin/python3", "-u", script, JSON.stringify(config)], spec.name);
     const client = new ProbeProcess<O>(spec.target, child);
-    const deadline = nowMs() + 5000;
+    // Python and asyncio start in well under a second here, in seconds on an emulated CPU (a VM).
+    const deadline = nowMs() + 20_000;
     while (!client.ready && nowMs() < deadline && child.exitCode === null) {
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -4,6 +4,7 @@
  */
 import { type DrillOptions, runDrill } from "./drill";
 import { DrillError } from "./drill-error";
+import { IN_VM_ENV, runInVm } from "./in-vm";
 import { DrillRegistry } from "./registry";
 import { formatRuns, formatSummaries } from "./report";
 import { loadStack } from "./stack-file";
@@ -28,6 +29,9 @@ Options:
   --keep-logs             keep each run's daemon logs (the directory is printed)
   --list                  print the topologies found in the stack and their scenarios, and
                           exit (with --json: as one JSON object)
+  --vm                    run the drill inside a VM with a full Debian kernel (IPVS, netem), for
+                          stacks whose daemons need what this kernel lacks; needs qemu and
+                          linux-image-amd64, and its timings come from an emulated CPU
   -h, --help              this text
 
 Exit status: 0 every check passed, 1 a check failed, 2 the drill could not run.`;
@@ -41,6 +45,8 @@ export interface CliArgs {
   readonly list: boolean;
   readonly allowAnyAddresses: boolean;
   readonly keepLogs: boolean;
+  /** Run inside a VM (`--vm`). */
+  readonly vm: boolean;
   readonly intervalMs?: number;
   readonly timeoutMs?: number;
 }
@@ -63,6 +69,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let list = false;
   let allowAnyAddresses = false;
   let keepLogs = false;
+  let vm = false;
   let intervalMs: number | undefined;
   let timeoutMs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -88,6 +95,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case "--keep-logs":
         keepLogs = true;
+        break;
+      case "--vm":
+        vm = true;
         break;
       case "--runs":
         runs = integer("--runs", value(), 1, 100);
@@ -124,6 +134,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     list,
     allowAnyAddresses,
     keepLogs,
+    vm,
     ...(intervalMs !== undefined ? { intervalMs } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   };
@@ -243,6 +254,17 @@ export async function main(argv: readonly string[], drills: readonly TopologyDri
     try {
       process.stdout.write(`${listing(stackFile, drills, args.json)}\n`);
       return 0;
+    } catch (e) {
+      process.stderr.write(`ha-drill: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  if (args.vm && process.env[IN_VM_ENV] !== "1") {
+    try {
+      return await runInVm(
+        argv.filter((a) => a !== "--vm"),
+        stackFile,
+      );
     } catch (e) {
       process.stderr.write(`ha-drill: ${(e as Error).message}\n`);
       return 2;

@@ -8,14 +8,15 @@
  * - `{"op":"spawn","id","argv","env"?,"cwd"?}` -> `{"id","pid"}`, then
  *   `{"proc":id,"stream","data"}` as it prints and `{"proc":id,"exit","signal"}` when it ends
  * - `{"op":"signal","id","proc","signal"}` -> `{"id","ok":true}`
- * On start it sends `{"ready":true,"uptime","bootErrors"}` (what stage 2 could not do).
+ * On start it sends `{"ready":true,"uptime","bootErrors"}` (what stage 2 could not do). Commands
+ * get the open-files limit a container gets (1048576).
  */
 
 /** Name of the virtio-serial port of the command channel. */
 export const CONTROL_PORT = "ha.ctl";
 
 /** The agent's source. */
-export const GUEST_AGENT = `import base64, glob, json, os, signal, subprocess, sys, threading, time
+export const GUEST_AGENT = `import base64, glob, json, os, resource, signal, subprocess, sys, threading, time
 
 PORT = "${CONTROL_PORT}"
 ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -162,6 +163,12 @@ def serve():
 
 
 def main():
+    # Open files as a container gets them (Docker: 1048576), not the kernel's hard limit of 4096:
+    # HAProxy raises its own limit to what its maxconn needs and stops when it cannot.
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1048576, 1048576))
+    except (ValueError, OSError):
+        pass
     if os.getpid() == 1:
         agent = os.fork()
         if agent:

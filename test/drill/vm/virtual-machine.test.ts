@@ -71,6 +71,10 @@ describe.skipIf(!available)(TIER, () => {
     expect(release).toMatch(/-amd64$/);
   });
 
+  test("commands may open as many files as in a container (HAProxy raises its limit to its maxconn)", async () => {
+    expect((await vm.mustExec(["sh", "-c", "ulimit -n"])).trim()).toBe("1048576");
+  });
+
   test("a command's round trip", async () => {
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {

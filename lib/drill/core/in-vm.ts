@@ -1,0 +1,76 @@
+/**
+ * `ha-drill --vm`: the same drill run inside a virtual machine with a full Debian kernel (IPVS,
+ * netem, dummy devices; see `lib/drill/vm/`), for topologies whose daemons need what this
+ * machine's kernel lacks. The VM sees the machine's root read-only, so the same `ha-drill` runs
+ * in it, and the stack's folder is shared at its own path; what it prints comes back as it
+ * prints it. Its timings come from an emulated CPU, and every run line says so.
+ */
+import * as path from "node:path";
+import { VirtualMachine } from "../vm/virtual-machine";
+
+/** Set inside the VM, so that the inner ha-drill does not boot a VM again. */
+export const IN_VM_ENV = "HA_DRILL_IN_VM";
+
+/** Adds `emulatedCpu: true` to every JSON run and summary line of `text`; other lines pass as they are. */
+export function markEmulated(line: string): string {
+  if (!line.startsWith("{")) return line;
+  try {
+    const o = JSON.parse(line) as Record<string, unknown>;
+    if (o.type !== "run" && o.type !== "summary") return line;
+    return JSON.stringify({ ...o, emulatedCpu: true });
+  } catch {
+    return line;
+  }
+}
+
+/** Line-buffers a stream of text chunks, passing each complete line (with its newline) to `out`. */
+export function lineWriter(out: (line: string) => void): { write(chunk: string): void; end(): void } {
+  let buffer = "";
+  return {
+    write(chunk) {
+      buffer += chunk;
+      for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
+        out(`${buffer.slice(0, nl)}\n`);
+        buffer = buffer.slice(nl + 1);
+      }
+    },
+    end() {
+      if (buffer) out(buffer);
+      buffer = "";
+    },
+  };
+}
+
+/**
+ * Runs `argv` (ha-drill's own arguments, `--vm` already taken out) in a fresh VM and resolves to
+ * its exit status. `stackFile` is made absolute, as the VM has another working directory.
+ */
+export async function runInVm(argv: readonly string[], stackFile: string): Promise<number> {
+  const script = path.resolve(process.argv[1] ?? "");
+  const inner = argv.map((a) => (a === stackFile ? path.resolve(a) : a));
+  process.stderr.write("ha-drill: booting a VM with a full kernel; its timings come from an emulated CPU\n");
+  // The guest has /tmp and /run of its own: the stack's folder (cdk.tf.json, ha-report.json)
+  // is shared at the same path, wherever it is.
+  const stackDir = path.dirname(path.resolve(stackFile));
+  const vm = await VirtualMachine.boot({
+    hostname: "ha-drill",
+    memoryMb: 2048,
+    cpus: 2,
+    shares: [{ hostPath: stackDir, guestPath: stackDir, readOnly: true }],
+  });
+  try {
+    const p = await vm.spawn([process.execPath, script, ...inner], {
+      env: { [IN_VM_ENV]: "1" },
+      cwd: process.cwd(),
+    });
+    const stdout = lineWriter((l) =>
+      process.stdout.write(markEmulated(l.replace(/\n$/, "")) + (l.endsWith("\n") ? "\n" : "")),
+    );
+    p.onOutput((stream, text) => (stream === "stdout" ? stdout.write(text) : process.stderr.write(text)));
+    const exit = await p.exited;
+    stdout.end();
+    return exit.code ?? 2;
+  } finally {
+    await vm.shutdown();
+  }
+}
