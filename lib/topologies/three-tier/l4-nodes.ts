@@ -14,7 +14,7 @@ import {
   renderIpvsKeepalivedConf,
 } from "../../render/ipvs-keepalived";
 import { renderL4Gate } from "../../render/l4-gate";
-import { BIRD_CONF, birdProcess } from "./routers";
+import { BIRD_CONF, BIRD_HEALTH, BIRD_SOCKET, birdProcess } from "./routers";
 
 export const L4_KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
 export const L4_GATE = "/usr/local/sbin/ha-l4-gate";
@@ -122,6 +122,7 @@ export function addL4Node(ctx: L4Context, index: number, domain: FailureDomain):
               virtualServers: virtualServers(),
               intervalMs: ctx.gateIntervalMs,
               keepalivedPidFile: L4_KEEPALIVED_PID,
+              birdSocket: BIRD_SOCKET,
             },
             scope,
           ),
@@ -152,7 +153,7 @@ export function addL4Node(ctx: L4Context, index: number, domain: FailureDomain):
     attachments: [attachment],
     trafficGroup: ctx.trafficGroup,
     healthCommand: {
-      command: ["/usr/sbin/birdc", "show", "status"],
+      command: BIRD_HEALTH,
       intervalSeconds: 2,
       timeoutSeconds: 1,
       retries: 3,

@@ -11,11 +11,19 @@ import { processDownFile } from "../../render/supervisor";
 import type { VrrpGroup, VrrpNode } from "../parts/vrrp-group";
 
 export const BIRD_CONF = "/etc/bird/bird.conf";
+/**
+ * BIRD's control socket: in /run/ha, which the supervisor makes; Debian's /run/bird comes from
+ * systemd-tmpfiles, which a container does not run.
+ */
+export const BIRD_SOCKET = "/run/ha/bird.ctl";
 
-/** BIRD in the foreground, its control socket where `birdc` looks on Debian. */
+/** BIRD in the foreground with its control socket at BIRD_SOCKET. */
 export function birdProcess(): HostProcess {
-  return { name: "bird", command: ["/usr/sbin/bird", "-f", "-c", BIRD_CONF, "-s", "/run/bird/bird.ctl"] };
+  return { name: "bird", command: ["/usr/sbin/bird", "-f", "-c", BIRD_CONF, "-s", BIRD_SOCKET] };
 }
+
+/** The host's health: BIRD answers on its control socket. */
+export const BIRD_HEALTH = ["/usr/sbin/birdc", "-s", BIRD_SOCKET, "show", "status"];
 
 /** What every router shares. */
 export interface RouterContext {
@@ -79,7 +87,7 @@ export function addRouter(ctx: RouterContext, index: number, domain: FailureDoma
     attachments: [attachment],
     trafficGroup: ctx.trafficGroup,
     healthCommand: {
-      command: ["/usr/sbin/birdc", "show", "status"],
+      command: BIRD_HEALTH,
       intervalSeconds: 2,
       timeoutSeconds: 1,
       retries: 3,

@@ -1,0 +1,77 @@
+/**
+ * VM tier, three tiers end to end: the example's stack (on drill addresses) brought up by the
+ * namespace lab inside a VM with a full kernel (IPVS, ipip): both routers get one ECMP route to
+ * the service address over both L4 nodes by BGP; a client routing through the routers' VRRP
+ * gateway is answered by both L7 nodes (Maglev over its source ports, tunnelled, replies direct);
+ * an operator's drain file withdraws an L4 node from both routers and its removal brings it back.
+ * Timings come from an emulated CPU.
+ */
+import * as path from "node:path";
+import { describe, expect, test } from "vitest";
+import { findGuestKernel } from "../../../lib/drill/vm/guest-kernel";
+import { VirtualMachine } from "../../../lib/drill/vm/virtual-machine";
+import { tierAvailable } from "../../support/tiers";
+
+const TIER = "vm: three tiers end to end";
+
+function kernelInstalled(): boolean {
+  try {
+    findGuestKernel();
+    return true;
+  } catch (e) {
+    if (process.env.CI === "true") throw e;
+    console.warn(`SKIPPED tier "${TIER}": ${(e as Error).message}`);
+    return false;
+  }
+}
+
+const available =
+  tierAvailable(
+    TIER,
+    [
+      "qemu-system-x86_64",
+      "setpriv",
+      "busybox",
+      "python3",
+      "xz",
+      "ip",
+      "nft",
+      "bird",
+      "keepalived",
+      "ipvsadm",
+      "haproxy",
+      "curl",
+    ],
+    true,
+  ) && kernelInstalled();
+
+describe.skipIf(!available)(TIER, () => {
+  test("BGP + ECMP to both L4 nodes, clients served by both L7 nodes through the gateway, drain withdraws and returns", async () => {
+    const vm = await VirtualMachine.boot({ hostname: "three-tier", memoryMb: 2048, cpus: 2 });
+    let result: Record<string, unknown>;
+    try {
+      const script = path.join(__dirname, "three-tier-lab.ts");
+      const root = path.resolve(__dirname, "..", "..", "..");
+      const r = await vm.exec([process.execPath, "--import", "tsx", script, "/tmp/three-tier-lab"], {
+        timeoutMs: 400_000,
+        cwd: root,
+      });
+      const last = r.stdout.trim().split("\n").pop() ?? "{}";
+      result = JSON.parse(last) as Record<string, unknown>;
+      expect(
+        result.error,
+        `${JSON.stringify(result.logs ?? {}, null, 1)}\n${r.stderr.slice(-2000)}`,
+      ).toBeUndefined();
+    } finally {
+      await vm.shutdown();
+    }
+    console.log(`${TIER} (emulated CPU): ${JSON.stringify({ ...result, ipvs: undefined })}`);
+    expect(result.nextHops).toEqual(["198.18.3.8", "198.18.3.9"]);
+    expect(result.ipvs).toMatch(/TCP {2}198\.18\.200\.10:80 mh \(mh-fallback,mh-port\)/);
+    const answeredBy = result.answeredBy as string[];
+    expect(answeredBy.filter((a) => a.startsWith("failed"))).toEqual([]);
+    expect(new Set(answeredBy)).toEqual(new Set(["edge-l7-0", "edge-l7-1"]));
+    expect(result.drainWithdrawnSeconds).toBeLessThan(30);
+    expect(result.drainReturnedSeconds).toBeLessThan(30);
+  }, 600_000);
+});
