@@ -22,7 +22,8 @@ describe("three-tier routers", () => {
       "-c",
       BIRD_CONF,
       "-s",
-      "/run/bird/bird.ctl",
+      // In /run/ha, which the supervisor makes: a container has no /run/bird.
+      "/run/ha/bird.ctl",
     ]);
     const keepalived = router?.spec.files.find((f) => f.path === "/etc/keepalived/keepalived.conf");
     const conf = keepalived ? resolveText(keepalived.content) : "";
