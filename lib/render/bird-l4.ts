@@ -15,9 +15,10 @@
  * protocol installs them and nothing is learned from the routers (`import none`).
  */
 import { type ErrorLocation, invalid } from "../errors";
-import { assertAsn, assertRouterId, type BfdTimers, type BgpTimers } from "../model/bgp";
+import { assertAsn, assertRouterId } from "../model/bgp";
 import {
   type BirdBgpPeer,
+  type BirdSpeakerConfig,
   bfdProtocolLines,
   bgpPeerLines,
   bgpTemplateLines,
@@ -28,24 +29,10 @@ import {
 } from "./bird-text";
 import { generatedHeader, indent, lines } from "./text";
 
-export interface BirdL4Config {
-  /** BGP router id: a dotted quad unique among the routers and L4 nodes, e.g. the node's address. */
-  readonly routerId: string;
-  /** The node's AS number; one shared by every L4 node is fine (routes are not passed between them). */
-  readonly localAsn: number;
+/** An L4 node's BIRD config; it announces `serviceAddresses` while the gate allows. */
+export interface BirdL4Config extends BirdSpeakerConfig {
   /** One session per router; protocols are named `router_<name>`. */
   readonly routers: readonly BirdBgpPeer[];
-  /** The service addresses (anycast /32s) this node announces while the gate allows. */
-  readonly serviceAddresses: readonly string[];
-  /** BFD timers of every session (the routers' should match). */
-  readonly bfd: BfdTimers;
-  /** BGP timers of every session. */
-  readonly bgp: BgpTimers;
-  /**
-   * true: the node only accepts the routers' connections, so the routers must be active.
-   * false: both sides connect.
-   */
-  readonly passive: boolean;
 }
 
 const WHERE = "BIRD L4 node config";

@@ -17,10 +17,11 @@
  *   nothing to the L4 nodes (`export none`).
  */
 import { type ErrorLocation, invalid } from "../errors";
-import { assertAsn, assertRouterId, type BfdTimers, type BgpTimers } from "../model/bgp";
+import { assertAsn, assertRouterId } from "../model/bgp";
 import { assertIntegerInRange } from "../model/config-text";
 import {
   type BirdBgpPeer,
+  type BirdSpeakerConfig,
   bfdProtocolLines,
   bgpPeerLines,
   bgpTemplateLines,
@@ -31,24 +32,10 @@ import {
 } from "./bird-text";
 import { generatedHeader, indent, lines } from "./text";
 
-export interface BirdRouterConfig {
-  /** BGP router id: a dotted quad unique among the routers and L4 nodes, e.g. the router's address. */
-  readonly routerId: string;
-  /** The router's AS number (private recommended: 64512-65534, 4200000000-4294967294). */
-  readonly localAsn: number;
+/** A router's BIRD config; `serviceAddresses` are the only routes taken from the L4 nodes. */
+export interface BirdRouterConfig extends BirdSpeakerConfig {
   /** One session per L4 node; protocols are named `l4_<name>`. */
   readonly l4Nodes: readonly BirdBgpPeer[];
-  /** The service addresses (anycast /32s) the L4 nodes may announce; any other route is refused. */
-  readonly serviceAddresses: readonly string[];
-  /** BFD timers of every session. */
-  readonly bfd: BfdTimers;
-  /** BGP timers of every session. */
-  readonly bgp: BgpTimers;
-  /**
-   * true: the router only accepts the L4 nodes' connections, so the L4 nodes must be active.
-   * false: both sides connect, and a session comes back as soon as either side retries.
-   */
-  readonly passive: boolean;
   /**
    * Most next hops of one ECMP route (`merge paths yes limit N`); L4 nodes beyond it take no
    * traffic from this router.

@@ -35,6 +35,25 @@ export interface BirdBgpPeer {
   readonly localAddress?: string;
 }
 
+/** What a router's and an L4 node's BIRD configs share. */
+export interface BirdSpeakerConfig {
+  /** BGP router id: a dotted quad unique among the routers and L4 nodes, e.g. the host's address. */
+  readonly routerId: string;
+  /** The host's AS number (private recommended: 64512-65534, 4200000000-4294967294). */
+  readonly localAsn: number;
+  /** The service addresses (anycast /32s). */
+  readonly serviceAddresses: readonly string[];
+  /** BFD timers of every session (both ends should match). */
+  readonly bfd: BfdTimers;
+  /** BGP timers of every session. */
+  readonly bgp: BgpTimers;
+  /**
+   * true: the host only accepts its peers' connections, so they must be active.
+   * false: both sides connect, and a session comes back as soon as either side retries.
+   */
+  readonly passive: boolean;
+}
+
 /** Name of the prefix set of the service addresses in both configs. */
 export const SERVICE_SET = "SERVICE_PREFIXES";
 

@@ -10,30 +10,13 @@
 import { Testing } from "cdktf";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { threeTierDocker } from "../../examples/three-tier-docker";
-import { findGuestKernel } from "../../lib/drill/vm/guest-kernel";
 import { VirtualMachine } from "../../lib/drill/vm/virtual-machine";
 import { resourcesOfType, synthJson } from "../../lib/testing";
-import { tierAvailable } from "../support/tiers";
+import { vmTierAvailable } from "../support/vm-tier";
 
 const TIER = "vm: three-tier IPVS";
 
-function kernelInstalled(): boolean {
-  try {
-    findGuestKernel();
-    return true;
-  } catch (e) {
-    if (process.env.CI === "true") throw e;
-    console.warn(`SKIPPED tier "${TIER}": ${(e as Error).message}`);
-    return false;
-  }
-}
-
-const available =
-  tierAvailable(
-    TIER,
-    ["qemu-system-x86_64", "setpriv", "busybox", "python3", "xz", "ip", "ipvsadm", "keepalived"],
-    true,
-  ) && kernelInstalled();
+const available = vmTierAvailable(TIER, ["ipvsadm", "keepalived"]);
 
 type Container = {
   hostname: string;

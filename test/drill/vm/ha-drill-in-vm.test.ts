@@ -8,41 +8,13 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DrillRunResult, DrillSummary } from "../../../lib/drill/core/run-result";
-import { findGuestKernel } from "../../../lib/drill/vm/guest-kernel";
-import { tierAvailable } from "../../support/tiers";
+import { vmTierAvailable } from "../../support/vm-tier";
 import { type SynthesizedExample, synthesizeDrillExample } from "../fixture";
 
 const TIER = "vm: ha-drill --vm";
 const BIN = path.resolve(__dirname, "..", "..", "..", "bin", "ha-drill.js");
 
-function kernelInstalled(): boolean {
-  try {
-    findGuestKernel();
-    return true;
-  } catch (e) {
-    if (process.env.CI === "true") throw e;
-    console.warn(`SKIPPED tier "${TIER}": ${(e as Error).message}`);
-    return false;
-  }
-}
-
-const available =
-  tierAvailable(
-    TIER,
-    [
-      "qemu-system-x86_64",
-      "setpriv",
-      "busybox",
-      "python3",
-      "xz",
-      "ip",
-      "nft",
-      "haproxy",
-      "pdns_server",
-      "dig",
-    ],
-    true,
-  ) && kernelInstalled();
+const available = vmTierAvailable(TIER, ["nft", "haproxy", "pdns_server", "dig"]);
 
 describe.skipIf(!available)(TIER, () => {
   let example: SynthesizedExample;

@@ -8,42 +8,12 @@
  */
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { findGuestKernel } from "../../../lib/drill/vm/guest-kernel";
 import { VirtualMachine } from "../../../lib/drill/vm/virtual-machine";
-import { tierAvailable } from "../../support/tiers";
+import { vmTierAvailable } from "../../support/vm-tier";
 
 const TIER = "vm: three tiers end to end";
 
-function kernelInstalled(): boolean {
-  try {
-    findGuestKernel();
-    return true;
-  } catch (e) {
-    if (process.env.CI === "true") throw e;
-    console.warn(`SKIPPED tier "${TIER}": ${(e as Error).message}`);
-    return false;
-  }
-}
-
-const available =
-  tierAvailable(
-    TIER,
-    [
-      "qemu-system-x86_64",
-      "setpriv",
-      "busybox",
-      "python3",
-      "xz",
-      "ip",
-      "nft",
-      "bird",
-      "keepalived",
-      "ipvsadm",
-      "haproxy",
-      "curl",
-    ],
-    true,
-  ) && kernelInstalled();
+const available = vmTierAvailable(TIER, ["nft", "bird", "keepalived", "ipvsadm", "haproxy", "curl"]);
 
 describe.skipIf(!available)(TIER, () => {
   test("BGP + ECMP to both L4 nodes, clients served by both L7 nodes through the gateway, drain withdraws and returns", async () => {

@@ -15,33 +15,15 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { registeredCleanups } from "../../../lib/drill/engine/cleanup-registry";
 import { isAlive, waitGone } from "../../../lib/drill/engine/host-commands";
 import { LabNamespace } from "../../../lib/drill/engine/namespaces";
-import { findGuestKernel } from "../../../lib/drill/vm/guest-kernel";
 import { sweepRunDirs } from "../../../lib/drill/vm/run-dir";
 import { VirtualMachine } from "../../../lib/drill/vm/virtual-machine";
 import { VmError } from "../../../lib/drill/vm/vm-error";
 import { runCommand } from "../../support/netns";
-import { tierAvailable } from "../../support/tiers";
+import { vmTierAvailable } from "../../support/vm-tier";
 
 const TIER = "vm";
 
-function kernelInstalled(): boolean {
-  try {
-    findGuestKernel();
-    return true;
-  } catch (e) {
-    if (process.env.CI === "true") throw e;
-    console.warn(`SKIPPED tier "${TIER}": ${(e as Error).message}`);
-    return false;
-  }
-}
-
-const available =
-  tierAvailable(
-    TIER,
-    // The guest runs the host's own programs: what the tests call in it must be installed here.
-    ["qemu-system-x86_64", "setpriv", "busybox", "python3", "xz", "ip", "tc", "ipvsadm", "keepalived"],
-    true,
-  ) && kernelInstalled();
+const available = vmTierAvailable(TIER, ["tc", "ipvsadm", "keepalived"]);
 
 describe.skipIf(!available)(TIER, () => {
   let cacheDir = "";
