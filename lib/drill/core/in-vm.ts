@@ -2,7 +2,7 @@
  * `ha-drill --vm`: the same drill run inside a virtual machine with a full Debian kernel (IPVS,
  * netem, dummy devices; see `lib/drill/vm/`), for topologies whose daemons need what this
  * machine's kernel lacks. The VM sees the machine's root read-only, so the same `ha-drill` runs
- * in it, and the stack's folder is shared at its own path; what it prints comes back as it
+ * in it, with the package and the stack's folder shared at their own paths; what it prints comes back as it
  * prints it. Its timings come from an emulated CPU, and every run line says so.
  */
 import * as path from "node:path";
@@ -49,19 +49,26 @@ export async function runInVm(argv: readonly string[], stackFile: string): Promi
   const script = path.resolve(process.argv[1] ?? "");
   const inner = argv.map((a) => (a === stackFile ? path.resolve(a) : a));
   process.stderr.write("ha-drill: booting a VM with a full kernel; its timings come from an emulated CPU\n");
-  // The guest has /tmp and /run of its own: the stack's folder (cdk.tf.json, ha-report.json)
-  // is shared at the same path, wherever it is.
+  // The guest has /tmp and /run of its own: the package (this ha-drill and its node_modules)
+  // and the stack's folder (cdk.tf.json, ha-report.json) are shared at their own paths, wherever
+  // they are.
+  const packageRoot = path.resolve(path.dirname(script), "..");
   const stackDir = path.dirname(path.resolve(stackFile));
   const vm = await VirtualMachine.boot({
     hostname: "ha-drill",
     memoryMb: 2048,
     cpus: 2,
-    shares: [{ hostPath: stackDir, guestPath: stackDir, readOnly: true }],
+    shares: [
+      { hostPath: packageRoot, guestPath: packageRoot, readOnly: true },
+      ...(stackDir === packageRoot || stackDir.startsWith(`${packageRoot}/`)
+        ? []
+        : [{ hostPath: stackDir, guestPath: stackDir, readOnly: true }]),
+    ],
   });
   try {
     const p = await vm.spawn([process.execPath, script, ...inner], {
       env: { [IN_VM_ENV]: "1" },
-      cwd: process.cwd(),
+      cwd: packageRoot,
     });
     const stdout = lineWriter((l) =>
       process.stdout.write(markEmulated(l.replace(/\n$/, "")) + (l.endsWith("\n") ? "\n" : "")),

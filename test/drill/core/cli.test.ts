@@ -37,6 +37,7 @@ describe("ha-drill command line", () => {
       list: false,
       allowAnyAddresses: true,
       keepLogs: false,
+      vm: false,
       intervalMs: 20,
     });
   });

@@ -17,16 +17,23 @@ const available = vmTierAvailable(TIER, ["nft", "bird", "keepalived", "ipvsadm",
 
 describe.skipIf(!available)(TIER, () => {
   test("BGP + ECMP to both L4 nodes, clients served by both L7 nodes through the gateway, drain withdraws and returns", async () => {
-    const vm = await VirtualMachine.boot({ hostname: "three-tier", memoryMb: 2048, cpus: 2 });
-    let result: Record<string, unknown>;
+    // The repository, wherever it is checked out (the guest's /tmp is its own), at its own path.
+    const root = path.resolve(__dirname, "..", "..", "..");
+    const vm = await VirtualMachine.boot({
+      hostname: "three-tier",
+      memoryMb: 2048,
+      cpus: 2,
+      shares: [{ hostPath: root, guestPath: root, readOnly: true }],
+    });
+    let result: Record<string, unknown> = {};
     try {
       const script = path.join(__dirname, "three-tier-lab.ts");
-      const root = path.resolve(__dirname, "..", "..", "..");
       const r = await vm.exec([process.execPath, "--import", "tsx", script, "/tmp/three-tier-lab"], {
         timeoutMs: 400_000,
         cwd: root,
       });
-      const last = r.stdout.trim().split("\n").pop() ?? "{}";
+      const last = r.stdout.trim().split("\n").pop() ?? "";
+      expect(last.startsWith("{"), `${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`).toBe(true);
       result = JSON.parse(last) as Record<string, unknown>;
       expect(
         result.error,
