@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DrillRunResult, DrillSummary } from "../../../lib/drill/core/run-result";
-import { vmTierAvailable } from "../../support/vm-tier";
+import { vmTierAvailable, withVmSlot } from "../../support/vm-tier";
 import { type SynthesizedExample, synthesizeDrillExample } from "../fixture";
 
 const TIER = "vm: ha-drill --vm";
@@ -23,43 +23,51 @@ describe.skipIf(!available)(TIER, () => {
   });
   afterAll(() => example?.remove());
 
-  test("runs the drill in the VM and marks its figures as from an emulated CPU", async () => {
-    const { code, lines, stderr } = await new Promise<{
-      code: number | null;
-      lines: string[];
-      stderr: string;
-    }>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [BIN, example.stackFile, "--vm", "--scenario", "member-proxy-death", "--runs", "1", "--json"],
-        { stdio: ["ignore", "pipe", "pipe"] },
-      );
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        err += d.toString();
-      });
-      child.on("error", reject);
-      child.on("exit", (c) => resolve({ code: c, lines: out.split("\n").filter(Boolean), stderr: err }));
-    });
-    // The drill ran to its end (2 would be "could not run"); whether an emulated CPU meets the
-    // predictions made for real hardware is what the run reports, not what this test is about.
-    expect([0, 1], stderr.slice(-3000)).toContain(code);
-    expect(stderr).toContain("its timings come from an emulated CPU");
-    const parsed = lines.map(
-      (l) => JSON.parse(l) as (DrillRunResult | DrillSummary) & { emulatedCpu?: boolean },
-    );
-    const run = parsed.find((l) => l.type === "run") as DrillRunResult & { emulatedCpu?: boolean };
-    expect(run.emulatedCpu).toBe(true);
-    expect(run.measuredSeconds).toBeGreaterThan(0);
-    expect(run.checks.map((c) => c.name)).toEqual(["left-every-servers-answers", "answered-addresses-serve"]);
-    expect(run.checks.find((c) => c.name === "answered-addresses-serve")?.passed).toBe(true);
-    console.log(
-      `${TIER}: member-proxy-death in the VM: removed after ${run.measuredSeconds} s (predicted ${run.predictedSeconds} s; emulated CPU)`,
-    );
-    expect(parsed.find((l) => l.type === "summary")?.emulatedCpu).toBe(true);
-  }, 240_000);
+  test(
+    "runs the drill in the VM and marks its figures as from an emulated CPU",
+    () =>
+      withVmSlot(async () => {
+        const { code, lines, stderr } = await new Promise<{
+          code: number | null;
+          lines: string[];
+          stderr: string;
+        }>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            [BIN, example.stackFile, "--vm", "--scenario", "member-proxy-death", "--runs", "1", "--json"],
+            { stdio: ["ignore", "pipe", "pipe"] },
+          );
+          let out = "";
+          let err = "";
+          child.stdout.on("data", (d: Buffer) => {
+            out += d.toString();
+          });
+          child.stderr.on("data", (d: Buffer) => {
+            err += d.toString();
+          });
+          child.on("error", reject);
+          child.on("exit", (c) => resolve({ code: c, lines: out.split("\n").filter(Boolean), stderr: err }));
+        });
+        // The drill ran to its end (2 would be "could not run"); whether an emulated CPU meets the
+        // predictions made for real hardware is what the run reports, not what this test is about.
+        expect([0, 1], stderr.slice(-3000)).toContain(code);
+        expect(stderr).toContain("its timings come from an emulated CPU");
+        const parsed = lines.map(
+          (l) => JSON.parse(l) as (DrillRunResult | DrillSummary) & { emulatedCpu?: boolean },
+        );
+        const run = parsed.find((l) => l.type === "run") as DrillRunResult & { emulatedCpu?: boolean };
+        expect(run.emulatedCpu).toBe(true);
+        expect(run.measuredSeconds).toBeGreaterThan(0);
+        expect(run.checks.map((c) => c.name)).toEqual([
+          "left-every-servers-answers",
+          "answered-addresses-serve",
+        ]);
+        expect(run.checks.find((c) => c.name === "answered-addresses-serve")?.passed).toBe(true);
+        console.log(
+          `${TIER}: member-proxy-death in the VM: removed after ${run.measuredSeconds} s (predicted ${run.predictedSeconds} s; emulated CPU)`,
+        );
+        expect(parsed.find((l) => l.type === "summary")?.emulatedCpu).toBe(true);
+      }),
+    1_200_000,
+  );
 });
