@@ -14,15 +14,14 @@
  * The static routes are `blackhole` routes only as BGP's source of the prefix: no kernel
  * protocol installs them and nothing is learned from the routers (`import none`).
  */
-import { type ErrorLocation, invalid } from "../errors";
-import { assertAsn, assertRouterId } from "../model/bgp";
+import type { ErrorLocation } from "../errors";
 import {
   type BirdBgpPeer,
   type BirdSpeakerConfig,
   bfdProtocolLines,
   bgpPeerLines,
   bgpTemplateLines,
-  checkServiceAddresses,
+  checkSpeaker,
   deviceProtocolLines,
   SERVICE_SET,
   serviceSetLines,
@@ -55,12 +54,7 @@ export function routerSessionName(peer: Pick<BirdBgpPeer, "name">): string {
  * @param where - where errors point (the construct that deploys the node)
  */
 export function renderBirdL4Conf(config: BirdL4Config, where: ErrorLocation = WHERE): string {
-  assertRouterId(where, "router id", config.routerId);
-  assertAsn(where, "local AS number", config.localAsn);
-  const services = checkServiceAddresses(where, config.serviceAddresses);
-  if (!Array.isArray(config.routers) || config.routers.length === 0) {
-    invalid(where, "routers", config.routers, "give at least one router to peer with");
-  }
+  const services = checkSpeaker(where, config, config.routers, "routers", "router");
   const statics = services.flatMap((address, i) => [
     ...(i > 0 ? [""] : []),
     `protocol static ${serviceProtocolName(address)} {`,

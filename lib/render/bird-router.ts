@@ -16,8 +16,7 @@
  *   address arrive here and are forwarded (`net.ipv4.ip_forward=1`). The router announces
  *   nothing to the L4 nodes (`export none`).
  */
-import { type ErrorLocation, invalid } from "../errors";
-import { assertAsn, assertRouterId } from "../model/bgp";
+import type { ErrorLocation } from "../errors";
 import { assertIntegerInRange } from "../model/config-text";
 import {
   type BirdBgpPeer,
@@ -25,7 +24,7 @@ import {
   bfdProtocolLines,
   bgpPeerLines,
   bgpTemplateLines,
-  checkServiceAddresses,
+  checkSpeaker,
   deviceProtocolLines,
   SERVICE_SET,
   serviceSetLines,
@@ -56,13 +55,8 @@ export function l4SessionName(peer: Pick<BirdBgpPeer, "name">): string {
  * @param where - where errors point (the construct that deploys the router)
  */
 export function renderBirdRouterConf(config: BirdRouterConfig, where: ErrorLocation = WHERE): string {
-  assertRouterId(where, "router id", config.routerId);
-  assertAsn(where, "local AS number", config.localAsn);
-  const services = checkServiceAddresses(where, config.serviceAddresses);
+  const services = checkSpeaker(where, config, config.l4Nodes, "L4 nodes", "L4 node");
   const maxPaths = assertIntegerInRange(where, "maxPaths", config.maxPaths ?? 16, 1, 256);
-  if (!Array.isArray(config.l4Nodes) || config.l4Nodes.length === 0) {
-    invalid(where, "L4 nodes", config.l4Nodes, "give at least one L4 node to peer with");
-  }
   return lines(
     generatedHeader("#"),
     "# BIRD 2 on an L3 router: service /32s learned from the L4 nodes over BGP, installed as ECMP routes.",

@@ -10,6 +10,7 @@ import {
   assertBgpTimers,
   assertBirdName,
   assertDistinct,
+  assertRouterId,
   assertServiceAddress,
   assertUnicastIpv4,
   type BfdTimers,
@@ -52,6 +53,26 @@ export interface BirdSpeakerConfig {
    * false: both sides connect, and a session comes back as soon as either side retries.
    */
   readonly passive: boolean;
+}
+
+/**
+ * Checks what both configs share (router id, AS number, service addresses) and that there is at
+ * least one peer; returns the service addresses without "/32".
+ */
+export function checkSpeaker(
+  where: ErrorLocation,
+  config: BirdSpeakerConfig,
+  peers: readonly BirdBgpPeer[],
+  peersWhat: string,
+  peerWord: string,
+): string[] {
+  assertRouterId(where, "router id", config.routerId);
+  assertAsn(where, "local AS number", config.localAsn);
+  const services = checkServiceAddresses(where, config.serviceAddresses);
+  if (!Array.isArray(peers) || peers.length === 0) {
+    invalid(where, peersWhat, peers, `give at least one ${peerWord} to peer with`);
+  }
+  return services;
 }
 
 /** Name of the prefix set of the service addresses in both configs. */
