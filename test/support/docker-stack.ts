@@ -4,6 +4,8 @@ import {
   DockerPlatform,
   type DockerPlatformProps,
   HealthCheck,
+  type HostSpec,
+  Software,
   type TrafficRule,
 } from "../../lib";
 
@@ -29,4 +31,25 @@ export function dockerStack(replicas = 3, props: DockerPlatformProps = {}) {
     healthCheck: HealthCheck.http({ path: "/healthz" }),
   });
   return { stack, platform, web };
+}
+
+/**
+ * A host "client" on `platform`'s default segment that runs an image of its own and resolves
+ * through `resolvers` (read at synthesis).
+ */
+export function resolvingClientSpec(platform: DockerPlatform, resolvers: () => readonly string[]): HostSpec {
+  const domain = platform.failureDomains[0] as HostSpec["failureDomain"];
+  return {
+    hostname: "client",
+    role: "client",
+    software: Software.image("debian:bookworm-slim"),
+    files: [],
+    processes: [],
+    capabilities: [],
+    sysctls: {},
+    attachments: [platform.attachHost(platform, "client", platform.defaultSegment, domain, 0)],
+    trafficGroup: "client",
+    failureDomain: domain,
+    resolvers,
+  };
 }

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { BackendPool, HealthCheck, Software, ValidationError, VipPair } from "../../../lib";
+import { BackendPool, HealthCheck, ValidationError, VipPair } from "../../../lib";
 import { resourcesOfType, synthJson } from "../../../lib/testing";
-import { dockerStack } from "../../support/docker-stack";
+import { dockerStack, resolvingClientSpec } from "../../support/docker-stack";
 import { hostileString } from "../../support/template-values";
 import { terraformLiteralText } from "../../support/terraform-template";
 
@@ -84,26 +84,6 @@ describe("DockerHost", () => {
 });
 
 describe("DockerHost resolvers", () => {
-  const clientSpec = (
-    platform: ReturnType<typeof dockerStack>["platform"],
-    resolvers: () => readonly string[],
-  ) => {
-    const domain = platform.failureDomains[0] as (typeof platform.failureDomains)[number];
-    return {
-      hostname: "client",
-      role: "client",
-      software: Software.image("debian:bookworm-slim"),
-      files: [],
-      processes: [],
-      capabilities: [],
-      sysctls: {},
-      attachments: [platform.attachHost(platform, "client", platform.defaultSegment, domain, 0)],
-      trafficGroup: "client",
-      failureDomain: domain,
-      resolvers,
-    };
-  };
-
   test("sets the container's DNS servers to the resolvers, read at synthesis", () => {
     // GIVEN a host whose resolvers are known only later
     const { stack, platform } = dockerStack(1);
@@ -111,12 +91,14 @@ describe("DockerHost resolvers", () => {
     platform.addHost(
       platform,
       "Client",
-      clientSpec(platform, () => resolvers),
+      resolvingClientSpec(platform, () => resolvers),
     );
     resolvers.push("172.30.0.53", "2001:DB8::53");
     // WHEN synthesized THEN the container asks them, in normal form; the others keep Docker's
     const byHost = Object.fromEntries(containers(stack).map(([, c]) => [c.hostname, c]));
     expect(byHost.client?.dns).toEqual(["172.30.0.53", "2001:db8::53"]);
+    // AND its resolver waits 1 s, not glibc's 5 s, for a dead server before it asks the next
+    expect(byHost.client?.dns_opts).toEqual(["timeout:1", "attempts:2"]);
     expect(byHost["web-0"]?.dns).toBeUndefined();
   });
 
@@ -129,7 +111,7 @@ describe("DockerHost resolvers", () => {
     platform.addHost(
       platform,
       "Client",
-      clientSpec(platform, () => resolvers),
+      resolvingClientSpec(platform, () => resolvers),
     );
     expect(() => synthJson(stack)).toThrow(ValidationError);
     expect(() => synthJson(stack)).toThrow(/test\/local\/Client: resolver/);

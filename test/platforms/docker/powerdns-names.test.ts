@@ -1,9 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { HealthCheck, type HostSpec, Software } from "../../../lib";
+import { HealthCheck } from "../../../lib";
 import { DnsZone } from "../../../lib/model/dns-zone";
 import { POWERDNS_CHECK_EXPIRE_SECONDS } from "../../../lib/render/powerdns-timing";
 import { SUPERVISOR_PATH } from "../../../lib/render/supervisor";
 import { resourcesOfType, resourceTypes, synthJson } from "../../../lib/testing";
+import { resolvingClientSpec } from "../../support/docker-stack";
 import { dnsContainers, dnsStack, fileOf, fixedMembers, nameRequest, ZONE } from "./powerdns-fixture";
 
 const PDNS_CONF = "/etc/powerdns/pdns.conf";
@@ -215,20 +216,7 @@ describe("addPowerDnsName (DockerPlatform.addHealthCheckedName)", () => {
     // GIVEN a name and a client host whose resolvers are the name's servers
     const { stack, platform, web } = dnsStack(1);
     const binding = platform.addHealthCheckedName(platform, "Dns", nameRequest(platform, web));
-    const domain = platform.failureDomains[0] as HostSpec["failureDomain"];
-    const client: HostSpec = {
-      hostname: "client",
-      role: "client",
-      software: Software.image("debian:bookworm-slim"),
-      files: [],
-      processes: [],
-      capabilities: [],
-      sysctls: {},
-      attachments: [platform.attachHost(platform, "client", platform.defaultSegment, domain, 0)],
-      trafficGroup: "client",
-      failureDomain: domain,
-      resolvers: () => binding.nameServers,
-    };
+    const client = resolvingClientSpec(platform, () => binding.nameServers);
     platform.addHost(platform, "Client", client);
     // WHEN synthesized THEN the client container asks the two servers
     const containers = Object.values(resourcesOfType(synthJson(stack), "docker_container"));
