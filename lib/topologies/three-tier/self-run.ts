@@ -1,13 +1,7 @@
 import { Construct } from "constructs";
 import { invalid } from "../../errors";
 import type { FailurePrediction } from "../../model/availability";
-import {
-  assertBfdTimers,
-  assertServiceAddress,
-  type BfdTimers,
-  type BgpTimers,
-  bfdDetectionTimeMs,
-} from "../../model/bgp";
+import { assertBfdTimers, assertServiceAddress, type BfdTimers, type BgpTimers } from "../../model/bgp";
 import { BGP_ASNS } from "../../model/bgp-asn-pool";
 import { assertIntegerInRange } from "../../model/config-text";
 import { HealthCheckKind } from "../../model/health-check";
@@ -30,8 +24,9 @@ import type { FloatingAddress } from "../parts/floating-address";
 import type { HaproxyNodeExtras } from "../parts/haproxy-nodes";
 import { type HaproxyProxy, HEALTH_URI } from "../parts/haproxy-proxy";
 import { VrrpGroup } from "../parts/vrrp-group";
-import { masterDownBasis, masterDownSeconds, roundSeconds } from "../parts/vrrp-timing";
+import { roundSeconds } from "../parts/vrrp-timing";
 import { addL4Node } from "./l4-nodes";
+import { recordTiers } from "./predictions";
 import { addRouter } from "./routers";
 import { L4Forwarding, type ThreeTierLoadBalancerProps } from "./three-tier-props";
 
@@ -227,7 +222,7 @@ export function buildSelfRunL3L4(
         healthPort: proxy.healthPort,
         gateway,
       });
-      record(tier, platform, {
+      recordTiers(tier, platform, {
         routers,
         l4Nodes,
         gateway,
@@ -236,6 +231,7 @@ export function buildSelfRunL3L4(
         routerGroup,
         l4Group,
         l7Group,
+        gateIntervalMs: GATE_INTERVAL_MS,
       });
     },
     l7Predictions: () => [
@@ -318,80 +314,4 @@ function allowFlows(tier: Construct, platform: IPlatform, f: Flows): void {
     description: "IPVS health checks of the L7 nodes",
   });
   f.gateway.allowAdverts(peer(f.routerGroup));
-}
-
-interface Records {
-  readonly routers: readonly IHost[];
-  readonly l4Nodes: readonly IHost[];
-  readonly gateway: VrrpGroup;
-  readonly bfd: BfdTimers;
-  readonly serviceAddresses: readonly string[];
-  readonly routerGroup: string;
-  readonly l4Group: string;
-  readonly l7Group: string;
-}
-
-function record(tier: Construct, platform: IPlatform, r: Records): void {
-  const model = platform.availability;
-  const gateway = r.gateway.addresses[0] as FloatingAddress;
-  const routers = r.routers;
-  model.addFloatingAddress({
-    id: gateway.node.path,
-    topology: tier.node.path,
-    get address() {
-      return gateway.address;
-    },
-    mode: gateway.mode,
-    listenerPorts: [],
-    get healthyOn() {
-      return routers[gateway.preferredNode]?.node.path ?? "";
-    },
-    virtualRouterId: gateway.virtualRouterId,
-  });
-  const timing = r.gateway.timing;
-  const bfdMs = bfdDetectionTimeMs(r.bfd);
-  const detection = `BFD ${r.bfd.multiplier} × ${r.bfd.intervalMs} ms = ${bfdMs} ms`;
-  model.addGroup({
-    id: r.routerGroup,
-    role: "router",
-    topology: tier.node.path,
-    members: r.routers.map((h) => h.node.path),
-    minimumHealthy: 1,
-    mechanism: "vrrp gateway for the clients; ECMP over the L4 nodes learnt by BGP",
-    predictions: [
-      {
-        fault: "router-loss",
-        recoverySeconds: roundSeconds(masterDownSeconds(timing) + (timing.addressProbeMs ?? 0) / 1000),
-        failedRequests:
-          "none of the established connections: the new gateway router has the same ECMP routes, and whichever L4 node a flow reaches sends it to the same L7 node (one Maglev table); packets in flight during the gateway's move are retransmitted",
-        basis: `${masterDownBasis(timing)} + ARP probe ${timing.addressProbeMs ?? 0} ms`,
-      },
-    ],
-    dependsOn: [r.l4Group],
-  });
-  model.addGroup({
-    id: r.l4Group,
-    role: "l4-load-balancer",
-    topology: tier.node.path,
-    members: r.l4Nodes.map((h) => h.node.path),
-    minimumHealthy: 1,
-    mechanism: `BGP + ECMP to ${r.serviceAddresses.join(", ")}; IPVS Maglev (mh), no shared state`,
-    predictions: [
-      {
-        fault: "l4-node-loss",
-        recoverySeconds: roundSeconds(bfdMs / 1000),
-        failedRequests:
-          "established connections survive (goal: all): ECMP moves the lost node's flows to the others, whose Maglev tables send each to the same L7 node, and sloppy_tcp takes them up mid-flow; packets sent before the route is gone are retransmitted",
-        basis: `the routers' ${detection} takes the session and its ECMP next hop away (the kernel route changes within milliseconds)`,
-      },
-      {
-        fault: "l4-node-drain",
-        recoverySeconds: 0,
-        failedRequests:
-          "none: the node withdraws its routes first, and keeps forwarding what still reaches it",
-        basis: `touch /run/ha/drain: the gate (every ${GATE_INTERVAL_MS} ms) disables the node's BIRD static routes, and BGP withdraws them`,
-      },
-    ],
-    dependsOn: [r.l7Group],
-  });
 }

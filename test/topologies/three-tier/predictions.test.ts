@@ -1,0 +1,28 @@
+import { TerraformStack, Testing } from "cdktf";
+import { describe, expect, test } from "vitest";
+import { BackendPool, DockerPlatform, ThreeTierLoadBalancer } from "../../../lib";
+import { haReport } from "../../../lib/testing";
+
+describe("three-tier predictions", () => {
+  test("give the arithmetic: BFD for an L4 node's loss, the gate's round for a drain, VRRP for a router", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const platform = new DockerPlatform(stack, "local", { subnet: "198.18.3.0/24" });
+    const web = new BackendPool(platform, "web", { replicas: 1 });
+    new ThreeTierLoadBalancer(platform, "edge", {
+      backends: web,
+      serviceAddresses: ["198.18.200.10"],
+      bfd: { intervalMs: 50, multiplier: 4 },
+    });
+    const report = haReport(stack);
+    const faults = Object.fromEntries(
+      report.redundancyGroups.flatMap((g) => g.predictions.map((p) => [p.fault, p] as const)),
+    );
+    expect(faults["l4-node-loss"]?.recoverySeconds).toBe(0.2);
+    expect(faults["l4-node-loss"]?.basis).toContain("BFD 4 × 50 ms = 200 ms");
+    expect(faults["l4-node-drain"]?.basis).toContain("every 200 ms");
+    expect(faults["router-loss"]?.basis).toMatch(/master-down|advert/i);
+    expect(report.floatingAddresses.map((f) => [f.id, f.healthyOn])).toEqual([
+      ["s/local/edge/Routers/Gateway", "s/local/edge/Router0"],
+    ]);
+  });
+});
