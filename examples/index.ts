@@ -20,5 +20,8 @@ export const EXAMPLES: Record<string, (app: App) => TerraformStack> = {
   "three-tier-aws": (app) => threeTierAws(app),
   // The three tiers on drill addresses; its L4 nodes need IPVS, so it runs where the kernel has it.
   "three-tier-docker-drill": (app) =>
-    threeTierDocker(app, "three-tier-docker-drill", { subnet: "198.18.7.0/24", serviceAddress: "198.18.207.10" }),
+    threeTierDocker(app, "three-tier-docker-drill", {
+      subnet: "198.18.7.0/24",
+      serviceAddress: "198.18.207.10",
+    }),
 };
