@@ -85,6 +85,7 @@ export function analyze(
       listenerPorts: [...f.listenerPorts],
       healthyOn: f.healthyOn,
       ...(f.virtualRouterId !== undefined ? { virtualRouterId: f.virtualRouterId } : {}),
+      ...(f.announcedBy !== undefined ? { announcedBy: f.announcedBy } : {}),
     })),
     healthCheckedNames: model.healthCheckedNames.map((n) => ({
       id: n.id,

@@ -51,6 +51,7 @@ export function renderDiagram(doc: HaReportDocument): string {
     const fid = `vip_${nodeId(f.id)}`;
     out.push(`  ${fid}(("${label(`${f.address} (${f.mode}) port ${f.listenerPorts.join(", ")}`)}"))`);
     if (f.healthyOn) out.push(`  ${fid} -. healthy on .-> ${nodeId(f.healthyOn)}`);
+    if (f.announcedBy) out.push(`  ${fid} -. announced by .-> group_${nodeId(f.announcedBy)}`);
   }
   for (const id of spofIds) out.push(`  style ${nodeId(id)} stroke:#d00,stroke-width:3px`);
   return `${out.join("\n")}\n`;

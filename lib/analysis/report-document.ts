@@ -2,6 +2,8 @@
  * The shape of `ha-report.json`.
  *
  * Schema history (`schemaVersion`):
+ * - 5: a floating address may be `announcedBy` a redundancy group: every member of it announces
+ *   the address (the three tiers' service addresses, mode `bgp-ecmp`; `healthyOn` is empty).
  * - 4: predictions may carry `clientsMoveSeconds` (DNS: removal plus TTL); `healthCheckedNames`
  *   lists each health-checked DNS name with its checker and all-unhealthy answer.
  * - 3: `floatingAddresses`: each floating address with its mode, listener ports and the host
@@ -18,7 +20,7 @@ import type { DataLossMode, HealthCheckedNameRecord, ManagedComponentRecord } fr
 import type { Compliance, Severity } from "./rules/rule";
 
 /** The version of `ha-report.json` this code writes. */
-export const HA_REPORT_SCHEMA_VERSION = 4;
+export const HA_REPORT_SCHEMA_VERSION = 5;
 
 export interface ReportComponent {
   readonly id: string;
@@ -58,9 +60,11 @@ export interface ReportFloatingAddress {
   readonly address: string;
   readonly mode: string;
   readonly listenerPorts: readonly number[];
-  /** Component id of the host holding it while healthy. */
+  /** Component id of the host holding it while healthy (empty when a group announces it). */
   readonly healthyOn: string;
   readonly virtualRouterId?: number;
+  /** Id of the redundancy group every member of which announces it (BGP anycast). */
+  readonly announcedBy?: string;
 }
 
 /** A health-checked DNS name as the report writes it (the model's record, resolved). */

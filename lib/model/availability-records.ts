@@ -179,6 +179,11 @@ export interface FloatingAddressRecord {
   readonly healthyOn: string;
   /** Its VRRP virtual router id. @default - none */
   readonly virtualRouterId?: number;
+  /**
+   * The redundancy group every member of which announces it (an anycast address routed by BGP
+   * with ECMP); `healthyOn` is then empty: no one host holds it. @default - none
+   */
+  readonly announcedBy?: string;
 }
 
 /** A health-checked DNS name, as the report and the drills read it. */

@@ -27,7 +27,7 @@ describe("analyze", () => {
 
     // THEN
     expect(doc.schemaVersion).toBe(HA_REPORT_SCHEMA_VERSION);
-    expect(HA_REPORT_SCHEMA_VERSION).toBe(4);
+    expect(HA_REPORT_SCHEMA_VERSION).toBe(5);
     expect(doc.platform).toBe("test");
     expect(doc.platforms).toEqual([{ id: "s/local", name: "test", failureDomains: ["docker-host:local"] }]);
     expect(doc.failureDomains).toEqual([

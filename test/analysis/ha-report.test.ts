@@ -58,7 +58,7 @@ describe("HaReport", () => {
       // THEN
       const doc = HaReport.of(stack).document();
       expect(written).toEqual(JSON.parse(JSON.stringify(doc)));
-      expect(written).toMatchObject({ schemaVersion: 4, stack: "s", platform: "test" });
+      expect(written).toMatchObject({ schemaVersion: 5, stack: "s", platform: "test" });
       expect(written.findings.map((f: { subject: string }) => f.subject)).toEqual(["z1", "s/db"]);
       expect(diagram).toBe(renderDiagram(doc));
       expect(tf.resource).toBeUndefined();

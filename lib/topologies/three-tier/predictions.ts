@@ -16,6 +16,8 @@ export interface TierRecords {
   readonly gateway: VrrpGroup;
   readonly bfd: BfdTimers;
   readonly serviceAddresses: readonly string[];
+  /** The ports the L7 nodes serve on the service addresses. */
+  readonly ports: readonly number[];
   readonly routerGroup: string;
   readonly l4Group: string;
   readonly l7Group: string;
@@ -39,6 +41,17 @@ export function recordTiers(tier: Construct, platform: IPlatform, r: TierRecords
       return routers[gateway.preferredNode]?.node.path ?? "";
     },
     virtualRouterId: gateway.virtualRouterId,
+  });
+  r.serviceAddresses.forEach((address, i) => {
+    model.addFloatingAddress({
+      id: `${tier.node.path}/Service${i}`,
+      topology: tier.node.path,
+      address,
+      mode: "bgp-ecmp",
+      listenerPorts: [...r.ports],
+      healthyOn: "",
+      announcedBy: r.l4Group,
+    });
   });
   const timing = r.gateway.timing;
   const bfdMs = bfdDetectionTimeMs(r.bfd);

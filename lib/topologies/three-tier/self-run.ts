@@ -228,6 +228,7 @@ export function buildSelfRunL3L4(
         gateway,
         bfd,
         serviceAddresses,
+        ports,
         routerGroup,
         l4Group,
         l7Group,

@@ -23,6 +23,31 @@ describe("three-tier predictions", () => {
     expect(faults["router-loss"]?.basis).toMatch(/master-down|advert/i);
     expect(report.floatingAddresses.map((f) => [f.id, f.healthyOn])).toEqual([
       ["s/local/edge/Routers/Gateway", "s/local/edge/Router0"],
+      ["s/local/edge/Service0", ""],
+    ]);
+  });
+
+  test("name each service address as announced by every L4 node, with the ports it serves", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const platform = new DockerPlatform(stack, "local", { subnet: "198.18.3.0/24" });
+    const web = new BackendPool(platform, "web", { replicas: 1 });
+    new ThreeTierLoadBalancer(platform, "edge", {
+      backends: web,
+      serviceAddresses: ["198.18.200.10", "198.18.200.11"],
+      ports: [80, 8443],
+    });
+    const service = haReport(stack).floatingAddresses.filter((f) => f.mode === "bgp-ecmp");
+    expect(service).toEqual([
+      expect.objectContaining({
+        address: "198.18.200.10",
+        listenerPorts: [80, 8443],
+        announcedBy: "s/local/edge/L4",
+      }),
+      expect.objectContaining({
+        address: "198.18.200.11",
+        listenerPorts: [80, 8443],
+        announcedBy: "s/local/edge/L4",
+      }),
     ]);
   });
 });

@@ -111,7 +111,10 @@ describe("ThreeTierLoadBalancer on Docker (self-run tiers)", () => {
     expect(groups["s/local/edge/L7"]?.predictions.map((p) => [p.fault, p.recoverySeconds])).toEqual([
       ["l7-node-loss", 3],
     ]);
-    expect(report.floatingAddresses.map((f) => f.id)).toEqual(["s/local/edge/Routers/Gateway"]);
+    expect(report.floatingAddresses.map((f) => f.id)).toEqual([
+      "s/local/edge/Routers/Gateway",
+      "s/local/edge/Service0",
+    ]);
     // Only the Docker host itself is a single point of failure.
     expect(report.singlePointsOfFailure.map((x) => x.id)).toEqual(["docker-host:local"]);
   });
