@@ -1,4 +1,6 @@
 export * from "./clients/client";
+export * from "./clients/connection-fates";
+export * from "./clients/connections";
 export * from "./clients/dns";
 export * from "./clients/http";
 export * from "./clients/resolv-conf";
@@ -20,6 +22,7 @@ export * from "./faults/link-down";
 export * from "./faults/node-loss";
 export * from "./faults/partition";
 export * from "./faults/process-kill";
+export * from "./three-tier/drill";
 export * from "./vip-pair/drill";
 export * from "./vm/guest-process";
 export type { VmNic, VmShare } from "./vm/qemu-command";

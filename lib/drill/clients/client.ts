@@ -27,6 +27,10 @@ export interface ProbeRecord<O extends string = string> {
   readonly answers?: readonly string[];
   /** How long the answer may be cached, in seconds (DNS: its records' smallest TTL). */
   readonly ttlSeconds?: number;
+  /** The kept-alive connection the probe used (clients that keep connections open). */
+  readonly connection?: number;
+  /** Whether the probe opened (or tried to open) that connection. */
+  readonly opened?: boolean;
 }
 
 /** Pacing every client takes. */

@@ -112,6 +112,8 @@ export function parseProbeLine(obj: Record<string, unknown>): ProbeRecord {
     ...(typeof obj.be === "string" ? { servedBy: obj.be } : {}),
     ...(Array.isArray(obj.an) ? { answers: obj.an.map(String) } : {}),
     ...(typeof obj.tl === "number" ? { ttlSeconds: obj.tl } : {}),
+    ...(typeof obj.c === "number" ? { connection: obj.c } : {}),
+    ...(obj.n === 1 ? { opened: true } : {}),
   };
 }
 

@@ -16,6 +16,9 @@ interface Running {
   readonly initPid: number;
 }
 
+/** How long a host's start may take, each step (its init forked; its command run). */
+const START_BOUND_MS = 20_000;
+
 export class NamespaceProcesses {
   public readonly registry = new ProcessRegistry();
   private readonly running = new Map<string, Running>();
@@ -58,7 +61,8 @@ export class NamespaceProcesses {
       fs.closeSync(log);
     }
     const launcher = child.pid as number;
-    const deadline = nowMs() + 5000;
+    // Well under a second here; seconds on an emulated CPU (a VM), where every process start is slow.
+    const deadline = nowMs() + START_BOUND_MS;
     let initPid: number | undefined;
     while (nowMs() < deadline) {
       initPid = childrenOf(launcher)[0];
@@ -78,7 +82,7 @@ export class NamespaceProcesses {
    * /etc/hosts and resolv.conf are mounted before anyone looks. false when it died instead.
    */
   private async execed(initPid: number, script: string): Promise<boolean> {
-    const deadline = nowMs() + 5000;
+    const deadline = nowMs() + START_BOUND_MS;
     while (nowMs() < deadline) {
       let cmdline: string;
       try {

@@ -30,10 +30,23 @@ export interface ReportNameLike {
   readonly allUnhealthy?: string;
 }
 
+/** A floating address of the report, as a drill reads it. */
+export interface ReportFloatingLike {
+  readonly id?: string;
+  readonly topology?: string;
+  readonly address?: string;
+  readonly mode?: string;
+  readonly listenerPorts?: readonly number[];
+  readonly healthyOn?: string;
+  /** The group every member of which announces it (BGP anycast). */
+  readonly announcedBy?: string;
+}
+
 /** The parts of ha-report.json a drill reads. */
 export interface ReportLike {
   readonly redundancyGroups?: readonly ReportGroupLike[];
   readonly healthCheckedNames?: readonly ReportNameLike[];
+  readonly floatingAddresses?: readonly ReportFloatingLike[];
 }
 
 export class StackReport {
@@ -62,6 +75,11 @@ export class StackReport {
   /** The report's health-checked DNS names (empty without a report). */
   public get healthCheckedNames(): readonly ReportNameLike[] {
     return this.report.healthCheckedNames ?? [];
+  }
+
+  /** The report's floating addresses (empty without a report). */
+  public get floatingAddresses(): readonly ReportFloatingLike[] {
+    return this.report.floatingAddresses ?? [];
   }
 
   /** The groups one of whose members is the construct at `constructPath`. */

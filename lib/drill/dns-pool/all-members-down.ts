@@ -3,11 +3,11 @@
  * member, fail open; no address, fail closed; or the fallback addresses) on every server.
  */
 
+import { withinPrediction } from "../core/prediction-check";
 import { nowMs } from "../core/proc";
 import type { Injection, Scenario } from "../core/scenario";
 import { waitUntil } from "../core/wait";
 import { killProcess } from "../faults/process-kill";
-import { withinPrediction } from "./checks";
 import { MEMBER_PROXY } from "./plan";
 import type { DnsPoolSession } from "./session";
 

@@ -2,10 +2,12 @@
  * A member's proxy dies (SIGKILL, held down) or its link goes silent (blackhole): it must leave
  * every server's answers within the prediction, and what the servers still answer must serve.
  */
+
+import { withinPrediction } from "../core/prediction-check";
 import type { Injection, Scenario } from "../core/scenario";
 import { blackhole } from "../faults/blackhole";
 import { killProcess } from "../faults/process-kill";
-import { answeredServe, answeredServeCheck, withinPrediction } from "./checks";
+import { answeredServe, answeredServeCheck } from "./checks";
 import { MEMBER_PROXY } from "./plan";
 import type { DnsPoolSession } from "./session";
 

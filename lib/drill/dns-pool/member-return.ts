@@ -4,11 +4,11 @@
  * answers within the prediction.
  */
 
+import { withinPrediction } from "../core/prediction-check";
 import { nowMs } from "../core/proc";
 import type { Injection, Scenario } from "../core/scenario";
 import { waitUntil } from "../core/wait";
 import { killProcess, processRunning } from "../faults/process-kill";
-import { withinPrediction } from "./checks";
 import { MEMBER_PROXY } from "./plan";
 import type { DnsPoolSession } from "./session";
 

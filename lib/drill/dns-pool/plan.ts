@@ -6,6 +6,7 @@
 import { DrillError } from "../core/drill-error";
 import type { DrillContainer, DrillStack } from "../core/stack";
 import type { ReportNameLike } from "../core/stack-report";
+import { supervisedProcess } from "../faults/process-kill";
 
 /** A host of the pool: a name server or a member. */
 export interface DnsPoolHost {
@@ -37,7 +38,7 @@ export interface DnsPoolPlan {
 }
 
 /** Where the members' supervised HAProxy keeps its pid and hold files. */
-export const MEMBER_PROXY = { pidFile: "/run/ha/haproxy.pid", holdFile: "/run/ha/haproxy.hold" } as const;
+export const MEMBER_PROXY = supervisedProcess("haproxy");
 
 function parseAllUnhealthy(text: string | undefined, where: string): AllUnhealthyPlan {
   if (text === "all" || text === "none") return { kind: text };

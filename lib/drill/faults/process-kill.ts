@@ -15,6 +15,11 @@ export interface ProcessKillOptions {
   readonly holdFile?: string;
 }
 
+/** Where the generated supervisor keeps a process's pidfile and hold file inside a host. */
+export function supervisedProcess(name: string): Required<ProcessKillOptions> {
+  return { pidFile: `/run/ha/${name}.pid`, holdFile: `/run/ha/${name}.hold` };
+}
+
 /** The PID a pidfile inside a host names; undefined when it is missing or not a PID. */
 export async function pidFromFile(lab: Lab, hostname: string, pidFile: string): Promise<number | undefined> {
   const pid = Number((await lab.readFile(hostname, pidFile))?.trim());

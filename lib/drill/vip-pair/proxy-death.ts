@@ -3,13 +3,12 @@
  * script must notice and move the VIP.
  */
 import type { Injection, Scenario } from "../core/scenario";
-import { killProcess, pidFromFile, processRunning } from "../faults/process-kill";
+import { killProcess, pidFromFile, processRunning, supervisedProcess } from "../faults/process-kill";
 import { noDuplicateVip, serviceRestored, vipMoved } from "./checks";
 import { outcomeOf, vipMeasurement } from "./outcome";
 import type { VipPairSession } from "./session";
 
-const PID_FILE = "/run/ha/haproxy.pid";
-const HOLD_FILE = "/run/ha/haproxy.hold";
+const { pidFile: PID_FILE, holdFile: HOLD_FILE } = supervisedProcess("haproxy");
 
 export const PROXY_DEATH: Scenario<VipPairSession, Injection & { readonly killedPids: number }> = {
   name: "proxy-death",

@@ -1,0 +1,105 @@
+/**
+ * What became of kept-alive connections across a fault, read from a connection client's records:
+ * which were established when it struck, which a failure ended afterwards, which carried answers
+ * after it and to the end, and how long the survivors stalled (a retransmit shows as a slow
+ * answer, not a failure).
+ */
+import type { ProbeRecord } from "./client";
+
+export interface ConnectionFates {
+  /** Connections that had answered, and not failed, before the fault. */
+  readonly established: number;
+  /** Of those, the ones a failure ended after the fault. */
+  readonly broken: number;
+  /** Of those, the ones answered after the fault and never failed up to the end. */
+  readonly survived: number;
+  /** Established ones with no request after the fault (neither broken nor shown to survive). */
+  readonly unexercised: number;
+  /** Survivors answered after the fault by another node than before (should be none). */
+  readonly changedNode: number;
+  /** The longest wait for an answer on a survivor after the fault, in seconds. */
+  readonly longestStallSeconds: number;
+  /** New connections opened after the fault, and how many of them failed. */
+  readonly opened: number;
+  readonly openFailed: number;
+  /** How the broken ones ended (`reset`, `closed`, `timeout`, ...). */
+  readonly brokenBy: Readonly<Record<string, number>>;
+  /** Per node that answered before the fault: established, broken. */
+  readonly byNode: Readonly<Record<string, { readonly established: number; readonly broken: number }>>;
+}
+
+interface Track {
+  before: ProbeRecord[];
+  after: ProbeRecord[];
+}
+
+function byConnection(records: readonly ProbeRecord[], faultMs: number, endMs: number) {
+  const tracks = new Map<number, Track>();
+  for (const r of records) {
+    if (r.connection === undefined || r.outcome === "busy" || r.startMs > endMs) continue;
+    const t = tracks.get(r.connection) ?? { before: [], after: [] };
+    (r.endMs < faultMs ? t.before : t.after).push(r);
+    tracks.set(r.connection, t);
+  }
+  return tracks;
+}
+
+/** The fates of the connections in `records` across a fault at `faultMs`, up to `endMs`. */
+export function connectionFates(
+  records: readonly ProbeRecord[],
+  faultMs: number,
+  endMs: number,
+): ConnectionFates {
+  let established = 0;
+  let broken = 0;
+  let survived = 0;
+  let unexercised = 0;
+  let changedNode = 0;
+  let longestStallMs = 0;
+  let opened = 0;
+  let openFailed = 0;
+  const brokenBy: Record<string, number> = {};
+  const byNode: Record<string, { established: number; broken: number }> = {};
+  for (const t of byConnection(records, faultMs, endMs).values()) {
+    const last = t.before[t.before.length - 1];
+    if (last?.outcome !== "ok") {
+      const first = t.after[0];
+      if (first?.opened) {
+        opened++;
+        if (t.after.some((r) => r.outcome !== "ok")) openFailed++;
+      }
+      continue;
+    }
+    established++;
+    const node = last.answeredBy ?? "?";
+    const counts = byNode[node] ?? { established: 0, broken: 0 };
+    counts.established++;
+    byNode[node] = counts;
+    const failure = t.after.find((r) => r.outcome !== "ok");
+    if (failure) {
+      broken++;
+      counts.broken++;
+      brokenBy[failure.outcome] = (brokenBy[failure.outcome] ?? 0) + 1;
+      continue;
+    }
+    if (t.after.length === 0) {
+      unexercised++;
+      continue;
+    }
+    survived++;
+    if (t.after.some((r) => (r.answeredBy ?? "?") !== node)) changedNode++;
+    for (const r of t.after) longestStallMs = Math.max(longestStallMs, r.endMs - r.startMs);
+  }
+  return {
+    established,
+    broken,
+    survived,
+    unexercised,
+    changedNode,
+    longestStallSeconds: Math.round(longestStallMs) / 1000,
+    opened,
+    openFailed,
+    brokenBy,
+    byNode,
+  };
+}

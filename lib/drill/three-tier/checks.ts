@@ -1,0 +1,59 @@
+/** What the three tiers' scenarios measure alike, and the checks they share. */
+import { type ConnectionFates, connectionFates } from "../clients/connection-fates";
+import { nowMs, sleep } from "../core/proc";
+import type { DrillCheck, RunFacts } from "../core/scenario";
+import type { ThreeTierSession } from "./session";
+
+/** How long the connections keep being used after a change before their fates are read. */
+export const SETTLE_MS = 3500;
+
+/** The kept-alive connections' fates from `faultMs` to now, after letting them settle. */
+export async function settledFates(s: ThreeTierSession, faultMs: number): Promise<ConnectionFates> {
+  await sleep(SETTLE_MS);
+  return connectionFates(s.connections.records, faultMs, nowMs());
+}
+
+/** The share of established connections that survived, 0-1 (1 when none were established). */
+export function survivedShare(f: ConnectionFates): number {
+  return f.established === 0 ? 1 : Math.round((f.survived / f.established) * 1000) / 1000;
+}
+
+/** Details every scenario reports of its connections. */
+export function connectionDetails(f: ConnectionFates): Record<string, unknown> {
+  return {
+    connections: f,
+    connectionsEstablished: f.established,
+    connectionsBroken: f.broken,
+    connectionsSurvivedShare: survivedShare(f),
+  };
+}
+
+/** The fates a scenario stored in its details. */
+export function fatesOf(facts: RunFacts): ConnectionFates {
+  return facts.measurement.details.connections as ConnectionFates;
+}
+
+/** Every established connection lived through the fault, and enough of them were watched. */
+export function everyConnectionSurvived(facts: RunFacts, minimum = 8): DrillCheck {
+  const f = fatesOf(facts);
+  return {
+    name: "established-connections-survive",
+    passed: f.broken === 0 && f.changedNode === 0 && f.survived >= minimum,
+    detail:
+      `${f.survived} of ${f.established} established connections survived, ${f.broken} broken` +
+      (f.broken > 0 ? ` (${JSON.stringify(f.brokenBy)})` : "") +
+      (f.changedNode > 0 ? `, ${f.changedNode} answered by another node afterwards` : "") +
+      `; longest stall ${f.longestStallSeconds} s`,
+  };
+}
+
+/** New connections were served again for good (the session's client). */
+export function newConnectionsServed(facts: RunFacts): DrillCheck {
+  const restored = facts.figures.restoredSeconds;
+  const failed = facts.figures.requests.failed;
+  return {
+    name: "new-connections-served",
+    passed: restored !== null,
+    detail: `${failed} new connections failed; served again for good after ${restored ?? "never"} s`,
+  };
+}

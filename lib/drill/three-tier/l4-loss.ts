@@ -1,0 +1,127 @@
+/**
+ * An L4 node goes silent (blackhole: no refusal, no FIN; only BFD can tell), and an L4 node comes
+ * back after one. The routers must drop it, or take it again, while every established connection
+ * lives on: the flows ECMP moves meet the same Maglev table on the other L4 nodes, which send each
+ * to the L7 node that holds it.
+ */
+import { withinPrediction } from "../core/prediction-check";
+import { nowMs, sleep } from "../core/proc";
+import type { Injection, Scenario } from "../core/scenario";
+import { blackhole } from "../faults/blackhole";
+import { connectionDetails, everyConnectionSurvived, newConnectionsServed, settledFates } from "./checks";
+import type { TierHost } from "./plan";
+import type { ThreeTierSession } from "./session";
+
+/**
+ * `appliedMs`: when the fault's command had returned, so that it was in effect; `atMs` is taken
+ * before it starts, and on an emulated CPU the command alone takes a second or more.
+ */
+type L4Injection = Injection & { readonly node: TierHost; readonly appliedMs: number };
+
+function firstL4(s: ThreeTierSession): TierHost {
+  const node = s.plan.l4Nodes[0];
+  if (!node) s.fail("the tiers have no L4 node");
+  return node;
+}
+
+function seconds(ms: number | undefined): number | null {
+  return ms === undefined ? null : Math.round(ms) / 1000;
+}
+
+export const L4_NODE_BLACKHOLE: Scenario<ThreeTierSession, L4Injection> = {
+  name: "l4-node-blackhole",
+  description:
+    "every packet to and from the first L4 node dropped silently; BFD must take it out of every router's ECMP route, and established connections must survive",
+  predicts: "l4-node-loss",
+  predictionMember: (s) => s.plan.l4Nodes[0]?.container.constructPath,
+  async inject(s) {
+    const node = firstL4(s);
+    s.env.say(`l4-node-blackhole: ${node.hostname} (${node.address})`);
+    const f = await blackhole(s.lab, node.hostname);
+    return { fault: f.description, atMs: f.atMs, node, appliedMs: nowMs() };
+  },
+  async measure(s, injection, prediction) {
+    await s.waitForRoutes([injection.node], s.bound(prediction));
+    // From when the blackhole was surely in effect; the command's own time is reported beside it.
+    const withdrawn = s.routes.heldSince(
+      injection.appliedMs,
+      (hops) => !hops.includes(injection.node.address),
+    );
+    const connections = await settledFates(s, injection.atMs);
+    const withdrawnSeconds = seconds(withdrawn);
+    return {
+      measure: "withdrawnSeconds",
+      details: {
+        withdrawnSeconds,
+        faultCommandSeconds: seconds(injection.appliedMs - injection.atMs),
+        predictedSeconds: prediction?.recoverySeconds ?? null,
+        ...connectionDetails(connections),
+      },
+      highlights: [
+        `out of every router's route after ${withdrawnSeconds ?? "never"} s`,
+        `${connections.survived}/${connections.established} connections survived`,
+      ],
+    };
+  },
+  checks(_s, facts) {
+    const d = facts.measurement.details as {
+      withdrawnSeconds: number | null;
+      predictedSeconds: number | null;
+    };
+    return [
+      withinPrediction("routes-withdrawn", d.withdrawnSeconds, d.predictedSeconds ?? undefined),
+      everyConnectionSurvived(facts),
+      newConnectionsServed(facts),
+    ];
+  },
+};
+
+export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
+  name: "l4-node-return",
+  description:
+    "the first L4 node silenced until every router dropped it, then let back; measured from its return: the routers take it again and established connections survive the flows moving back",
+  predictionMember: (s) => s.plan.l4Nodes[0]?.container.constructPath,
+  async inject(s) {
+    const node = firstL4(s);
+    const f = await blackhole(s.lab, node.hostname);
+    if (!(await s.waitForRoutes([node], 30_000))) s.fail(`${node.hostname} was never withdrawn`);
+    // Let the connections settle on the other nodes before the return is measured.
+    await sleep(2000);
+    s.env.say(`${node.hostname} is out of every route; letting it back`);
+    const atMs = nowMs();
+    await f.heal();
+    return {
+      fault: `${node.hostname} silenced (blackhole) until withdrawn, then let back; measured from its return`,
+      atMs,
+      node,
+      appliedMs: nowMs(),
+    };
+  },
+  async measure(s, injection) {
+    // BGP opens again after BIRD's connect retry and error wait (1 s each), then BFD comes up.
+    await s.waitForRoutes([], 60_000);
+    const returned = s.routes.heldSince(injection.appliedMs, (hops) => hops.includes(injection.node.address));
+    const connections = await settledFates(s, injection.atMs);
+    const returnedSeconds = seconds(returned);
+    return {
+      measure: "returnedSeconds",
+      details: { returnedSeconds, ...connectionDetails(connections) },
+      highlights: [
+        `back in every router's route after ${returnedSeconds ?? "never"} s`,
+        `${connections.survived}/${connections.established} connections survived`,
+      ],
+    };
+  },
+  checks(_s, facts) {
+    const d = facts.measurement.details as { returnedSeconds: number | null };
+    return [
+      {
+        name: "routes-back",
+        passed: d.returnedSeconds !== null,
+        detail: `back in every router's route after ${d.returnedSeconds ?? "never (within 60 s)"} s`,
+      },
+      everyConnectionSurvived(facts),
+      newConnectionsServed(facts),
+    ];
+  },
+};

@@ -1,0 +1,84 @@
+/**
+ * The router holding the clients' gateway goes silent (blackhole): the other router must take
+ * the gateway over by VRRP within the prediction, and because it has the same ECMP routes and
+ * every L4 node the same Maglev table, established connections must survive the move.
+ */
+import { withinPrediction } from "../core/prediction-check";
+import type { Injection, Scenario } from "../core/scenario";
+import { waitUntil } from "../core/wait";
+import { blackhole } from "../faults/blackhole";
+import { connectionDetails, everyConnectionSurvived, settledFates } from "./checks";
+import type { TierHost } from "./plan";
+import type { ThreeTierSession } from "./session";
+
+type RouterInjection = Injection & { readonly router: TierHost };
+
+/** The router holding the gateway address now; undefined when none or several do. */
+async function gatewayHolder(s: ThreeTierSession): Promise<TierHost | undefined> {
+  const holders: TierHost[] = [];
+  for (const r of s.plan.routers) {
+    if ((await s.lab.addresses(r.hostname)).includes(s.plan.gateway)) holders.push(r);
+  }
+  return holders.length === 1 ? holders[0] : undefined;
+}
+
+export const ROUTER_LOSS: Scenario<ThreeTierSession, RouterInjection> = {
+  name: "router-loss",
+  description:
+    "every packet to and from the router holding the clients' gateway dropped silently; the other router must take the gateway over, and established connections must survive",
+  predicts: "router-loss",
+  predictionMember: (s) => s.plan.routers[0]?.container.constructPath,
+  async inject(s) {
+    const router =
+      (await gatewayHolder(s)) ?? s.fail(`not exactly one router holds the gateway ${s.plan.gateway}`);
+    s.env.say(`router-loss: ${router.hostname} holds ${s.plan.gateway}`);
+    const f = await blackhole(s.lab, router.hostname);
+    return { fault: f.description, atMs: f.atMs, router };
+  },
+  async measure(s, injection, prediction) {
+    const others = s.plan.routers.filter((r) => r.hostname !== injection.router.hostname);
+    const takenOver = async () => {
+      for (const r of others)
+        if ((await s.lab.addresses(r.hostname)).includes(s.plan.gateway)) return r.hostname;
+      return undefined;
+    };
+    let by: string | undefined;
+    await waitUntil(
+      async () => {
+        by = await takenOver();
+        return by !== undefined;
+      },
+      s.bound(prediction),
+      50,
+    );
+    const connections = await settledFates(s, injection.atMs);
+    return {
+      measure: "restoredSeconds",
+      details: {
+        predictedSeconds: prediction?.recoverySeconds ?? null,
+        gatewayOn: by ?? null,
+        ...connectionDetails(connections),
+      },
+      highlights: [
+        `gateway on ${by ?? "no other router"}`,
+        `${connections.survived}/${connections.established} connections survived`,
+      ],
+    };
+  },
+  checks(_s, facts) {
+    const d = facts.measurement.details as { predictedSeconds: number | null; gatewayOn: string | null };
+    return [
+      {
+        name: "gateway-moved",
+        passed: d.gatewayOn !== null,
+        detail: `the gateway is on ${d.gatewayOn ?? "no other router"}`,
+      },
+      withinPrediction(
+        "new-connections-restored",
+        facts.figures.restoredSeconds,
+        d.predictedSeconds ?? undefined,
+      ),
+      everyConnectionSurvived(facts),
+    ];
+  },
+};

@@ -1,0 +1,61 @@
+import { describe, expect, test } from "vitest";
+import type { ProbeRecord } from "../../../lib/drill/clients/client";
+import { connectionFates } from "../../../lib/drill/clients/connection-fates";
+
+let seq = 0;
+function rec(
+  connection: number,
+  startMs: number,
+  outcome: string,
+  answeredBy = "l7-a",
+  extra = {},
+): ProbeRecord {
+  seq++;
+  return { seq, startMs, endMs: startMs + 5, outcome, connection, answeredBy, ...extra };
+}
+
+describe("connectionFates", () => {
+  test("tells broken, surviving, unexercised and new connections apart across a fault", () => {
+    // GIVEN four connections answered before a fault at 1000 ms and what happened after it
+    const records = [
+      rec(1, 100, "ok", "l7-a", { opened: true }),
+      rec(2, 110, "ok", "l7-b", { opened: true }),
+      rec(3, 120, "ok", "l7-a", { opened: true }),
+      rec(4, 130, "ok", "l7-b", { opened: true }),
+      rec(1, 1100, "ok", "l7-a"),
+      rec(2, 1110, "reset", undefined),
+      { ...rec(3, 1120, "ok", "l7-a"), endMs: 1920 },
+      rec(5, 1200, "refused", undefined, { opened: true }),
+      rec(6, 1300, "ok", "l7-a", { opened: true }),
+      rec(7, 1400, "busy", undefined),
+    ];
+
+    // WHEN their fates are read up to 2000 ms
+    const f = connectionFates(records, 1000, 2000);
+
+    // THEN 1 and 3 survived (3 stalled 0.8 s), 2 broke by reset, 4 was not used again; 5 and 6 are new
+    expect(f).toMatchObject({
+      established: 4,
+      broken: 1,
+      survived: 2,
+      unexercised: 1,
+      changedNode: 0,
+      longestStallSeconds: 0.8,
+      opened: 2,
+      openFailed: 1,
+      brokenBy: { reset: 1 },
+      byNode: { "l7-a": { established: 2, broken: 0 }, "l7-b": { established: 2, broken: 1 } },
+    });
+  });
+
+  test("counts a survivor answered by another node afterwards, and ignores records after the end", () => {
+    const records = [rec(1, 100, "ok", "l7-a"), rec(1, 1100, "ok", "l7-b"), rec(1, 3000, "timeout")];
+    const f = connectionFates(records, 1000, 2000);
+    expect(f).toMatchObject({ established: 1, survived: 1, broken: 0, changedNode: 1 });
+  });
+
+  test("does not count a connection that had already failed before the fault as established", () => {
+    const records = [rec(1, 100, "ok"), rec(1, 500, "reset"), rec(1, 1100, "ok")];
+    expect(connectionFates(records, 1000, 2000).established).toBe(0);
+  });
+});
