@@ -14,7 +14,13 @@
  *   as no live real server, and
  * - keepalived has run for at least `holdDownSeconds` (read from its pid file): until its first
  *   health checks have run it counts every real server up (it adds them at their configured
- *   weight, see `ipvs-keepalived.ts`), so a node that starts, or whose keepalived restarts, waits.
+ *   weight, see `ipvs-keepalived.ts`), so a node that starts, or whose keepalived restarts, waits;
+ * - and, with a hold-down, the node has not lost every BGP session it had within the last
+ *   `holdDownSeconds`: a node cut off for less than its checks take to fail (a blip, a cable
+ *   pulled and put back) still holds its real servers up when its sessions return, although the
+ *   checks in flight are about to fail; it withdraws while cut off and announces again only
+ *   after a full round of checks. (Marker files `<stateFile>.peered` and `.isolated`, so that
+ *   `once` rounds share it.)
  *
  * `ha-l4-gate run` (the default) checks every `intervalMs` until it is stopped; on SIGTERM or
  * SIGINT it withdraws every address before it exits, so a stopped gate never leaves a stale
@@ -33,6 +39,8 @@ import { generatedHeader, lines, seconds, shellQuote } from "./text";
 export const DEFAULT_DRAIN_FILE = "/run/ha/drain";
 /** keepalived's pid file on Debian. */
 export const DEFAULT_KEEPALIVED_PID_FILE = "/run/keepalived.pid";
+/** Prefix of the gate's marker files by default. */
+export const DEFAULT_GATE_STATE = "/run/ha/l4-gate";
 /** BIRD's control socket on Debian. */
 export const DEFAULT_BIRD_SOCKET = "/run/bird/bird.ctl";
 
@@ -71,6 +79,8 @@ export interface L4GateConfig {
   readonly holdDownSeconds?: number;
   /** @default DEFAULT_KEEPALIVED_PID_FILE */
   readonly keepalivedPidFile?: string;
+  /** Prefix of the gate's marker files (BGP peered, cut off). @default DEFAULT_GATE_STATE */
+  readonly stateFile?: string;
 }
 
 const WHERE = "L4 gate script";
@@ -113,6 +123,7 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     "keepalived pid file",
     config.keepalivedPidFile ?? DEFAULT_KEEPALIVED_PID_FILE,
   );
+  const state = assertFilePath(where, "gate state file", config.stateFile ?? DEFAULT_GATE_STATE);
   const rule = config.announceWhen ?? "every-port-healthy";
   if (rule !== "every-port-healthy" && rule !== "any-port-healthy") {
     invalid(where, "announceWhen", rule, 'use "every-port-healthy" or "any-port-healthy"');
@@ -131,6 +142,7 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     `rule=${rule}`,
     `hold_down=${holdDown}`,
     `keepalived_pid=${shellQuote(pidFile)}`,
+    `state=${shellQuote(state)}`,
     "",
     'log() { printf \'%s ha-l4-gate: %s\\n\' "$(date -u +%FT%TZ)" "$*" >&2; }',
     "",
@@ -151,6 +163,39 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     '    echo "keepalived is not running (no process for $keepalived_pid)"',
     '  elif [ "$age" -lt "$hold_down" ]; then',
     '    echo "keepalived up for $age s of a $hold_down s hold-down (first health checks)"',
+    "  fi",
+    "}",
+    "",
+    "# cut_off: why announcements must wait, or nothing: the node lost every BGP session it had",
+    "# ($protocols shows none Established) or got them back less than the hold-down ago, while its",
+    "# health checks may still count real servers up that it could not reach meanwhile.",
+    "cut_off() {",
+    '  [ "$hold_down" -gt 0 ] || return 0',
+    "  IFS=. read -r now _ </proc/uptime",
+    '  case "$protocols" in',
+    "    *Established*) ;;",
+    "    *)",
+    '      [ -e "$state.peered" ] || return 0',
+    '      if [ ! -e "$state.isolated" ]; then',
+    '        : >"$state.isolated"',
+    '        log "every BGP session lost: withdrawing until $hold_down s after they are back"',
+    "      fi",
+    '      echo "every BGP session is down"',
+    "      return 0",
+    "      ;;",
+    "  esac",
+    '  [ -e "$state.peered" ] || : >"$state.peered"',
+    '  [ -e "$state.isolated" ] || return 0',
+    '  back=""',
+    '  read -r back <"$state.isolated" || true',
+    '  if [ -z "$back" ]; then',
+    "    back=$now",
+    '    echo "$back" >"$state.isolated"',
+    "  fi",
+    '  if [ $((now - back)) -lt "$hold_down" ]; then',
+    '    echo "BGP back for $((now - back)) s of a $hold_down s hold-down (health checks after being cut off)"',
+    "  else",
+    '    rm -f "$state.isolated"',
     "  fi",
     "}",
     "",
@@ -186,7 +231,7 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     "  fi",
     "  bird_down=no",
     '  drained=no; [ -e "$drain_file" ] && drained=yes',
-    "  hold=$(held)",
+    '  hold="$(held)$(cut_off)"',
     "  {",
     "    printf '%s\\n' \"$protocols\" | sed 's/^/P /'",
     "    ipvsadm -Ln 2>/dev/null | sed 's/^/I /'",

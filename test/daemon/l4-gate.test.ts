@@ -1,14 +1,21 @@
 /**
  * Tier 2, daemon checks: the L4 gate script parses in sh and shellcheck finds nothing in it; run
  * against a real BIRD (the rendered L4 config, in a namespace) and a stub `ipvsadm`, it enables
- * exactly the service protocols the drain file and the real servers' weights allow.
+ * exactly the service protocols the drain file and the real servers' weights allow; with a stub
+ * `birdc`, it withdraws while the node has lost every BGP session and waits out the hold-down after.
  */
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { renderBirdL4Conf } from "../../lib/render/bird-l4";
 import { type L4GateConfig, renderL4Gate } from "../../lib/render/l4-gate";
-import { cleanupNamespaces, NetworkNamespace, ownTestNamespaces, waitUntil } from "../support/netns";
+import {
+  cleanupNamespaces,
+  NetworkNamespace,
+  ownTestNamespaces,
+  runCommand,
+  waitUntil,
+} from "../support/netns";
 import { tierAvailable } from "../support/tiers";
 import { Bird, gateOnce, IpvsStub, startGate } from "./bird-lab";
 import { checkShellcheck, checkShellSyntax, clean, Scratch } from "./checkers";
@@ -255,5 +262,116 @@ describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
     } finally {
       keepalived.kill();
     }
+  });
+});
+
+/** A stand-in `birdc`: `show protocols` prints a table from a file; `enable`/`disable` edit it. */
+class BirdcStub {
+  public readonly dir: string;
+  private readonly table: string;
+
+  constructor(scratch: Scratch) {
+    this.dir = join(scratch.dir, "birdc-stub");
+    runCommand("mkdir", ["-p", this.dir]);
+    this.table = join(this.dir, "protocols");
+    writeFileSync(
+      join(this.dir, "birdc"),
+      [
+        "#!/bin/sh",
+        "shift 2",
+        `f=${this.table}`,
+        'case "$1" in',
+        '  show) echo "BIRD 2.0.12 ready."; echo "Name Proto Table State Since Info"; cat "$f" ;;',
+        '  enable) sed -i "s/^$2 \\([^ ]*\\) \\([^ ]*\\) [^ ]*/$2 \\1 \\2 up/" "$f" ;;',
+        '  disable) sed -i "s/^$2 \\([^ ]*\\) \\([^ ]*\\) [^ ]*/$2 \\1 \\2 down/" "$f" ;;',
+        "esac",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+  }
+
+  /** The table: the service protocol's state and the BGP session's (Established or not). */
+  public set(service: "up" | "down", bgpEstablished: boolean): void {
+    writeFileSync(
+      this.table,
+      `${A} Static master4 ${service} 12:00:00\nr1 BGP --- ${bgpEstablished ? "up 12:00:00 Established" : "start 12:00:00 Active"}\n`,
+    );
+  }
+
+  public service(): string | undefined {
+    return /^\S+ \S+ \S+ (\S+)/.exec(readFileSync(this.table, "utf8"))?.[1];
+  }
+}
+
+describe.runIf(scriptsAvailable)("the gate after the node was cut off (stub birdc and ipvsadm)", () => {
+  let scratch: Scratch;
+  let birdc: BirdcStub;
+  let ipvs: IpvsStub;
+  beforeAll(() => {
+    scratch = new Scratch();
+    birdc = new BirdcStub(scratch);
+    ipvs = new IpvsStub(scratch, "cut-off");
+    ipvs.set({ "TCP  198.18.100.10:80": [1] });
+  });
+  afterAll(() => scratch?.remove());
+
+  function gate(name: string): () => void {
+    const script = scratch.write(
+      `${name}-gate`,
+      renderL4Gate({
+        intervalMs: 100,
+        holdDownSeconds: 2,
+        // No keepalived pid file check: this process's own pid stands in for an old keepalived.
+        keepalivedPidFile: scratch.write(`${name}-keepalived.pid`, "1\n"),
+        stateFile: join(scratch.dir, `${name}-state`),
+        drainFile: join(scratch.dir, `${name}-drain`),
+        virtualServers: [{ address: "198.18.100.10", port: 80 }],
+      }),
+      0o755,
+    );
+    return () => {
+      runCommand("env", [`PATH=${birdc.dir}:${ipvs.path}`, "sh", script, "once"]);
+    };
+  }
+
+  test("withdraws while every BGP session is down and announces again only after the hold-down", () => {
+    // GIVEN a peered node announcing its service
+    const once = gate("cut");
+    birdc.set("down", true);
+    once();
+    expect(birdc.service()).toBe("up");
+
+    // WHEN its only session drops, THEN it withdraws although IPVS still counts its L7 node up
+    birdc.set("up", false);
+    once();
+    expect(birdc.service()).toBe("down");
+
+    // AND WHEN the session is back, it waits out the hold-down before it announces again
+    birdc.set("down", true);
+    once();
+    const heldAfterReturn = birdc.service();
+    const started = performance.now();
+    waitUntil(
+      "the hold-down after the return to end",
+      () => {
+        once();
+        return birdc.service() === "up";
+      },
+      10_000,
+      100,
+    );
+    const waitedMs = Math.round(performance.now() - started);
+    console.log(`gate: announced again ${waitedMs} ms after the BGP session returned (hold-down 2 s)`);
+    expect(heldAfterReturn).toBe("down");
+    expect(waitedMs).toBeGreaterThan(900);
+    expect(waitedMs).toBeLessThan(4000);
+  });
+
+  test("a node that never had a session announces as soon as its checks allow (the start)", () => {
+    const once = gate("fresh");
+    birdc.set("down", false);
+    once();
+    expect(birdc.service()).toBe("up");
   });
 });

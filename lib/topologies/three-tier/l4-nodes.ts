@@ -10,6 +10,7 @@ import type { BirdBgpPeer } from "../../render/bird-text";
 import {
   type IpvsHealthCheck,
   type IpvsMethod,
+  ipvsDetectionTimeMs,
   ipvsL4Sysctls,
   renderIpvsKeepalivedConf,
 } from "../../render/ipvs-keepalived";
@@ -106,6 +107,8 @@ export function addL4Node(ctx: L4Context, index: number, domain: FailureDomain):
             {
               virtualServers: virtualServers(),
               intervalMs: ctx.gateIntervalMs,
+              // One full round of health checks: after keepalived starts, and after being cut off.
+              holdDownSeconds: Math.ceil(ipvsDetectionTimeMs(ctx.l7Check) / 1000),
               keepalivedPidFile: L4_KEEPALIVED_PID,
               birdSocket: BIRD_SOCKET,
             },
