@@ -122,4 +122,18 @@ export const TOPOLOGIES: Record<string, TopologyBench> = {
       });
     },
   },
+  "three-tier": {
+    // Every L4 node lists every L7 node, and every L7 node every backend: the L7 count is the
+    // axis, with backends fixed, so that the cost stays linear in the size (2 routers, 2 L4 nodes).
+    sizeUnit: "L7 nodes (10 backends)",
+    sizes: [2, 8, 32],
+    build: (lib, platform, size) => {
+      const web = new lib.BackendPool(platform, "web", {
+        replicas: 10,
+        port: 8080,
+        healthCheck: lib.HealthCheck.http({ path: "/healthz" }),
+      });
+      new lib.ThreeTierLoadBalancer(platform, "edge", { backends: web, l7Nodes: size });
+    },
+  },
 };

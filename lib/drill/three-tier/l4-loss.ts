@@ -7,6 +7,7 @@
 import { withinPrediction } from "../core/prediction-check";
 import { nowMs, sleep } from "../core/proc";
 import type { Injection, Scenario } from "../core/scenario";
+import { waitUntil } from "../core/wait";
 import { blackhole } from "../faults/blackhole";
 import { connectionDetails, everyConnectionSurvived, newConnectionsServed, settledFates } from "./checks";
 import type { TierHost } from "./plan";
@@ -79,15 +80,27 @@ export const L4_NODE_BLACKHOLE: Scenario<ThreeTierSession, L4Injection> = {
 export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
   name: "l4-node-return",
   description:
-    "the first L4 node silenced until every router dropped it, then let back; measured from its return: the routers take it again and established connections survive the flows moving back",
+    "the first L4 node silenced until every router dropped it and its own checks failed, then let back; measured from its return: the routers take it again once its checks pass, no new connection fails and established connections survive the flows moving back",
   predictionMember: (s) => s.plan.l4Nodes[0]?.container.constructPath,
   async inject(s) {
     const node = firstL4(s);
     const f = await blackhole(s.lab, node.hostname);
     if (!(await s.waitForRoutes([node], 30_000))) s.fail(`${node.hostname} was never withdrawn`);
-    // Let the connections settle on the other nodes before the return is measured.
-    await sleep(2000);
-    s.env.say(`${node.hostname} is out of every route; letting it back`);
+    // Cut off long enough for its own checks to find every L7 node unreachable (an outage, not a
+    // blip): it must come back only once they pass again. The gate covers a blip by a hold-down.
+    const inhibited = async () => {
+      const r = await s.lab.exec(node.hostname, ["ipvsadm", "-Ln"], {
+        allowFailure: true,
+        timeoutMs: 10_000,
+      });
+      const weights = [...r.stdout.matchAll(/^\s+->\s+\S+\s+\S+\s+(\d+)/gm)].map((m) => Number(m[1]));
+      return r.code === 0 && weights.length > 0 && weights.every((w) => w === 0);
+    };
+    if ((await waitUntil(inhibited, 30_000, 200)) === undefined) {
+      s.fail(`${node.hostname}'s checks never set its L7 nodes' weights to 0 while it was cut off`);
+    }
+    await sleep(1000);
+    s.env.say(`${node.hostname} is out of every route and its checks failed; letting it back`);
     const atMs = nowMs();
     await f.heal();
     return {
@@ -121,7 +134,11 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
         detail: `back in every router's route after ${d.returnedSeconds ?? "never (within 60 s)"} s`,
       },
       everyConnectionSurvived(facts),
-      newConnectionsServed(facts),
+      {
+        ...newConnectionsServed(facts),
+        name: "no-request-failed",
+        passed: facts.figures.requests.failed === 0,
+      },
     ];
   },
 };

@@ -4,6 +4,7 @@
  * every L4 node the same Maglev table, established connections must survive the move.
  */
 import { withinPrediction } from "../core/prediction-check";
+import { nowMs } from "../core/proc";
 import type { Injection, Scenario } from "../core/scenario";
 import { waitUntil } from "../core/wait";
 import { blackhole } from "../faults/blackhole";
@@ -43,7 +44,7 @@ export const ROUTER_LOSS: Scenario<ThreeTierSession, RouterInjection> = {
       return undefined;
     };
     let by: string | undefined;
-    await waitUntil(
+    const movedMs = await waitUntil(
       async () => {
         by = await takenOver();
         return by !== undefined;
@@ -51,12 +52,15 @@ export const ROUTER_LOSS: Scenario<ThreeTierSession, RouterInjection> = {
       s.bound(prediction),
       50,
     );
+    const movedAt = movedMs === undefined ? undefined : nowMs();
     const connections = await settledFates(s, injection.atMs);
     return {
       measure: "restoredSeconds",
       details: {
         predictedSeconds: prediction?.recoverySeconds ?? null,
         gatewayOn: by ?? null,
+        // Seen by polling the other routers' addresses: an upper bound, coarse on an emulated CPU.
+        gatewayMovedSeconds: movedAt === undefined ? null : Math.round(movedAt - injection.atMs) / 1000,
         ...connectionDetails(connections),
       },
       highlights: [
