@@ -4,6 +4,7 @@ export * from "./clients/connections";
 export * from "./clients/dns";
 export * from "./clients/http";
 export * from "./clients/resolv-conf";
+export * from "./clients/sql";
 export * from "./core/drill";
 export * from "./core/drill-error";
 export * from "./core/lab";

@@ -8,6 +8,14 @@
 import { execFileSync } from "node:child_process";
 
 function which(binary: string): string | undefined {
+  if (binary.startsWith("/")) {
+    try {
+      execFileSync("test", ["-x", binary]);
+      return binary;
+    } catch {
+      return undefined;
+    }
+  }
   for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"])) {
     try {
       execFileSync("test", ["-x", `${dir}/${binary}`]);
@@ -55,5 +63,26 @@ export function skipTier(tier: string, reason: string): false {
     reported.add(tier);
     console.warn(`SKIPPED tier "${tier}": ${reason}`);
   }
+  return false;
+}
+
+/**
+ * Whether `/usr/bin/python3` (what the drill clients run) imports every module (Debian packages
+ * such as `python3-psycopg2`); under CI=true a missing one throws, as a missing binary does.
+ */
+export function pythonModulesAvailable(tier: string, modules: readonly string[]): boolean {
+  const missing = modules.filter((m) => {
+    try {
+      execFileSync("/usr/bin/python3", ["-c", `import ${m}`], { stdio: "ignore" });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return true;
+  const reason = `tier "${tier}" needs the python3 modules ${missing.join(", ")} (Debian: ${missing.map((m) => `python3-${m}`).join(" ")})`;
+  if (process.env.CI === "true")
+    throw new Error(`${reason}. Under CI=true no tier may be skipped; .ci/run must install it.`);
+  console.warn(`SKIPPED ${reason}`);
   return false;
 }
