@@ -1,0 +1,69 @@
+/**
+ * Patroni's timing (the DCS settings `ttl`, `loop_wait`, `retry_timeout`) and the routers'
+ * checks of its REST API, with the defaults chosen for a fast failover on one LAN and the rule
+ * that keeps a cut-off primary from writing after another node may have been promoted.
+ *
+ * Defaults: ttl 8 s, loop_wait 1 s, retry_timeout 3 s (Patroni's own are 30, 10 and 10). A lost
+ * primary's leader key expires at most `ttl` after it was last renewed, and a replica notices at
+ * its next loop: at most about 10 s to a new primary behind the routers, where Patroni's defaults
+ * take 30-40 s. Shorter still makes a DCS hiccup of a few seconds demote a healthy primary
+ * (`failsafe_mode` keeps it while it still reaches every member); 3 s of retries ride out an etcd
+ * leader election (about 1 s with etcd's 100 ms heartbeat and 1 s election timeout). Patroni requires
+ * `loop_wait + 2 × retry_timeout <= ttl`: a primary that cannot renew its key gives up (demotes)
+ * after `loop_wait + retry_timeout` at most, before the key can expire and another node take it.
+ */
+import type { ErrorLocation } from "../../errors";
+import { invalid } from "../../errors";
+
+export interface PatroniTiming {
+  /** Seconds the leader key lives without renewal. @default 8 */
+  readonly ttlSeconds?: number;
+  /** Seconds between two runs of Patroni's loop. @default 1 */
+  readonly loopWaitSeconds?: number;
+  /** Seconds a DCS or PostgreSQL operation is retried before it counts as failed. @default 3 */
+  readonly retryTimeoutSeconds?: number;
+}
+
+/** How the routers check each node's Patroni REST API. */
+export interface RouterCheckTiming {
+  /** Milliseconds between two checks. @default 1000 */
+  readonly intervalMs?: number;
+  /** Failed checks before a node is taken out. @default 2 */
+  readonly fall?: number;
+  /** Passed checks before a node is put in. @default 1 */
+  readonly rise?: number;
+}
+
+export type ResolvedTiming = Required<PatroniTiming>;
+export type ResolvedChecks = Required<RouterCheckTiming>;
+
+function whole(where: ErrorLocation, what: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    invalid(where, what, value, `give a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** The timing with its defaults, checked against Patroni's own rule. */
+export function resolveTiming(where: ErrorLocation, t: PatroniTiming = {}): ResolvedTiming {
+  const ttl = whole(where, "patroni ttlSeconds", t.ttlSeconds ?? 8, 5, 3600);
+  const loop = whole(where, "patroni loopWaitSeconds", t.loopWaitSeconds ?? 1, 1, 600);
+  const retry = whole(where, "patroni retryTimeoutSeconds", t.retryTimeoutSeconds ?? 3, 1, 600);
+  if (loop + 2 * retry > ttl) {
+    invalid(
+      where,
+      "patroni ttlSeconds",
+      ttl,
+      `give at least loopWaitSeconds + 2 × retryTimeoutSeconds = ${loop + 2 * retry} (Patroni's rule: a primary that cannot renew its key must demote before the key expires)`,
+    );
+  }
+  return { ttlSeconds: ttl, loopWaitSeconds: loop, retryTimeoutSeconds: retry };
+}
+
+export function resolveChecks(where: ErrorLocation, c: RouterCheckTiming = {}): ResolvedChecks {
+  return {
+    intervalMs: whole(where, "router check intervalMs", c.intervalMs ?? 1000, 100, 60_000),
+    fall: whole(where, "router check fall", c.fall ?? 2, 1, 10),
+    rise: whole(where, "router check rise", c.rise ?? 1, 1, 10),
+  };
+}
