@@ -9,6 +9,7 @@ import { type IdPoolSpec, IdPools } from "../model/id-pool";
 import type { FloatingAddressRequest, IFloatingAddressBinding } from "./floating-address";
 import type { HealthCheckedNameBinding, HealthCheckedNameRequest } from "./health-checked-name";
 import type { IHost } from "./host";
+import type { ManagedDatabaseBinding, ManagedDatabaseRequest } from "./managed-database";
 import type { ManagedLoadBalancerBinding, ManagedLoadBalancerRequest } from "./managed-load-balancer";
 import type { ISegment, SegmentOptions } from "./segment";
 import type { TrafficRule } from "./traffic";
@@ -60,6 +61,8 @@ export interface IPlatform extends IConstruct {
     id: string,
     request: ManagedLoadBalancerRequest,
   ): ManagedLoadBalancerBinding;
+  /** Makes a cloud-managed PostgreSQL of one of `traits.managedDatabases` under `scope`/`id`. */
+  addManagedDatabase(scope: Construct, id: string, request: ManagedDatabaseRequest): ManagedDatabaseBinding;
   /**
    * Publishes a DNS name that answers with the request's healthy members (PowerDNS LUA records
    * on Docker, Route 53 health checks and multivalue records on AWS), under `scope`/`id`.
@@ -163,6 +166,11 @@ export abstract class Platform extends Construct implements IPlatform {
     id: string,
     request: ManagedLoadBalancerRequest,
   ): ManagedLoadBalancerBinding;
+  public abstract addManagedDatabase(
+    scope: Construct,
+    id: string,
+    request: ManagedDatabaseRequest,
+  ): ManagedDatabaseBinding;
   public abstract addHealthCheckedName(
     scope: Construct,
     id: string,

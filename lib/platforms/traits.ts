@@ -1,4 +1,5 @@
 import type { FloatingAddressMode } from "./floating-address";
+import type { ManagedDatabaseKind } from "./managed-database";
 import type { ManagedLoadBalancerKind } from "./managed-load-balancer";
 
 /** What a platform's health-checked DNS names can do. */
@@ -25,6 +26,8 @@ export interface PlatformTraits {
   readonly floatingAddressModes: readonly FloatingAddressMode[];
   /** The cloud-managed load balancers it offers (none on Docker). */
   readonly managedLoadBalancers: readonly ManagedLoadBalancerKind[];
+  /** The cloud-managed PostgreSQL kinds it offers (none on Docker). */
+  readonly managedDatabases: readonly ManagedDatabaseKind[];
   /** Traffic between hosts passes a firewall that opens only declared flows (AWS security groups). */
   readonly filtersTraffic: boolean;
   /** Hosts on different segments reach each other (a VPC's subnets); Docker networks do not. */

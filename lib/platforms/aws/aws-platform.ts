@@ -13,6 +13,11 @@ import {
 import type { HealthCheckedNameBinding, HealthCheckedNameRequest } from "../health-checked-name";
 import type { IHost } from "../host";
 import {
+  type ManagedDatabaseBinding,
+  ManagedDatabaseKind,
+  type ManagedDatabaseRequest,
+} from "../managed-database";
+import {
   type ManagedLoadBalancerBinding,
   ManagedLoadBalancerKind,
   type ManagedLoadBalancerRequest,
@@ -27,6 +32,7 @@ import { awsFloatingAddress } from "./floating-address/floating-address";
 import type { AwsFloatingAddressContext } from "./floating-address/mode";
 import { AwsHost } from "./host";
 import { AwsInstanceRoles } from "./iam";
+import { awsManagedDatabase } from "./managed-database";
 import { awsManagedLoadBalancer } from "./managed-load-balancer";
 import { type AwsExistingNetwork, type AwsNetwork, type AwsZone, awsNetwork } from "./network";
 import { addRoute53Name } from "./route53-names";
@@ -138,6 +144,11 @@ export class AwsPlatform extends Platform {
       FloatingAddressMode.ELASTIC_IP,
     ],
     managedLoadBalancers: [ManagedLoadBalancerKind.NETWORK, ManagedLoadBalancerKind.APPLICATION],
+    managedDatabases: [
+      ManagedDatabaseKind.MULTI_AZ_INSTANCE,
+      ManagedDatabaseKind.MULTI_AZ_CLUSTER,
+      ManagedDatabaseKind.AURORA,
+    ],
     filtersTraffic: true,
     routesBetweenSegments: true,
     healthCheckedNames: {
@@ -325,6 +336,24 @@ export class AwsPlatform extends Platform {
     request: ManagedLoadBalancerRequest,
   ): ManagedLoadBalancerBinding {
     return awsManagedLoadBalancer(
+      { network: this.network, namePrefix: this.namePrefix, securityGroups: this.securityGroups },
+      scope,
+      id,
+      request,
+    );
+  }
+
+  /**
+   * An RDS Multi-AZ DB instance, Multi-AZ DB cluster or Aurora PostgreSQL over every zone's
+   * subnet, its master password kept by RDS in Secrets Manager, encrypted, backed up, protected
+   * from deletion unless asked, open only to the client traffic groups on its port.
+   */
+  public addManagedDatabase(
+    scope: Construct,
+    id: string,
+    request: ManagedDatabaseRequest,
+  ): ManagedDatabaseBinding {
+    return awsManagedDatabase(
       { network: this.network, namePrefix: this.namePrefix, securityGroups: this.securityGroups },
       scope,
       id,

@@ -20,6 +20,12 @@ export const aws = optionalPeer("@cdktf/provider-aws", () => ({
   DataAwsRegion: (
     require("@cdktf/provider-aws/lib/data-aws-region") as typeof import("@cdktf/provider-aws/lib/data-aws-region")
   ).DataAwsRegion,
+  DbInstance: (
+    require("@cdktf/provider-aws/lib/db-instance") as typeof import("@cdktf/provider-aws/lib/db-instance")
+  ).DbInstance,
+  DbSubnetGroup: (
+    require("@cdktf/provider-aws/lib/db-subnet-group") as typeof import("@cdktf/provider-aws/lib/db-subnet-group")
+  ).DbSubnetGroup,
   Eip: (require("@cdktf/provider-aws/lib/eip") as typeof import("@cdktf/provider-aws/lib/eip")).Eip,
   IamInstanceProfile: (
     require("@cdktf/provider-aws/lib/iam-instance-profile") as typeof import("@cdktf/provider-aws/lib/iam-instance-profile")
@@ -44,6 +50,12 @@ export const aws = optionalPeer("@cdktf/provider-aws", () => ({
   LbTargetGroupAttachment: (
     require("@cdktf/provider-aws/lib/lb-target-group-attachment") as typeof import("@cdktf/provider-aws/lib/lb-target-group-attachment")
   ).LbTargetGroupAttachment,
+  RdsCluster: (
+    require("@cdktf/provider-aws/lib/rds-cluster") as typeof import("@cdktf/provider-aws/lib/rds-cluster")
+  ).RdsCluster,
+  RdsClusterInstance: (
+    require("@cdktf/provider-aws/lib/rds-cluster-instance") as typeof import("@cdktf/provider-aws/lib/rds-cluster-instance")
+  ).RdsClusterInstance,
   Route: (require("@cdktf/provider-aws/lib/route") as typeof import("@cdktf/provider-aws/lib/route")).Route,
   RouteTable: (
     require("@cdktf/provider-aws/lib/route-table") as typeof import("@cdktf/provider-aws/lib/route-table")

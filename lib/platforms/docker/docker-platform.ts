@@ -14,6 +14,7 @@ import {
 } from "../floating-address";
 import type { HealthCheckedNameBinding, HealthCheckedNameRequest } from "../health-checked-name";
 import type { IHost } from "../host";
+import type { ManagedDatabaseBinding, ManagedDatabaseRequest } from "../managed-database";
 import type { ManagedLoadBalancerBinding, ManagedLoadBalancerRequest } from "../managed-load-balancer";
 import { Platform } from "../platform";
 import type { ISegment, SegmentOptions } from "../segment";
@@ -81,6 +82,7 @@ export class DockerPlatform extends Platform {
     multicast: true,
     floatingAddressModes: [FloatingAddressMode.GRATUITOUS_ARP],
     managedLoadBalancers: [],
+    managedDatabases: [],
     filtersTraffic: false,
     routesBetweenSegments: false,
     healthCheckedNames: { selfHostedServers: true },
@@ -241,6 +243,19 @@ export class DockerPlatform extends Platform {
       "implementation",
       `managed ${request.kind} load balancer`,
       "Docker has no managed load balancer: use LoadBalancerImplementation.selfManaged() (keepalived + HAProxy)",
+    );
+  }
+
+  public addManagedDatabase(
+    scope: Construct,
+    _id: string,
+    request: ManagedDatabaseRequest,
+  ): ManagedDatabaseBinding {
+    return invalid(
+      scope,
+      "implementation",
+      `managed ${request.kind} database`,
+      "Docker has no managed database: run the cluster on the platform's own hosts (Patroni and etcd)",
     );
   }
 

@@ -30,6 +30,7 @@ describe("DockerPlatform", () => {
       multicast: true,
       floatingAddressModes: [FloatingAddressMode.GRATUITOUS_ARP],
       managedLoadBalancers: [],
+      managedDatabases: [],
       filtersTraffic: false,
       routesBetweenSegments: false,
       healthCheckedNames: { selfHostedServers: true },
