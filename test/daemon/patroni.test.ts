@@ -1,0 +1,154 @@
+/**
+ * Tier 2, daemon checks for the replicated PostgreSQL renderers: three etcd members from the
+ * rendered configs form a healthy cluster in three namespaces joined by a bridge;
+ * `patroni --validate-config` accepts every rendered patroni.yml (inside the node's namespace,
+ * with etcd up: the validator connects to every etcd host and binds the REST API's address),
+ * also as the runtime directory the start script writes; and three Patroni nodes started by
+ * that script elect one leader whose two replicas stream from it.
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ReplicationMode } from "../../lib/render/replication-mode";
+import { cleanupNamespaces, type NetworkNamespace, waitUntil } from "../support/netns";
+import { tierAvailable } from "../support/tiers";
+import { BridgedNamespaces } from "./bridged-namespaces";
+import { Scratch } from "./checkers";
+import { type LabCluster, renderLabCluster } from "./patroni-lab";
+import { LabProcess } from "./powerdns-lab";
+
+const available = tierAvailable(
+  "daemon checks: patroni and etcd",
+  ["patroni", "etcd", "etcdctl", "curl", "setpriv", "ip"],
+  true,
+);
+
+const ADDRESSES = ["198.18.0.11", "198.18.0.12", "198.18.0.13"];
+
+describe.runIf(available)("etcd and Patroni from the rendered configs", () => {
+  let scratch: Scratch;
+  let lab: BridgedNamespaces;
+  let cluster: LabCluster;
+  const processes: LabProcess[] = [];
+  let etcdFormedMs = 0;
+
+  const ns = (i: number) => lab.members[i] as NetworkNamespace;
+  const logs = () => processes.map((p) => `--- ${p.what}\n${p.log().slice(-3000)}`).join("\n");
+
+  beforeAll(() => {
+    scratch = new Scratch();
+    lab = BridgedNamespaces.create(ADDRESSES.map((a) => `${a}/24`));
+    cluster = renderLabCluster(scratch.dir, ADDRESSES, ReplicationMode.synchronous());
+    const started = Date.now();
+    cluster.nodes.forEach((node, i) => {
+      processes.push(
+        new LabProcess(
+          ns(i),
+          `etcd ${node.name}`,
+          ["etcd", "--config-file", node.etcdConfigPath],
+          `${node.etcdConfigPath}.log`,
+        ),
+      );
+    });
+    const endpoints = cluster.nodes.map((n) => `${n.address}:2379`).join(",");
+    waitUntil(
+      "three healthy etcd members",
+      () =>
+        ns(0).exec("etcdctl", ["--endpoints", endpoints, "--dial-timeout=1s", "endpoint", "health"])
+          .status === 0,
+      30_000,
+      100,
+    );
+    etcdFormedMs = Date.now() - started;
+    console.log(`etcd: three members healthy ${etcdFormedMs} ms after start`);
+  }, 60_000);
+
+  afterAll(() => {
+    for (const p of processes) p.kill();
+    try {
+      lab?.delete();
+    } finally {
+      cleanupNamespaces();
+      scratch?.remove();
+    }
+  });
+
+  test("three rendered etcd members form one cluster with a leader", () => {
+    // GIVEN the three members started from their rendered configs (beforeAll)
+    // WHEN the cluster is asked for its members and each member's status
+    const endpoints = cluster.nodes.map((n) => `${n.address}:2379`).join(",");
+    const members = ns(1).exec("etcdctl", ["--endpoints", endpoints, "member", "list", "-w", "json"]);
+    const status = ns(2).exec("etcdctl", ["--endpoints", endpoints, "endpoint", "status", "-w", "json"]);
+
+    // THEN every member is listed with its rendered name and peer URL, and all agree on one leader
+    expect(members.status, logs()).toBe(0);
+    const listed = (
+      JSON.parse(members.stdout) as { members: Array<{ name: string; peerURLs: string[] }> }
+    ).members
+      .map((m) => `${m.name}=${m.peerURLs.join(",")}`)
+      .sort();
+    expect(listed).toEqual([
+      "etcd1=http://198.18.0.11:2380",
+      "etcd2=http://198.18.0.12:2380",
+      "etcd3=http://198.18.0.13:2380",
+    ]);
+    const leaders = (JSON.parse(status.stdout) as Array<{ Status: { leader: string } }>).map(
+      (s) => s.Status.leader,
+    );
+    expect(leaders).toHaveLength(3);
+    expect(new Set(leaders).size).toBe(1);
+    expect(etcdFormedMs).toBeLessThan(30_000);
+  });
+
+  test("patroni --validate-config accepts every rendered patroni.yml in its node's namespace", () => {
+    // GIVEN each node's rendered patroni.yml, etcd up
+    // WHEN Patroni validates it inside the node's namespace
+    const verdicts = cluster.nodes.map((node, i) => {
+      const r = ns(i).exec("patroni", ["--validate-config", node.patroniYmlPath]);
+      return { node: node.name, status: r.status, output: r.lines };
+    });
+
+    // THEN every file is valid and the validator says nothing
+    expect(verdicts).toEqual(cluster.nodes.map((n) => ({ node: n.name, status: 0, output: [] })));
+  });
+
+  test("fails a patroni.yml whose etcd hosts are unreachable", () => {
+    // GIVEN the first node's patroni.yml with its etcd port changed to one nothing listens on
+    const text = readFileSync(cluster.nodes[0]?.patroniYmlPath as string, "utf8").replaceAll(
+      ":2379",
+      ":2399",
+    );
+    const path = scratch.write("bad-etcd.yml", text);
+
+    // WHEN Patroni validates it
+    const r = ns(0).exec("patroni", ["--validate-config", path]);
+
+    // THEN it is rejected, naming the etcd host
+    expect(r.status).not.toBe(0);
+    expect(r.lines.join("\n")).toMatch(/198\.18\.0\.11:2399 is not reachable/);
+  });
+
+  test("the start script's runtime directory validates and holds the passwords only in its 0600 file", () => {
+    // GIVEN start scripts rendered with a patroni that only validates its configuration
+    const wrapper = scratch.write(
+      "patroni-validate",
+      '#!/bin/sh\nexec /usr/bin/patroni --validate-config "$@"\n',
+      0o755,
+    );
+    const dir = `${scratch.dir}/validate`;
+    mkdirSync(dir);
+    const rendered = renderLabCluster(dir, ADDRESSES, ReplicationMode.synchronous(), wrapper);
+
+    // WHEN each node's script runs in the node's namespace
+    const results = rendered.nodes.map((node, i) => ns(i).exec("sh", [node.startScriptPath]));
+
+    // THEN Patroni accepts each merged directory, and only the secrets file holds the password
+    expect(results.map((r) => [r.status, r.lines])).toEqual(rendered.nodes.map(() => [0, []]));
+    const node = rendered.nodes[0] as (typeof rendered.nodes)[0];
+    expect(readdirSync(node.runtimeDir).sort()).toEqual(["00-patroni.yml", "50-secrets.yml"]);
+    const secrets = `${node.runtimeDir}/50-secrets.yml`;
+    expect(statSync(secrets).mode & 0o777).toBe(0o600);
+    expect(statSync(node.runtimeDir).mode & 0o777).toBe(0o700);
+    expect(readFileSync(secrets, "utf8")).toContain(`password: '${rendered.superuserPassword}'`);
+    expect(readFileSync(node.patroniYmlPath, "utf8")).not.toContain(rendered.superuserPassword);
+  });
+});
