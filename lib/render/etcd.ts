@@ -157,8 +157,10 @@ export function renderEtcdConfig(
     `initial-cluster-token: ${quoted(cluster.token)}`,
     `heartbeat-interval: ${t.heartbeatIntervalMs}`,
     `election-timeout: ${t.electionTimeoutMs}`,
-    "# Patroni speaks the v3 API only.",
+    "# Patroni speaks the v3 API only, as JSON over HTTP: the gRPC gateway must be on, and etcd 3.4",
+    "# leaves it off when it reads a config file that does not say so.",
     "enable-v2: false",
+    "enable-grpc-gateway: true",
     "logger: zap",
     "log-outputs: [stderr]",
   );

@@ -13,7 +13,7 @@ import { cleanupNamespaces, type NetworkNamespace, waitUntil } from "../support/
 import { tierAvailable } from "../support/tiers";
 import { BridgedNamespaces } from "./bridged-namespaces";
 import { Scratch } from "./checkers";
-import { type LabCluster, renderLabCluster } from "./patroni-lab";
+import { type LabCluster, ROUTER_ADDRESS, renderLabCluster } from "./patroni-lab";
 import { LabProcess } from "./powerdns-lab";
 
 const available = tierAvailable(
@@ -23,6 +23,37 @@ const available = tierAvailable(
 );
 
 const ADDRESSES = ["198.18.0.11", "198.18.0.12", "198.18.0.13"];
+const PSQL = "/usr/lib/postgresql/15/bin/psql";
+
+/** What GET `path` on a node's REST API answers, from inside `from`; undefined when nothing. */
+function restApi(
+  from: NetworkNamespace,
+  address: string,
+  path: string,
+): { status: number; body: unknown } | undefined {
+  const r = from.exec("curl", [
+    "-s",
+    "--max-time",
+    "1",
+    "-w",
+    "\\n%{http_code}",
+    `http://${address}:8008${path}`,
+  ]);
+  const cut = r.stdout.lastIndexOf("\n");
+  const status = Number(r.stdout.slice(cut + 1));
+  if (r.status !== 0 && status === 0) return undefined;
+  try {
+    return { status, body: JSON.parse(r.stdout.slice(0, cut)) };
+  } catch {
+    return { status, body: undefined };
+  }
+}
+
+interface Replication {
+  readonly application_name: string;
+  readonly state: string;
+  readonly sync_state: string;
+}
 
 describe.runIf(available)("etcd and Patroni from the rendered configs", () => {
   let scratch: Scratch;
@@ -33,10 +64,18 @@ describe.runIf(available)("etcd and Patroni from the rendered configs", () => {
 
   const ns = (i: number) => lab.members[i] as NetworkNamespace;
   const logs = () => processes.map((p) => `--- ${p.what}\n${p.log().slice(-3000)}`).join("\n");
+  /** `waitUntil`, with the daemons' logs in the error. */
+  const waitFor = (what: string, ready: () => boolean, timeoutMs: number) => {
+    try {
+      waitUntil(what, ready, timeoutMs, 200);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${logs()}`);
+    }
+  };
 
   beforeAll(() => {
     scratch = new Scratch();
-    lab = BridgedNamespaces.create(ADDRESSES.map((a) => `${a}/24`));
+    lab = BridgedNamespaces.create([...ADDRESSES, ROUTER_ADDRESS].map((a) => `${a}/24`));
     cluster = renderLabCluster(scratch.dir, ADDRESSES, ReplicationMode.synchronous());
     const started = Date.now();
     cluster.nodes.forEach((node, i) => {
@@ -151,4 +190,59 @@ describe.runIf(available)("etcd and Patroni from the rendered configs", () => {
     expect(readFileSync(secrets, "utf8")).toContain(`password: '${rendered.superuserPassword}'`);
     expect(readFileSync(node.patroniYmlPath, "utf8")).not.toContain(rendered.superuserPassword);
   });
+
+  test("three Patroni nodes started by the rendered script elect one leader and two streaming replicas", () => {
+    // GIVEN each node's start script (real Patroni), etcd up, no data directory yet
+    const started = Date.now();
+    cluster.nodes.forEach((node, i) => {
+      processes.push(
+        new LabProcess(ns(i), `patroni ${node.name}`, ["sh", node.startScriptPath], `${node.runtimeDir}.log`),
+      );
+    });
+
+    // WHEN the cluster bootstraps
+    let leader: string | undefined;
+    waitFor(
+      "a Patroni leader",
+      () => {
+        const r = restApi(ns(0), ADDRESSES[0] as string, "/cluster");
+        const members =
+          (r?.body as { members?: Array<{ name: string; role: string }> } | undefined)?.members ?? [];
+        leader = members.find((m) => m.role === "leader")?.name;
+        return leader !== undefined;
+      },
+      60_000,
+    );
+    const leaderMs = Date.now() - started;
+    const leaderAddress = cluster.nodes.find((n) => n.name === leader)?.address as string;
+    let replication: Replication[] = [];
+    waitFor(
+      "two streaming replicas, one synchronous",
+      () => {
+        const r = restApi(ns(0), leaderAddress, "/patroni");
+        // pg_basebackup's WAL streams of replicas still being cloned are left out.
+        replication = ((r?.body as { replication?: Replication[] } | undefined)?.replication ?? []).filter(
+          (x) => x.application_name !== "pg_basebackup",
+        );
+        // Patroni names the synchronous standby in the HA loop after the replica streams.
+        return (
+          replication.filter((x) => x.state === "streaming").length === 2 &&
+          replication.some((x) => x.sync_state === "sync")
+        );
+      },
+      60_000,
+    );
+    console.log(
+      `patroni: leader ${leader} after ${leaderMs} ms, two replicas streaming, one synchronous, after ${Date.now() - started} ms`,
+    );
+
+    // THEN the other two nodes stream from the leader, one of them synchronously, and the REST
+    // API tells the primary from the replicas (what HAProxy checks)
+    expect(replication.map((x) => x.application_name).sort()).toEqual(
+      cluster.nodes.filter((n) => n.name !== leader).map((n) => n.name),
+    );
+    expect(replication.map((x) => x.sync_state).sort()).toEqual(["async", "sync"]);
+    const roles = cluster.nodes.map((n) => [n.name, restApi(ns(0), n.address, "/primary")?.status]);
+    expect(roles).toEqual(cluster.nodes.map((n) => [n.name, n.name === leader ? 200 : 503]));
+  }, 150_000);
 });
