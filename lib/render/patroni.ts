@@ -159,7 +159,7 @@ function replicationSettings(where: ErrorLocation, c: PatroniConfig): Record<str
   const mode = c.replication ?? ReplicationMode.synchronous();
   if (mode.kind === "asynchronous") return { synchronous_mode: false };
   const replicas = c.clusterSize - 1;
-  assertIntegerInRange(where, "synchronous standby count", mode.synchronousCount, 1, Math.max(1, replicas));
+  assertIntegerInRange(where, "synchronous standby count", mode.synchronousCount, 1, 63);
   if (mode.synchronousCount > replicas)
     invalid(
       where,
