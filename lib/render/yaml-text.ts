@@ -56,6 +56,8 @@ export type YamlValue =
 
 /** A mapping key written plain: letters, digits, '_', '.', '-' (no indicator, nothing to escape). */
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Words YAML 1.1 (PyYAML) or 1.2 read as null or a boolean: quoted even as keys. */
+const RESERVED_WORD = /^(?:null|true|false|yes|no|on|off|y|n)$/i;
 
 function scalar(value: string | number | boolean): string {
   if (typeof value === "string") return quoted(value);
@@ -74,7 +76,7 @@ export function yamlBlock(mapping: { readonly [key: string]: YamlValue | undefin
   const out: string[] = [];
   for (const [k, v] of Object.entries(mapping)) {
     if (v === undefined) continue;
-    const key = PLAIN_KEY.test(k) ? k : quoted(k);
+    const key = PLAIN_KEY.test(k) && !RESERVED_WORD.test(k) ? k : quoted(k);
     if (Array.isArray(v)) {
       if (v.length === 0) out.push(`${pad}${key}: []`);
       else {
@@ -83,6 +85,7 @@ export function yamlBlock(mapping: { readonly [key: string]: YamlValue | undefin
           if (Array.isArray(item)) throw new Error("YAML: a list inside a list is not supported");
           if (typeof item === "object") {
             const inner = yamlBlock(item as { readonly [key: string]: YamlValue }, 0);
+            if (inner.length === 0) inner.push("{}");
             out.push(...inner.map((l, i) => `${pad}${i === 0 ? "- " : "  "}${l}`));
           } else out.push(`${pad}- ${scalar(item)}`);
         }
