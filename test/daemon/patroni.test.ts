@@ -13,13 +13,13 @@ import { ReplicationMode } from "../../lib/render/replication-mode";
 import { cleanupNamespaces, type NetworkNamespace, runCommand, waitUntil } from "../support/netns";
 import { tierAvailable } from "../support/tiers";
 import { BridgedNamespaces } from "./bridged-namespaces";
-import { accepted, checkHaproxy, clean, Scratch } from "./checkers";
+import { accepted, checkHaproxy, checkShellcheck, clean, Scratch } from "./checkers";
 import { type LabCluster, ROUTER_ADDRESS, renderLabCluster } from "./patroni-lab";
 import { LabProcess } from "./powerdns-lab";
 
 const available = tierAvailable(
   "daemon checks: patroni and etcd",
-  ["patroni", "etcd", "etcdctl", "curl", "setpriv", "ip"],
+  ["patroni", "etcd", "etcdctl", "haproxy", "curl", "setpriv", "shellcheck", "ip"],
   true,
 );
 
@@ -174,6 +174,11 @@ describe.runIf(available)("etcd and Patroni from the rendered configs", () => {
     // THEN it is rejected, naming the etcd host
     expect(r.status).not.toBe(0);
     expect(r.lines.join("\n")).toMatch(/198\.18\.0\.11:2399 is not reachable/);
+  });
+
+  test("shellcheck finds nothing in the rendered start scripts", () => {
+    const verdicts = cluster.nodes.map((n) => checkShellcheck(n.startScriptPath));
+    expect(verdicts).toEqual(verdicts.map(clean));
   });
 
   test("the start script's runtime directory validates and holds the passwords only in its 0600 file", () => {
