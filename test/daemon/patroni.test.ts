@@ -62,6 +62,8 @@ describe.runIf(available)("etcd and Patroni from the rendered configs", () => {
   let cluster: LabCluster;
   const processes: LabProcess[] = [];
   let etcdFormedMs = 0;
+  /** Index of the node the failover test killed. */
+  let formerPrimary = -1;
 
   const ns = (i: number) => lab.members[i] as NetworkNamespace;
   /** Asks the router's `port` which server answers and whether it is in recovery (a replica). */
@@ -328,5 +330,52 @@ describe.runIf(available)("etcd and Patroni from the rendered configs", () => {
     );
     expect(victims.length).toBeGreaterThan(1);
     expect(seconds).toBeLessThan(15);
+    formerPrimary = old;
+  }, 60_000);
+
+  test("the former primary, started again, rejoins as a streaming replica of the new one", () => {
+    // GIVEN the node killed above, its data directory left as the crash left it
+    expect(formerPrimary).toBeGreaterThanOrEqual(0);
+    const node = cluster.nodes[formerPrimary] as (typeof cluster.nodes)[0];
+    const leaderAddress = cluster.nodes.find(
+      (n) => restApi(ns(3), n.address, "/primary")?.status === 200,
+    )?.address;
+    expect(leaderAddress).toBeDefined();
+
+    // WHEN its start script runs again
+    const started = Date.now();
+    const again = new LabProcess(
+      ns(formerPrimary),
+      `patroni ${node.name} again`,
+      ["sh", node.startScriptPath],
+      `${node.runtimeDir}.again.log`,
+    );
+    processes.push(again);
+
+    // THEN it streams from the new primary and answers as a replica
+    waitFor(
+      `${node.name} streaming from the new primary`,
+      () => {
+        const r = restApi(ns(3), leaderAddress as string, "/patroni");
+        const replication = (r?.body as { replication?: Replication[] } | undefined)?.replication ?? [];
+        // Patroni answers 200 on /replica once its own loop has seen PostgreSQL running.
+        return (
+          replication.some((x) => x.application_name === node.name && x.state === "streaming") &&
+          restApi(ns(3), node.address, "/replica")?.status === 200
+        );
+      },
+      45_000,
+    );
+    const rewind = again
+      .log()
+      .split("\n")
+      .filter((l) => /pg_rewind/.test(l));
+    const rewound = rewind.some((l) => /running pg_rewind/.test(l));
+    console.log(
+      `rejoin: ${node.name} streaming again ${Date.now() - started} ms after its restart (pg_rewind ran: ${rewound})`,
+    );
+    expect(restApi(ns(3), node.address, "/replica")?.status).toBe(200);
+    // pg_rewind, when the timelines diverged, ran as the rewind user and succeeded.
+    if (rewound) expect(rewind).toContainEqual(expect.stringMatching(/pg_rewind exit code=0$/));
   }, 60_000);
 });
