@@ -1,5 +1,7 @@
+import * as fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { ValidationError } from "../../lib/errors";
 import {
   PATRONI_DEFAULTS,
   type PatroniConfig,
@@ -8,6 +10,7 @@ import {
 } from "../../lib/render/patroni";
 import { ReplicationMode } from "../../lib/render/replication-mode";
 import { badInputTable } from "../support/bad-inputs";
+import { DANGEROUS_CHARACTERS } from "../support/dangerous";
 
 const WHERE = "stack/db/Node1";
 
@@ -364,4 +367,64 @@ describe("Patroni validation", () => {
       allowed: "10 to 10000",
     },
   ]);
+});
+
+describe("Patroni strings", () => {
+  const text = fc.oneof(
+    fc.string(),
+    fc
+      .array(fc.constantFrom(...DANGEROUS_CHARACTERS, "a", "Z", "0", "_", "-", ".", "/"), { maxLength: 12 })
+      .map((p) => p.join("")),
+  );
+
+  /** Each free-text setting: how to put a value there and where it reads back. */
+  const SLOTS = {
+    scope: { put: (v: string) => ({ scope: v }), get: (d: Doc) => d.scope, prefix: "" },
+    name: { put: (v: string) => ({ name: v }), get: (d: Doc) => d.name, prefix: "" },
+    dataDir: { put: (v: string) => ({ dataDir: v }), get: (d: Doc) => d.postgresql.data_dir, prefix: "/" },
+    role: {
+      put: (v: string) => ({ users: { replication: v } }),
+      get: (d: Doc) => d.postgresql.authentication.replication.username,
+      prefix: "",
+    },
+  } as const;
+  type Doc = ReturnType<typeof doc>;
+
+  test.each(Object.keys(SLOTS) as Array<keyof typeof SLOTS>)(
+    "%s: a user string is either rejected or read back exactly where it was put",
+    (slot) => {
+      const { put, get, prefix } = SLOTS[slot];
+      let accepted = 0;
+      fc.assert(
+        fc.property(text, (raw) => {
+          // GIVEN an arbitrary string in the setting (a path's leading '/' added half the time)
+          const value = raw.length % 2 === 0 ? `${prefix}${raw}` : raw;
+          // WHEN rendered
+          let rendered: string;
+          try {
+            rendered = renderPatroniYml(WHERE, { ...CONFIG, ...put(value) });
+          } catch (e) {
+            // THEN either the input is refused with a ValidationError ...
+            expect(e).toBeInstanceOf(ValidationError);
+            return;
+          }
+          // ... or it reads back unchanged where it was put, and no key appeared
+          accepted += 1;
+          const d = parse(rendered);
+          expect(get(d)).toBe(value);
+          expect(Object.keys(d).sort()).toEqual([
+            "bootstrap",
+            "etcd3",
+            "name",
+            "postgresql",
+            "restapi",
+            "scope",
+            "tags",
+          ]);
+        }),
+        { numRuns: 300 },
+      );
+      expect(accepted).toBeGreaterThan(10);
+    },
+  );
 });
