@@ -183,6 +183,10 @@ export function patroniPgHba(
   return [
     "local all all scram-sha-256",
     "host all all 127.0.0.1/32 scram-sha-256",
+    // Patroni asks its own node for the timeline over a local replication connection (before a
+    // former primary rejoins, for one), as the replication user on localhost.
+    `local replication ${users.replication} scram-sha-256`,
+    `host replication ${users.replication} 127.0.0.1/32 scram-sha-256`,
     ...clusterCidrs.map((n) => `host replication ${users.replication} ${n} scram-sha-256`),
     ...clusterCidrs.map((n) => `host all all ${n} scram-sha-256`),
     ...clientCidrs.filter((n) => !clusterCidrs.includes(n)).map((n) => `host all all ${n} scram-sha-256`),

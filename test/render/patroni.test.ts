@@ -136,6 +136,8 @@ describe("renderPatroniYml", () => {
     const expected = [
       "local all all scram-sha-256",
       "host all all 127.0.0.1/32 scram-sha-256",
+      "local replication replicator scram-sha-256",
+      "host replication replicator 127.0.0.1/32 scram-sha-256",
       "host replication replicator 198.18.0.0/24 scram-sha-256",
       "host all all 198.18.0.0/24 scram-sha-256",
       "host all all 198.18.1.0/24 scram-sha-256",
