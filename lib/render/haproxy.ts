@@ -37,6 +37,12 @@ export interface HaproxyBackend {
   readonly retries: number;
   /** `retry-on` events. */
   readonly retryOn: readonly string[];
+  /**
+   * Closes a server's open connections when its check marks it down (`on-marked-down
+   * shutdown-sessions`), so clients of a demoted database primary reconnect to the new one.
+   * @default false - connections drain
+   */
+  readonly shutdownSessionsOnMarkDown?: boolean;
 }
 
 export interface HaproxyFrontend {
@@ -145,6 +151,7 @@ function backendSection(b: HaproxyBackend, mode: "http" | "tcp"): string[] {
     "observe layer4",
     `error-limit ${b.passiveErrorLimit}`,
     "on-error mark-down",
+    ...(b.shutdownSessionsOnMarkDown ? ["on-marked-down shutdown-sessions"] : []),
     "slowstart 5s",
   ];
   const body = [

@@ -45,3 +45,55 @@ export function blockOrQuoted(text: string, indent: number): string {
   const lines = body.split("\n").map((l) => (l.length ? pad + l : ""));
   return ` |2${chomp}\n${lines.join("\n")}`;
 }
+
+/** A value `yamlBlock` can write: scalars, lists of them and mappings, nested. */
+export type YamlValue =
+  | string
+  | number
+  | boolean
+  | readonly YamlValue[]
+  | { readonly [key: string]: YamlValue };
+
+/** A mapping key written plain: letters, digits, '_', '.', '-' (no indicator, nothing to escape). */
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Words YAML 1.1 (PyYAML) or 1.2 read as null or a boolean: quoted even as keys. */
+const RESERVED_WORD = /^(?:null|true|false|yes|no|on|off|y|n)$/i;
+
+function scalar(value: string | number | boolean): string {
+  if (typeof value === "string") return quoted(value);
+  if (typeof value === "number" && !Number.isFinite(value))
+    throw new Error(`YAML number ${value} is not finite`);
+  return String(value);
+}
+
+/**
+ * The lines of a block mapping, two spaces a level: every string double-quoted, keys plain
+ * when they are identifiers and quoted otherwise, lists as block sequences ("[]" when empty).
+ * Undefined members are left out.
+ */
+export function yamlBlock(mapping: { readonly [key: string]: YamlValue | undefined }, depth = 0): string[] {
+  const pad = "  ".repeat(depth);
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(mapping)) {
+    if (v === undefined) continue;
+    const key = PLAIN_KEY.test(k) && !RESERVED_WORD.test(k) ? k : quoted(k);
+    if (Array.isArray(v)) {
+      if (v.length === 0) out.push(`${pad}${key}: []`);
+      else {
+        out.push(`${pad}${key}:`);
+        for (const item of v as readonly YamlValue[]) {
+          if (Array.isArray(item)) throw new Error("YAML: a list inside a list is not supported");
+          if (typeof item === "object") {
+            const inner = yamlBlock(item as { readonly [key: string]: YamlValue }, 0);
+            if (inner.length === 0) inner.push("{}");
+            out.push(...inner.map((l, i) => `${pad}${i === 0 ? "- " : "  "}${l}`));
+          } else out.push(`${pad}- ${scalar(item)}`);
+        }
+      }
+    } else if (typeof v === "object") {
+      const inner = yamlBlock(v as { readonly [key: string]: YamlValue }, depth + 1);
+      out.push(inner.length ? `${pad}${key}:` : `${pad}${key}: {}`, ...inner);
+    } else out.push(`${pad}${key}: ${scalar(v)}`);
+  }
+  return out;
+}

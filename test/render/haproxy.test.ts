@@ -221,6 +221,21 @@ describe("renderHaproxyCfg", () => {
     expect(body).toContain("timeout check 500ms");
   });
 
+  test("closes a server's sessions when it is marked down, only when asked", () => {
+    // GIVEN one backend that asks for it and one that does not
+    // WHEN each is rendered
+    const asked = section(
+      renderHaproxyCfg(config({}, { shutdownSessionsOnMarkDown: true })),
+      "backend be_web",
+    );
+    const plain = section(renderHaproxyCfg(config()), "backend be_web");
+    // THEN only the first default-server line has on-marked-down shutdown-sessions
+    expect(asked.find((l) => l.startsWith("default-server"))).toContain(
+      "on-error mark-down on-marked-down shutdown-sessions slowstart 5s",
+    );
+    expect(plain.join("\n")).not.toContain("on-marked-down");
+  });
+
   test("a check port goes on the default-server line; fastinter never drops below 100 ms", () => {
     // GIVEN a 150 ms check on port 9000
     const check = { ...HTTP_CHECK, intervalMs: 150, timeoutMs: 100, port: 9000 };
