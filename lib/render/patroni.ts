@@ -10,7 +10,7 @@
 import { type ErrorLocation, invalid } from "../errors";
 import { assertFilePath, assertIntegerInRange, assertName, assertPort } from "../model/config-text";
 import { isIpv4, parseIpv4Cidr } from "../model/ipam";
-import { ReplicationMode } from "./replication-mode";
+import { ReplicationMode } from "../model/replication-mode";
 import { generatedHeader, lines } from "./text";
 import { type YamlValue, yamlBlock } from "./yaml-text";
 
@@ -215,7 +215,10 @@ function validate(where: ErrorLocation, c: PatroniConfig) {
   };
   if (new Set(Object.values(users)).size !== 3)
     invalid(where, "PostgreSQL users", users, "use three distinct role names");
-  const lag = c.maximumLagOnFailoverBytes ?? PATRONI_DEFAULTS.maximumLagOnFailoverBytes;
+  const lag =
+    c.maximumLagOnFailoverBytes ??
+    c.replication?.maximumLagOnFailoverBytes ??
+    PATRONI_DEFAULTS.maximumLagOnFailoverBytes;
   assertIntegerInRange(where, "maximum lag on failover (bytes)", lag, 0, Number.MAX_SAFE_INTEGER);
   const maxConnections = assertIntegerInRange(
     where,

@@ -4,10 +4,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import type { ReplicationMode } from "../../lib/model/replication-mode";
 import { type EtcdCluster, etcdClientEndpoints, renderEtcdConfig } from "../../lib/render/etcd";
 import { type PatroniConfig, renderPatroniYml } from "../../lib/render/patroni";
 import { type PatroniSecretFiles, renderPatroniStartScript } from "../../lib/render/patroni-start";
-import type { ReplicationMode } from "../../lib/render/replication-mode";
 
 export const LAB_NETWORK = "198.18.0.0/24";
 export const ROUTER_ADDRESS = "198.18.0.20";

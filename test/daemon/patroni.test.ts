@@ -8,8 +8,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ReplicationMode } from "../../lib/model/replication-mode";
 import { renderPostgresHaproxyCfg } from "../../lib/render/haproxy-postgres";
-import { ReplicationMode } from "../../lib/render/replication-mode";
 import { cleanupNamespaces, type NetworkNamespace, runCommand, waitUntil } from "../support/netns";
 import { tierAvailable } from "../support/tiers";
 import { BridgedNamespaces } from "./bridged-namespaces";

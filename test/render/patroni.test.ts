@@ -2,13 +2,13 @@ import * as fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { ValidationError } from "../../lib/errors";
+import { ReplicationMode } from "../../lib/model/replication-mode";
 import {
   PATRONI_DEFAULTS,
   type PatroniConfig,
   patroniPgHba,
   renderPatroniYml,
 } from "../../lib/render/patroni";
-import { ReplicationMode } from "../../lib/render/replication-mode";
 import { badInputTable } from "../support/bad-inputs";
 import { DANGEROUS_CHARACTERS } from "../support/dangerous";
 
@@ -377,6 +377,10 @@ describe("Patroni strings", () => {
     fc
       .array(fc.constantFrom(...DANGEROUS_CHARACTERS, "a", "Z", "0", "_", "-", ".", "/"), { maxLength: 12 })
       .map((p) => p.join("")),
+    // Strings of only the characters every setting takes, so that each run accepts some.
+    fc
+      .array(fc.constantFrom("a", "z", "r", "_", "0", "9"), { minLength: 1, maxLength: 12 })
+      .map((p) => `r${p.join("")}`),
   );
 
   /** Each free-text setting: how to put a value there and where it reads back. */

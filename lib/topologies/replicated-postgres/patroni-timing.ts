@@ -3,10 +3,10 @@
  * checks of its REST API, with the defaults chosen for a fast failover on one LAN and the rule
  * that keeps a cut-off primary from writing after another node may have been promoted.
  *
- * Defaults: ttl 8 s, loop_wait 1 s, retry_timeout 3 s (Patroni's own are 30, 10 and 10). A lost
- * primary's leader key expires at most `ttl` after it was last renewed, and a replica notices at
- * its next loop: at most about 10 s to a new primary behind the routers, where Patroni's defaults
- * take 30-40 s. Shorter still makes a DCS hiccup of a few seconds demote a healthy primary
+ * Defaults: ttl 8 s, loop_wait 2 s, retry_timeout 3 s (Patroni's own are 30, 10 and 10), as the
+ * renderer has them. A lost primary's leader key expires at most `ttl` after it was last renewed,
+ * and a replica notices at its next loop: at most about 12 s to a new primary behind the routers
+ * (measured about 8 s in the daemon tier), where Patroni's defaults take 30-40 s. Shorter still makes a DCS hiccup of a few seconds demote a healthy primary
  * (`failsafe_mode` keeps it while it still reaches every member); 3 s of retries ride out an etcd
  * leader election (about 1 s with etcd's 100 ms heartbeat and 1 s election timeout). Patroni requires
  * `loop_wait + 2 × retry_timeout <= ttl`: a primary that cannot renew its key gives up (demotes)
@@ -18,7 +18,7 @@ import { invalid } from "../../errors";
 export interface PatroniTiming {
   /** Seconds the leader key lives without renewal. @default 8 */
   readonly ttlSeconds?: number;
-  /** Seconds between two runs of Patroni's loop. @default 1 */
+  /** Seconds between two runs of Patroni's loop. @default 2 */
   readonly loopWaitSeconds?: number;
   /** Seconds a DCS or PostgreSQL operation is retried before it counts as failed. @default 3 */
   readonly retryTimeoutSeconds?: number;
@@ -47,7 +47,7 @@ function whole(where: ErrorLocation, what: string, value: number, min: number, m
 /** The timing with its defaults, checked against Patroni's own rule. */
 export function resolveTiming(where: ErrorLocation, t: PatroniTiming = {}): ResolvedTiming {
   const ttl = whole(where, "patroni ttlSeconds", t.ttlSeconds ?? 8, 5, 3600);
-  const loop = whole(where, "patroni loopWaitSeconds", t.loopWaitSeconds ?? 1, 1, 600);
+  const loop = whole(where, "patroni loopWaitSeconds", t.loopWaitSeconds ?? 2, 1, 600);
   const retry = whole(where, "patroni retryTimeoutSeconds", t.retryTimeoutSeconds ?? 3, 1, 600);
   if (loop + 2 * retry > ttl) {
     invalid(

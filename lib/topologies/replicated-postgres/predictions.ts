@@ -5,8 +5,8 @@
  * estimate (a promotion, crash recovery, an etcd election) say so in their basis.
  */
 import type { DataLoss, FailurePrediction } from "../../model/availability";
+import type { ReplicationMode } from "../../model/replication-mode";
 import type { ResolvedChecks, ResolvedTiming } from "./patroni-timing";
-import type { ReplicationMode } from "./replication-mode";
 
 /** Estimates the predictions rest on, each named in the basis where it is used. */
 export const ESTIMATES = {
@@ -45,7 +45,7 @@ export function primaryLossDataLoss(mode: ReplicationMode): DataLoss {
   const sync = {
     mode: mode.kind,
     seconds: 0,
-    description: `none: a commit returns once ${mode.synchronousStandbys} synchronous standby(s) flushed it, and Patroni promotes one of them`,
+    description: `none: a commit returns once ${mode.synchronousCount} synchronous standby(s) flushed it, and Patroni promotes one of them`,
   };
   if (mode.strict) return { seconds: 0, description: sync.description, modes: [sync] };
   return {
@@ -90,7 +90,7 @@ export function postgresPredictions(p: PostgresPredictionInput): FailurePredicti
       fault: "replica-loss",
       recoverySeconds: syncWait ? round(ttl + loop) : 0,
       failedRequests: syncWait
-        ? p.mode.strict && p.nodes - 1 <= p.mode.synchronousStandbys
+        ? p.mode.strict && p.nodes - 1 <= p.mode.synchronousCount
           ? "commits wait until the lost standby is back: strict mode with no spare replica"
           : `commits wait until Patroni names another synchronous standby (the lost one's member key expires after ttl ${ttl} s, then a loop)`
         : `none for writes; read-only connections on the lost replica fail until the router takes it out (fall ${p.checks.fall} × ${p.checks.intervalMs} ms = ${round(fallSeconds)} s)`,

@@ -1,7 +1,10 @@
 /**
  * How a Patroni cluster's primary waits for its replicas before it acknowledges a commit, and
- * what each choice promises about data loss (RPO) and write availability.
+ * what each choice promises about data loss (RPO) and write availability: one typed choice the
+ * topology validates, the renderer turns into Patroni's `synchronous_mode` settings and the
+ * predictions read.
  */
+import { type ErrorLocation, invalid } from "../errors";
 
 /** The kind of a replication mode. */
 export type ReplicationKind = "asynchronous" | "synchronous" | "quorum";
@@ -13,8 +16,8 @@ export class ReplicationMode {
    * failover may lose the last commits, at most `maximum_lag_on_failover` bytes of WAL (a
    * replica further behind is not promoted).
    */
-  public static asynchronous(): ReplicationMode {
-    return new ReplicationMode("asynchronous", false, 0);
+  public static asynchronous(options: { readonly maximumLagOnFailoverBytes?: number } = {}): ReplicationMode {
+    return new ReplicationMode("asynchronous", false, 0, options.maximumLagOnFailoverBytes);
   }
 
   /**
@@ -45,7 +48,56 @@ export class ReplicationMode {
     public readonly strict: boolean,
     /** Synchronous standbys a commit waits for; 0 when asynchronous. */
     public readonly synchronousCount: number,
+    /**
+     * Asynchronous: the lag beyond which Patroni promotes no replica (`maximum_lag_on_failover`).
+     * @default - Patroni's 1 MiB
+     */
+    public readonly maximumLagOnFailoverBytes?: number,
   ) {}
+
+  /** Refuses what a cluster of `nodes` nodes cannot meet, naming `where`. */
+  public check(where: ErrorLocation, nodes: number): void {
+    const lag = this.maximumLagOnFailoverBytes;
+    if (lag !== undefined && (!Number.isInteger(lag) || lag < 0 || lag > 2 ** 40)) {
+      invalid(
+        where,
+        "replication maximumLagOnFailoverBytes",
+        lag,
+        "give a whole number of bytes from 0 to 1 TiB",
+      );
+    }
+    if (this.kind === "asynchronous") return;
+    const count = this.synchronousCount;
+    const replicas = nodes - 1;
+    if (!Number.isInteger(count) || count < 1) {
+      invalid(
+        where,
+        "replication quorum count",
+        count,
+        "give a whole number of synchronous standbys, at least 1",
+      );
+    }
+    if (count > replicas) {
+      invalid(
+        where,
+        "replication quorum count",
+        count,
+        `give at most ${replicas}: the cluster has ${nodes} nodes, so ${replicas} replicas can be synchronous standbys`,
+      );
+    }
+  }
+
+  /** In words, for the report. */
+  public describe(): string {
+    if (this.kind === "asynchronous") {
+      return `asynchronous (no replica promoted beyond ${this.maximumLagOnFailoverBytes ?? 1_048_576} bytes of lag)`;
+    }
+    const what =
+      this.kind === "synchronous"
+        ? "one synchronous standby"
+        : `${this.synchronousCount} synchronous standbys`;
+    return `${what}${this.strict ? ", strict (writes wait without one)" : " (asynchronous while none is left)"}`;
+  }
 
   /** True when an acknowledged commit survives the loss of the primary. */
   public get losesNoAcknowledgedCommit(): boolean {
