@@ -16,11 +16,13 @@ import type { HealthCheckedNameBinding, HealthCheckedNameRequest } from "../heal
 import type { IHost } from "../host";
 import type { ManagedLoadBalancerBinding, ManagedLoadBalancerRequest } from "../managed-load-balancer";
 import { Platform } from "../platform";
+import { type ISecret, ownSecret, type SecretOptions } from "../secret";
 import type { ISegment, SegmentOptions } from "../segment";
 import type { TrafficRule } from "../traffic";
 import type { PlatformTraits } from "../traits";
 import { DockerHost } from "./docker-host";
 import { DockerImages } from "./docker-images";
+import { DockerSecret } from "./docker-secret";
 import { DockerSegment } from "./docker-segment";
 import { gratuitousArpAddress } from "./gratuitous-arp";
 import { addPowerDnsName } from "./powerdns-names";
@@ -97,6 +99,7 @@ export class DockerPlatform extends Platform {
   private readonly segments = new Map<string, DockerSegment>();
   private readonly hosts = new Map<string, DockerHost>();
   private readonly images: DockerImages;
+  private readonly secrets = new Map<string, DockerSecret>();
 
   constructor(scope: Construct, id: string, props: DockerPlatformProps = {}) {
     super(scope, id);
@@ -252,6 +255,21 @@ export class DockerPlatform extends Platform {
 
   public addFloatingAddress(scope: Construct, request: FloatingAddressRequest): IFloatingAddressBinding {
     return gratuitousArpAddress(scope, request, this.segmentById(scope, request.segment.segmentId));
+  }
+
+  /**
+   * A `random_password` (letters and digits) under `scope`/`id`; the stack's random provider is
+   * made once, at the stack's root, when the first secret needs it.
+   */
+  public addSecret(scope: Construct, id: string, options: SecretOptions = {}): ISecret {
+    const secret = new DockerSecret(scope, id, options);
+    this.secrets.set(secret.secretId, secret);
+    return secret;
+  }
+
+  /** @internal A secret this platform made. */
+  public secretOf(where: IConstruct, secretId: string): DockerSecret {
+    return ownSecret(where, this.secrets, { secretId, length: 0 }, this.node.path);
   }
 
   protected createHost(scope: Construct, id: string, spec: HostSpec): IHost {
