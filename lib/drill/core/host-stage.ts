@@ -125,7 +125,10 @@ function stageLayers(h: StagedHost, stage: string, site: StageSite): string[] {
   uploadsOf(h).forEach((u, i) => {
     const placed = layers.place(u.file);
     const mode = u.mode ?? (u.executable ? 0o755 : 0o644);
-    if (u.secret === undefined) return writeFile(placed, u.content, mode);
+    if (u.secret === undefined) {
+      writeFile(placed, u.content, mode);
+      return;
+    }
     const value = site.secrets?.get(u.secret);
     if (value === undefined)
       throw new DrillError(`${h.container.key}: no value for random_password.${u.secret}`);
