@@ -129,8 +129,9 @@ export interface AwsPlatformProps {
  *
  * Zones are the failure domains: hosts of a group are spread over them in turn. The concerns
  * live beside this file: network.ts, host.ts and user-data.ts, security-groups.ts, iam.ts,
- * managed-load-balancer.ts, one file per floating-address mode under floating-address/, and
- * route53-names.ts with its parts under route53/ (zones, checks, records, checker access).
+ * managed-load-balancer.ts, one file per floating-address mode under floating-address/,
+ * route53-names.ts with its parts under route53/ (zones, checks, records, checker access), and
+ * aws-secret.ts and host-storage.ts (Secrets Manager secrets, EBS volumes, their boot service).
  */
 export class AwsPlatform extends Platform {
   public readonly platformName = "aws";

@@ -73,7 +73,8 @@ export interface DockerPlatformProps {
 /**
  * Docker as a target: bridge networks with fixed IPAM subnets, one container per host with
  * static addresses, uploaded configuration, capabilities and sysctls, and images built from
- * generated Dockerfiles on Debian bookworm.
+ * generated Dockerfiles on Debian bookworm. Host volumes are named `docker_volume`s (kept when a
+ * container is replaced); secrets are `random_password`s uploaded as files (docker-storage.ts).
  *
  * A single Docker host is a single failure domain: the HA report says so.
  */
