@@ -58,18 +58,17 @@ export function secretDescription(where: IConstruct, options: SecretOptions): st
 }
 
 /**
- * The secret behind a host spec's HostSecret, among those a platform made, or a ValidationError
+ * The secret with construct path `secretId` among those a platform made, or a ValidationError
  * naming `where`.
  */
 export function ownSecret<T extends HostSecret>(
   where: ErrorLocation,
   secrets: ReadonlyMap<string, T>,
-  secret: HostSecret,
+  secretId: string,
   platformPath: string,
 ): T {
-  const own = secrets.get(secret.secretId);
-  if (own === undefined) {
-    invalid(where, "secret", secret.secretId, `use a secret made by ${platformPath}.addSecret()`);
-  }
+  const own = secrets.get(secretId);
+  if (own === undefined)
+    invalid(where, "secret", secretId, `use a secret made by ${platformPath}.addSecret()`);
   return own;
 }

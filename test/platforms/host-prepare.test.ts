@@ -1,8 +1,10 @@
 import { TerraformStack, Testing } from "cdktf";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { DockerPlatform } from "../../lib";
 import { needsPreparation, renderPrepare } from "../../lib/platforms/host-prepare";
+import { checkShellcheck, checkShellSyntax, clean, Scratch } from "../daemon/checkers";
 import { storageHostSpec } from "../support/storage-spec";
+import { tierAvailable } from "../support/tiers";
 
 function platform() {
   return new DockerPlatform(new TerraformStack(Testing.app(), "test"), "local");
@@ -41,5 +43,28 @@ describe("host preparation", () => {
       secretFiles: [{ path: "/etc/pw", secret: p.addSecret(p, "Pw") }],
     });
     expect(needsPreparation(spec)).toBe(false);
+  });
+});
+
+const shells = tierAvailable("daemon checks: preparation script", ["sh", "shellcheck"]);
+
+describe.runIf(shells)("the preparation script", () => {
+  const scratch = new Scratch();
+  afterAll(() => scratch.remove());
+
+  test("passes sh -n and shellcheck", () => {
+    // GIVEN the script of a host with owned volumes and secret files
+    const p = platform();
+    const secret = p.addSecret(p, "Pw");
+    const script = renderPrepare(
+      storageHostSpec(p, 0, {
+        volumes: [{ name: "data", mountPath: "/var/lib/postgresql", owner: "postgres" }],
+        secretFiles: [{ path: "/etc/patroni/pw", secret, owner: "postgres" }],
+      }),
+    );
+    // WHEN dash and shellcheck read it THEN neither finds anything
+    const path = scratch.write("ha-prepare", script, 0o755);
+    const verdicts = [checkShellSyntax("sh", path), checkShellcheck(path)];
+    expect(verdicts).toEqual(verdicts.map(clean));
   });
 });

@@ -368,7 +368,7 @@ export class AwsPlatform extends Platform {
     awsHostStorage(host, spec, {
       zoneName: zone.name,
       namePrefix: this.namePrefix,
-      secretOf: (where, secretId) => ownSecret(where, this.secrets, { secretId, length: 0 }, this.node.path),
+      secretOf: (where, secretId) => ownSecret(where, this.secrets, secretId, this.node.path),
       grantRead: (h, secret) => this.grantSecretRead(h, secret),
     });
     return host;

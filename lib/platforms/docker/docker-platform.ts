@@ -270,7 +270,7 @@ export class DockerPlatform extends Platform {
 
   /** @internal A secret this platform made. */
   public secretOf(where: IConstruct, secretId: string): DockerSecret {
-    return ownSecret(where, this.secrets, { secretId, length: 0 }, this.node.path);
+    return ownSecret(where, this.secrets, secretId, this.node.path);
   }
 
   protected createHost(scope: Construct, id: string, spec: HostSpec): IHost {
