@@ -1,7 +1,8 @@
 /**
  * Reads the parts of a synthesized Docker stack (`cdk.tf.json`) that a drill brings up: the
- * `docker_network` resources (one bridge each) and the `docker_container` resources (one host
- * each: its attachments, command, uploaded files, capabilities, sysctls, DNS settings).
+ * `docker_network` resources (one bridge each), the `docker_container` resources (one host
+ * each: its attachments, command, uploaded files, volume mounts, capabilities, sysctls, DNS
+ * settings), and the `docker_volume` and `random_password` resources they use (see storage.ts).
  */
 import {
   type Ipv4Network,
