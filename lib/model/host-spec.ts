@@ -1,6 +1,7 @@
 import type { ErrorLocation } from "../errors";
 import type { FailureDomain } from "./availability";
 import { assertDebianPackage, assertImageRef, assertName } from "./config-text";
+import type { HostSecretFile, HostVolume } from "./host-storage";
 import type { AddressLease, AddressSegment } from "./ipam";
 
 /** How a host gets its software. */
@@ -124,7 +125,17 @@ export interface HostSpec {
   readonly attachments: readonly HostAttachment[];
   /** Hosts with the same traffic group share firewall rules (see Platform.allowTraffic). */
   readonly trafficGroup: string;
-  /** Environment variables for the host's processes. */
+  /**
+   * Data that outlives the host (see HostVolume).
+   * @default - none
+   */
+  readonly volumes?: readonly HostVolume[];
+  /**
+   * Secrets delivered as files (see HostSecretFile); made by the same platform's `addSecret`.
+   * @default - none
+   */
+  readonly secretFiles?: readonly HostSecretFile[];
+  /** Environment variables for the host's processes (never secrets: use `secretFiles`). */
   readonly environment?: Readonly<Record<string, string>>;
   /**
    * Hosts (by construct path) this host should start after, e.g. a load balancer after its

@@ -2,6 +2,7 @@ import { Construct, type IConstruct } from "constructs";
 import type { FailureDomain } from "../model/availability";
 import { assertSysctl } from "../model/config-text";
 import type { HostSpec } from "../model/host-spec";
+import { assertHostStorage } from "../model/host-storage";
 
 /** A host the platform made from a HostSpec. */
 export interface IHost extends IConstruct {
@@ -25,6 +26,7 @@ export abstract class PlatformHost extends Construct implements IHost {
     this.failureDomain = spec.failureDomain;
     for (const [key, value] of Object.entries(spec.sysctls)) assertSysctl(this, key, value);
     spec.software.validate(this);
+    assertHostStorage(this, spec.volumes ?? [], spec.secretFiles ?? []);
   }
 
   public get address(): string {

@@ -11,6 +11,7 @@ import type { HealthCheckedNameBinding, HealthCheckedNameRequest } from "./healt
 import type { IHost } from "./host";
 import type { ManagedDatabaseBinding, ManagedDatabaseRequest } from "./managed-database";
 import type { ManagedLoadBalancerBinding, ManagedLoadBalancerRequest } from "./managed-load-balancer";
+import type { ISecret, SecretOptions } from "./secret";
 import type { ISegment, SegmentOptions } from "./segment";
 import type { TrafficRule } from "./traffic";
 import type { PlatformTraits } from "./traits";
@@ -50,6 +51,12 @@ export interface IPlatform extends IConstruct {
   addHost(scope: Construct, id: string, spec: HostSpec): IHost;
   /** Allows one flow of traffic (see TrafficRule). */
   allowTraffic(scope: Construct, rule: TrafficRule): void;
+  /**
+   * Makes a secret under `scope`/`id`, generated at deploy time (a `random_password` on Docker,
+   * a Secrets Manager secret on AWS): letters and digits, `options.length` long. Hosts receive
+   * it as a file through `HostSpec.secretFiles`; its value is never in the synthesized JSON.
+   */
+  addSecret(scope: Construct, id: string, options?: SecretOptions): ISecret;
   /** Sets up a floating address in one of `traits.floatingAddressModes`. */
   addFloatingAddress(scope: Construct, request: FloatingAddressRequest): IFloatingAddressBinding;
   /**
@@ -161,6 +168,7 @@ export abstract class Platform extends Construct implements IPlatform {
   /** Makes the platform's host for `spec` (addHost registers it). */
   protected abstract createHost(scope: Construct, id: string, spec: HostSpec): IHost;
   public abstract allowTraffic(scope: Construct, rule: TrafficRule): void;
+  public abstract addSecret(scope: Construct, id: string, options?: SecretOptions): ISecret;
   public abstract addManagedLoadBalancer(
     scope: Construct,
     id: string,

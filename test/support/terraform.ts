@@ -151,6 +151,8 @@ const MOCK_DATA: Record<string, Record<string, unknown>> = {
   },
   aws_partition: { partition: "aws", dns_suffix: "amazonaws.com" },
   aws_region: { name: "eu-west-1", endpoint: "ec2.eu-west-1.amazonaws.com" },
+  // Secrets Manager's generator: letters and digits (exclude_punctuation), 32 long.
+  aws_secretsmanager_random_password: { random_password: "Mock0pass1word2for3tests4only5ab" },
 };
 
 /**
@@ -170,6 +172,13 @@ const MOCK_RESOURCES: Record<string, Record<string, unknown>> = {
     public_ip: "198.51.100.10",
   },
   aws_iam_role: { arn: "arn:aws:iam::123456789012:role/mock-role" },
+  aws_secretsmanager_secret: {
+    arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:test/Superuser-AbCdEf",
+  },
+  aws_ebs_volume: {
+    id: "vol-0123456789abcdef0",
+    arn: "arn:aws:ec2:eu-west-1:123456789012:volume/vol-0123456789abcdef0",
+  },
   // Route 53's CLOUDWATCH_METRIC checks take the alarm's region from its ARN.
   aws_cloudwatch_metric_alarm: { arn: "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:mock-alarm" },
   aws_lb: {

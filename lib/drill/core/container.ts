@@ -6,6 +6,7 @@
 import { isIpv4, networkContains } from "../../model/ipam";
 import { DrillError } from "./drill-error";
 import type { DrillAttachment, DrillContainer, DrillNetwork, DrillUpload } from "./stack";
+import { type DrillSecret, type DrillVolume, parseMounts, secretReference } from "./storage";
 import {
   blockList,
   isObject,
@@ -85,7 +86,18 @@ function parseCommand(raw: Json, where: string): string[] | undefined {
   return command;
 }
 
-function parseUploads(raw: Json, where: string): DrillUpload[] {
+/** An upload's `permissions` (octal text), or undefined. */
+function permissionsOf(value: unknown, where: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^0?[0-7]{3}$/.test(value)) {
+    throw new DrillError(
+      `${where}: permissions ${JSON.stringify(value)} is not an octal mode such as "0400"`,
+    );
+  }
+  return Number.parseInt(value, 8);
+}
+
+function parseUploads(raw: Json, where: string, secrets: readonly DrillSecret[]): DrillUpload[] {
   const uploads = blockList(raw.upload).map((u, i): DrillUpload => {
     if (!isObject(u)) throw new DrillError(`${where} upload[${i}] is not an object`);
     const file = checkUploadPath(requireString(u.file, `${where} upload[${i}].file`), where);
@@ -94,10 +106,17 @@ function parseUploads(raw: Json, where: string): DrillUpload[] {
         `${where} upload[${i}] (${file}) has no literal content (content_base64 and source are not supported)`,
       );
     }
+    const mode = permissionsOf(u.permissions, `${where} upload ${file}`);
+    const secret = secretReference(u.content);
+    if (secret !== undefined && !secrets.some((s) => s.key === secret)) {
+      throw new DrillError(`${where} upload ${file}: ${u.content} is not a random_password of this stack`);
+    }
     return {
       file,
-      content: terraformString(u.content, `${where} upload ${file}`),
+      content: secret === undefined ? terraformString(u.content, `${where} upload ${file}`) : "",
       executable: u.executable === true,
+      ...(mode !== undefined ? { mode } : {}),
+      ...(secret !== undefined ? { secret } : {}),
     };
   });
   const seen = new Set<string>();
@@ -162,7 +181,18 @@ function parseDns(raw: Json, where: string): Pick<DrillContainer, "dns" | "dnsSe
   };
 }
 
-export function parseContainer(key: string, raw: unknown, networks: readonly DrillNetwork[]): DrillContainer {
+/** The stack's resources a container may refer to beside its networks. */
+export interface ContainerContext {
+  readonly volumes: readonly DrillVolume[];
+  readonly secrets: readonly DrillSecret[];
+}
+
+export function parseContainer(
+  key: string,
+  raw: unknown,
+  networks: readonly DrillNetwork[],
+  context: ContainerContext = { volumes: [], secrets: [] },
+): DrillContainer {
   const where = `docker_container.${key}`;
   if (!isObject(raw)) throw new DrillError(`${where} is not an object`);
   const name = typeof raw.name === "string" ? raw.name : key;
@@ -189,7 +219,8 @@ export function parseContainer(key: string, raw: unknown, networks: readonly Dri
     network: primary.network,
     address: primary.address,
     ...(command ? { command } : {}),
-    uploads: parseUploads(raw, where),
+    uploads: parseUploads(raw, where, context.secrets),
+    mounts: parseMounts(raw, where, context.volumes),
     capabilities: parseCapabilities(raw, where),
     sysctls: parseSysctls(raw, where),
     env: parseEnv(raw, where),

@@ -45,13 +45,17 @@ export interface StageSite {
   readonly workDir: string;
   /** The lab's prefix: a leak check finds a lab's hosts by their mounts. */
   readonly mountTag: string;
+  /** The lab's value of each `random_password`, by key. */
+  readonly secrets?: ReadonlyMap<string, string>;
+  /** The lab's directory of a `docker_volume`, by key: it outlives the host's restarts. */
+  readonly volumeDir?: (key: string) => string;
 }
 
 /** Throws for uploads under the paths the lab mounts itself. */
 export function checkUploadsPlaceable(container: DrillContainer): void {
-  for (const u of container.uploads) {
-    if (RESERVED_PREFIXES.some((p) => u.file === p || u.file.startsWith(`${p}/`))) {
-      throw new DrillError(`${container.key}: uploads under ${u.file} are not supported by drills`);
+  for (const file of [...container.uploads.map((u) => u.file), ...container.mounts.map((m) => m.target)]) {
+    if (RESERVED_PREFIXES.some((p) => file === p || file.startsWith(`${p}/`))) {
+      throw new DrillError(`${container.key}: uploads and mounts under ${file} are not supported by drills`);
     }
   }
 }
@@ -69,29 +73,78 @@ function uploadsOf(h: StagedHost): DrillUpload[] {
   return uploads;
 }
 
-/** Writes the uploads into layers; returns `mount -t overlay` lines, shortest path first. */
-function stageLayers(h: StagedHost, stage: string): string[] {
-  const mounts = new Map<string, string>();
-  for (const u of uploadsOf(h)) {
-    const mountDir = existingAncestor(path.dirname(u.file));
+/** The layers of a host's overlays, one per directory of this machine they cover. */
+class Layers {
+  private readonly byDir = new Map<string, string>();
+
+  constructor(
+    private readonly key: string,
+    private readonly stage: string,
+  ) {}
+
+  /** The path in a layer that shows at `file` once the overlays are mounted. */
+  public place(file: string): string {
+    const mountDir = existingAncestor(path.dirname(file));
     if (!fs.statSync(mountDir).isDirectory()) {
-      throw new DrillError(`${h.container.key}: ${mountDir} exists on this machine but is not a directory`);
+      throw new DrillError(`${this.key}: ${mountDir} exists on this machine but is not a directory`);
     }
-    let layer = mounts.get(mountDir);
+    let layer = this.byDir.get(mountDir);
     if (!layer) {
-      layer = path.join(stage, `layer${mounts.size}`);
+      layer = path.join(this.stage, `layer${this.byDir.size}`);
       fs.mkdirSync(layer, { mode: 0o755 });
       fs.chmodSync(layer, fs.statSync(mountDir).mode & 0o7777);
-      mounts.set(mountDir, layer);
+      this.byDir.set(mountDir, layer);
     }
-    const target = path.join(layer, path.relative(mountDir, u.file));
+    const target = path.join(layer, path.relative(mountDir, file));
     fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
-    fs.writeFileSync(target, u.content, { mode: u.executable ? 0o755 : 0o644 });
-    fs.chmodSync(target, u.executable ? 0o755 : 0o644);
+    return target;
   }
-  return [...mounts.entries()]
-    .sort((a, b) => a[0].length - b[0].length)
-    .map(([dir, layer]) => `mount -t overlay drill -o ro,lowerdir=${layer}:${dir} ${dir}`);
+
+  /** `mount -t overlay` lines, shortest path first. */
+  public mounts(): string[] {
+    return [...this.byDir.entries()]
+      .sort((a, b) => a[0].length - b[0].length)
+      .map(([dir, layer]) => `mount -t overlay drill -o ro,lowerdir=${layer}:${dir} ${dir}`);
+  }
+}
+
+function writeFile(file: string, content: string, mode: number): void {
+  fs.writeFileSync(file, content, { mode });
+  fs.chmodSync(file, mode);
+}
+
+/**
+ * Writes the uploads into layers, and a mount point there for each volume and secret file.
+ * Returns the overlay mounts, then the bind mounts of the volumes' directories and the secret
+ * files (written beside the layers, so that a chown or chmod inside the host changes the lab's
+ * copy and nothing of this machine's).
+ */
+function stageLayers(h: StagedHost, stage: string, site: StageSite): string[] {
+  const layers = new Layers(h.container.key, stage);
+  const binds: string[] = [];
+  uploadsOf(h).forEach((u, i) => {
+    const placed = layers.place(u.file);
+    const mode = u.mode ?? (u.executable ? 0o755 : 0o644);
+    if (u.secret === undefined) {
+      writeFile(placed, u.content, mode);
+      return;
+    }
+    const value = site.secrets?.get(u.secret);
+    if (value === undefined)
+      throw new DrillError(`${h.container.key}: no value for random_password.${u.secret}`);
+    writeFile(placed, "", 0o600);
+    const staged = path.join(stage, `secret${i}`);
+    writeFile(staged, value, mode);
+    binds.push(`mount --bind ${shellQuote(staged)} ${shellQuote(u.file)}`);
+  });
+  for (const m of h.container.mounts) {
+    fs.mkdirSync(layers.place(`${m.target}/.`), { recursive: true, mode: 0o755 });
+    const dir = site.volumeDir?.(m.volume);
+    if (dir === undefined)
+      throw new DrillError(`${h.container.key}: no directory for docker_volume.${m.volume}`);
+    binds.push(`mount --bind ${shellQuote(dir)} ${shellQuote(m.target)}`);
+  }
+  return [...layers.mounts(), ...binds];
 }
 
 /** Writes /etc/hosts, resolv.conf and hostname; returns `mount --bind` lines. */
@@ -126,7 +179,7 @@ export function stageHost(h: StagedHost, site: StageSite, containers: readonly D
   const stage = path.join(site.workDir, "hosts", c.hostname);
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(stage, { recursive: true, mode: 0o755 });
-  const overlays = stageLayers(h, stage);
+  const overlays = stageLayers(h, stage, site);
   const binds = stageEtc(h, stage, containers);
   const caps = [...new Set([...DOCKER_DEFAULT_CAPABILITIES, ...c.capabilities])]
     .map((cap) => `+${cap.toLowerCase()}`)

@@ -5,7 +5,9 @@
  * - one network namespace per `docker_container`, with one veth per attachment (eth0, eth1, ...
  *   in the container's order) carrying its static address, and the container's sysctls;
  * - per container, its command run as PID 1 of its own PID, mount and UTS namespaces, with the
- *   uploaded files overlaid at their paths, /etc/hosts and /etc/resolv.conf as Docker would give
+ *   uploaded files overlaid at their paths, each `docker_volume` a directory of the lab's work
+ *   directory bind-mounted at its path (kept across restarts), each secret file (an upload of a
+ *   `random_password`, whose value the lab generates once) bind-mounted with its mode, /etc/hosts and /etc/resolv.conf as Docker would give
  *   them, a private /run and /tmp, Docker's default capabilities plus the added ones, and the
  *   container's environment;
  * - one client namespace per network.
@@ -26,6 +28,7 @@ import { NamespaceProcesses } from "./namespace-processes";
 import type { RunOptions, RunResult } from "./proc";
 import type { DrillContainer, DrillNetwork, DrillStack } from "./stack";
 import { standInCommand } from "./stand-in";
+import { generateSecrets } from "./storage";
 
 /** One container of the stack in the lab. */
 interface NsHost {
@@ -69,6 +72,8 @@ export class NamespaceLab implements Lab {
   private readonly clients = new Map<string, NsClient>();
   private readonly procs: NamespaceProcesses;
   private readonly keepWorkDir: boolean;
+  /** One value per `random_password`, for as long as the lab lives. */
+  private readonly secrets: ReadonlyMap<string, string>;
   /** Namespaces this lab created and has not deleted yet, in creation order. */
   private readonly namespaces: string[] = [];
   private readonly exitHandler = () => this.teardownSync();
@@ -85,6 +90,8 @@ export class NamespaceLab implements Lab {
     fs.mkdirSync(path.join(this.workDir, "logs"), { recursive: true });
     this.procs = new NamespaceProcesses(path.join(this.workDir, "logs"));
     this.bridges = new Map(stack.networks.map((n, i) => [n.key, `${this.prefix}-net${i}`]));
+    this.secrets = generateSecrets(stack.secrets);
+    for (const v of stack.volumes) fs.mkdirSync(this.volumeDir(v.key), { recursive: true, mode: 0o755 });
     stack.containers.forEach((container, i) => {
       checkUploadsPlaceable(container);
       this.hosts.set(container.hostname, {
@@ -131,6 +138,11 @@ export class NamespaceLab implements Lab {
       throw e;
     }
     return lab;
+  }
+
+  /** A volume's directory: kept across the restarts of the hosts that mount it. */
+  private volumeDir(key: string): string {
+    return path.join(this.workDir, "volumes", key);
   }
 
   private network(key: string): DrillNetwork {
@@ -204,7 +216,13 @@ export class NamespaceLab implements Lab {
     if (this.procs.isRunning(hostname)) throw new DrillError(`${hostname} is already running`);
     if (h.used) await this.freshNetwork(h);
     h.used = true;
-    const script = stageHost(h, { workDir: this.workDir, mountTag: this.prefix }, this.stack.containers);
+    const site = {
+      workDir: this.workDir,
+      mountTag: this.prefix,
+      secrets: this.secrets,
+      volumeDir: (key: string) => this.volumeDir(key),
+    };
+    const script = stageHost(h, site, this.stack.containers);
     await this.procs.startHost(hostname, h.netns, script, h.command);
   }
 

@@ -1,7 +1,8 @@
 /**
  * Reads the parts of a synthesized Docker stack (`cdk.tf.json`) that a drill brings up: the
- * `docker_network` resources (one bridge each) and the `docker_container` resources (one host
- * each: its attachments, command, uploaded files, capabilities, sysctls, DNS settings).
+ * `docker_network` resources (one bridge each), the `docker_container` resources (one host
+ * each: its attachments, command, uploaded files, volume mounts, capabilities, sysctls, DNS
+ * settings), and the `docker_volume` and `random_password` resources they use (see storage.ts).
  */
 import {
   type Ipv4Network,
@@ -13,6 +14,7 @@ import {
 } from "../../model/ipam";
 import { parseContainer } from "./container";
 import { DrillError } from "./drill-error";
+import { type DrillMount, type DrillSecret, type DrillVolume, parseSecrets, parseVolumes } from "./storage";
 import { isObject, requireString } from "./terraform-json";
 
 /** One `docker_network`. */
@@ -29,8 +31,13 @@ export interface DrillNetwork {
 export interface DrillUpload {
   /** Absolute path inside the container. */
   readonly file: string;
+  /** The literal content; empty for a secret, whose value the lab generates. */
   readonly content: string;
   readonly executable: boolean;
+  /** The file's mode (`permissions`), when the stack sets one. */
+  readonly mode?: number;
+  /** Key of the `random_password` whose value is the content, for a secret file. */
+  readonly secret?: string;
 }
 
 /** One entry of a container's `networks_advanced`. */
@@ -58,6 +65,8 @@ export interface DrillContainer {
   /** The container's command; undefined when the image's own entry point runs (user images). */
   readonly command?: readonly string[];
   readonly uploads: readonly DrillUpload[];
+  /** Named volumes mounted into the container. */
+  readonly mounts: readonly DrillMount[];
   /** Capabilities added to Docker's default set, upper case without `CAP_`. */
   readonly capabilities: readonly string[];
   readonly sysctls: Readonly<Record<string, string>>;
@@ -75,12 +84,18 @@ export interface DrillContainer {
   readonly constructPath?: string;
 }
 
+export type { DrillMount, DrillSecret, DrillVolume } from "./storage";
+
 /** The Docker resources of a synthesized stack. */
 export interface DrillStack {
   /** Stack name, from the path `cdktf.out/stacks/<name>/cdk.tf.json` or the metadata. */
   readonly name: string;
   readonly networks: readonly DrillNetwork[];
   readonly containers: readonly DrillContainer[];
+  /** `docker_volume` resources: a lab keeps a directory per volume for as long as it runs. */
+  readonly volumes: readonly DrillVolume[];
+  /** `random_password` resources: a lab generates each value once. */
+  readonly secrets: readonly DrillSecret[];
   /** The parsed `cdk.tf.json`, for topology drills that read more of it. */
   readonly document: Readonly<Record<string, unknown>>;
 }
@@ -145,10 +160,12 @@ export function parseDockerStack(document: unknown, name = "stack"): DrillStack 
     .map(([key, raw]) => parseNetwork(key, raw))
     .sort((a, b) => a.key.localeCompare(b.key));
   if (networks.length === 0) throw new DrillError("the stack has no docker_network: nothing to drill");
+  const volumes = parseVolumes(resources);
+  const secrets = parseSecrets(resources);
   const containers = Object.entries(rawContainers)
-    .map(([key, raw]) => parseContainer(key, raw, networks))
+    .map(([key, raw]) => parseContainer(key, raw, networks, { volumes, secrets }))
     .sort((a, b) => ipv4ToInt(a.address) - ipv4ToInt(b.address));
   if (containers.length === 0) throw new DrillError("the stack has no docker_container: nothing to drill");
   checkClashes(containers);
-  return { name, networks, containers, document };
+  return { name, networks, containers, volumes, secrets, document };
 }

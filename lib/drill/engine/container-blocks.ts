@@ -40,8 +40,13 @@ export interface HealthcheckBlock {
 export interface UploadBlock {
   /** Absolute path inside the container. */
   readonly file: string;
+  /** The literal content; empty for a secret, whose value the deployer generates. */
   readonly content: Buffer;
   readonly executable: boolean;
+  /** `permissions`, when set: it has precedence over `executable`. */
+  readonly mode?: number;
+  /** Key of the `random_password` whose `result` is the content. */
+  readonly secret?: string;
 }
 
 /** One `mounts` block. */
@@ -49,6 +54,8 @@ export interface MountBlock {
   readonly target: string;
   readonly type: "bind" | "volume" | "tmpfs";
   readonly source?: string;
+  /** Key of the stack's `docker_volume` a volume mount's source refers to. */
+  readonly volumeKey?: string;
   readonly readOnly: boolean;
   readonly tmpfsSizeBytes?: number;
   readonly tmpfsMode?: number;
@@ -64,7 +71,7 @@ export interface VolumeBlock {
 
 const ATTACHMENT_ATTRIBUTES = ["name", "ipv4_address", "aliases"];
 const HEALTHCHECK_ATTRIBUTES = ["test", "interval", "timeout", "start_period", "retries"];
-const UPLOAD_ATTRIBUTES = ["file", "content", "content_base64", "executable"];
+const UPLOAD_ATTRIBUTES = ["file", "content", "content_base64", "executable", "permissions"];
 const MOUNT_ATTRIBUTES = ["target", "type", "source", "read_only", "tmpfs_options"];
 const TMPFS_OPTIONS = ["size_bytes", "mode"];
 const VOLUME_ATTRIBUTES = ["container_path", "host_path", "volume_name", "read_only"];
@@ -131,15 +138,24 @@ export function parseUploads(value: unknown, where: string): UploadBlock[] {
     const file = absolutePath(b.file, `${at}.file`);
     if (seen.has(file)) throw new EngineError(`${at}: ${file} is uploaded twice`);
     seen.add(file);
-    const text = optionalString(b.content, `${at}.content`);
+    const secret = reference(b.content, "random_password", ["result"])?.key;
+    const text = secret === undefined ? optionalString(b.content, `${at}.content`) : "";
     const base64 = optionalString(b.content_base64, `${at}.content_base64`);
     if ((text === undefined) === (base64 === undefined)) {
       throw new EngineError(`${at} (${file}) needs exactly one of content and content_base64`);
+    }
+    const permissions = optionalString(b.permissions, `${at}.permissions`);
+    if (permissions !== undefined && !/^0?[0-7]{3}$/.test(permissions)) {
+      throw new EngineError(
+        `${at}.permissions ${JSON.stringify(permissions)} is not an octal mode such as "0400"`,
+      );
     }
     return {
       file,
       content: text !== undefined ? Buffer.from(text, "utf8") : Buffer.from(base64 as string, "base64"),
       executable: optionalBoolean(b.executable, `${at}.executable`) ?? false,
+      ...(permissions !== undefined ? { mode: Number.parseInt(permissions, 8) } : {}),
+      ...(secret !== undefined ? { secret } : {}),
     };
   });
 }
@@ -163,7 +179,8 @@ export function parseMounts(value: unknown, where: string): MountBlock[] {
     const tmpfs = block(b.tmpfs_options, `${at}.tmpfs_options`) as Json | undefined;
     if (tmpfs) onlyKnown(tmpfs, TMPFS_OPTIONS, `${at}.tmpfs_options`);
     if (tmpfs && type !== "tmpfs") throw new EngineError(`${at}: tmpfs_options on a ${type} mount`);
-    const source = optionalString(b.source, `${at}.source`);
+    const volumeKey = reference(b.source, "docker_volume", ["name"])?.key;
+    const source = volumeKey === undefined ? optionalString(b.source, `${at}.source`) : volumeKey;
     if (type !== "tmpfs" && source === undefined)
       throw new EngineError(`${at}: a ${type} mount needs a source`);
     const size = tmpfs ? optionalNumber(tmpfs.size_bytes, `${at}.tmpfs_options.size_bytes`) : undefined;
@@ -172,6 +189,7 @@ export function parseMounts(value: unknown, where: string): MountBlock[] {
       target: absolutePath(b.target, `${at}.target`),
       type,
       ...(source !== undefined ? { source } : {}),
+      ...(volumeKey !== undefined ? { volumeKey } : {}),
       readOnly: optionalBoolean(b.read_only, `${at}.read_only`) ?? false,
       ...(size !== undefined ? { tmpfsSizeBytes: size } : {}),
       ...(mode !== undefined ? { tmpfsMode: mode } : {}),

@@ -7,6 +7,7 @@
  */
 import type { NetworkAttachment } from "./container-blocks";
 import type { ContainerResource } from "./container-resource";
+import { EngineError } from "./engine-error";
 
 /** An endpoint of one attachment: its static address and aliases. */
 export function endpointConfig(attachment: NetworkAttachment) {
@@ -25,6 +26,7 @@ export function containerCreateBody(
   image: string,
   networkName: (networkKey: string) => string,
   extraLabels: Readonly<Record<string, string>>,
+  volumeName: (volumeKey: string) => string = (key) => key,
 ) {
   const c = container;
   const first = c.networks[0];
@@ -64,7 +66,9 @@ export function containerCreateBody(
       Mounts: c.mounts.map((m) => ({
         Target: m.target,
         Type: m.type,
-        ...(m.source !== undefined ? { Source: m.source } : {}),
+        ...(m.source !== undefined
+          ? { Source: m.volumeKey !== undefined ? volumeName(m.volumeKey) : m.source }
+          : {}),
         ReadOnly: m.readOnly,
         ...(m.type === "tmpfs"
           ? {
@@ -98,12 +102,24 @@ export function laterAttachments(
 
 /**
  * The archive `PUT /containers/{id}/archive?path=/` receives for the uploads: each file at its
- * path, mode 0744 when executable and 0644 otherwise, as the provider writes them.
+ * path, with its `permissions`, else mode 0744 when executable and 0644 otherwise, as the
+ * provider writes them; a secret's content is its password's value from `passwords`.
  */
-export function uploadEntries(container: ContainerResource) {
-  return container.uploads.map((u) => ({
-    path: u.file.slice(1),
-    content: u.content,
-    mode: u.executable ? 0o744 : 0o644,
-  }));
+export function uploadEntries(
+  container: ContainerResource,
+  passwords: ReadonlyMap<string, string> = new Map(),
+) {
+  return container.uploads.map((u) => {
+    const value = u.secret === undefined ? undefined : passwords.get(u.secret);
+    if (u.secret !== undefined && value === undefined) {
+      throw new EngineError(
+        `docker_container.${container.key}: ${u.file} refers to random_password.${u.secret}, which the stack does not have`,
+      );
+    }
+    return {
+      path: u.file.slice(1),
+      content: value === undefined ? u.content : Buffer.from(value, "utf8"),
+      mode: u.mode ?? (u.executable ? 0o744 : 0o644),
+    };
+  });
 }

@@ -2,7 +2,8 @@
  * Deploys the Docker resources of a stack to an engine as `terraform apply` with the kreuzwerker
  * provider would: networks with their IPAM, then each container in creation order (after its
  * `depends_on`): created, attached to its further networks, its uploads put in by the archive
- * endpoint, started, and checked to be running when `must_run`. The result is the handle an
+ * endpoint (a `random_password`'s value generated once per deployment), started, and checked to
+ * be running when `must_run`; named volumes before the containers. The result is the handle an
  * engine-backed drill lab works through: the containers, their addresses, start, stop, kill,
  * exec and health. Teardown removes by name, so it also clears what a failed run left.
  */
@@ -15,6 +16,7 @@ import { demultiplex, type EngineClient, type ExecResult } from "./engine-client
 import { EngineError } from "./engine-error";
 import type { EngineStack } from "./engine-stack";
 import { networkCreateBody } from "./network-resource";
+import { generatePasswords, volumeCreateBody } from "./storage-resources";
 import { tarArchive } from "./tar";
 
 /** Label put on everything the lab creates: the stack's name. */
@@ -50,14 +52,15 @@ interface ContainerInspect {
 }
 
 /**
- * Removes containers and networks by name, and every container carrying the lab's label for
- * `stackName`; quiet for what is already gone.
+ * Removes containers, networks and volumes by name, and every container carrying the lab's
+ * label for `stackName`; quiet for what is already gone.
  */
 export async function teardownNames(
   client: EngineClient,
   stackName: string,
   containers: readonly string[],
   networks: readonly string[],
+  volumes: readonly string[] = [],
 ): Promise<void> {
   const labelled = await client.json<{ Names: string[] }[]>("GET", "/containers/json", {
     query: { all: 1, filters: JSON.stringify({ label: [`${LAB_LABEL}=${stackName}`] }) },
@@ -77,13 +80,16 @@ export async function teardownNames(
   for (const name of networks) {
     await client.call("DELETE", `/networks/${encodeURIComponent(name)}`, {}, [404]);
   }
+  for (const name of volumes) {
+    await client.call("DELETE", `/volumes/${encodeURIComponent(name)}`, {}, [404]);
+  }
 }
 
 // The same removal from a child process, for exit and signal handlers, which cannot wait for
 // asynchronous requests: force-removes the containers, then the networks, by name.
 const TEARDOWN_SCRIPT = `
 const http = require("node:http");
-const [socketPath, containers, networks] = process.argv.slice(1).map((a) => JSON.parse(a));
+const [socketPath, containers, networks, volumes] = process.argv.slice(1).map((a) => JSON.parse(a));
 const del = (path) => new Promise((done) => {
   const req = http.request({ socketPath, method: "DELETE", path: "/v1.41" + path }, (res) => { res.resume(); res.on("end", done); });
   req.on("error", done);
@@ -92,19 +98,28 @@ const del = (path) => new Promise((done) => {
 (async () => {
   for (const c of containers) await del("/containers/" + encodeURIComponent(c) + "?force=1&v=1");
   for (const n of networks) await del("/networks/" + encodeURIComponent(n));
+  for (const v of volumes) await del("/volumes/" + encodeURIComponent(v));
 })();
 `;
 
-/** Removes containers and networks by name, synchronously (bounded by `timeoutMs`). */
+/** Removes containers, networks and volumes by name, synchronously (bounded by `timeoutMs`). */
 export function teardownNamesSync(
   socketPath: string,
   containers: readonly string[],
   networks: readonly string[],
   timeoutMs = 30_000,
+  volumes: readonly string[] = [],
 ): void {
   spawnSync(
     process.execPath,
-    ["-e", TEARDOWN_SCRIPT, JSON.stringify(socketPath), JSON.stringify(containers), JSON.stringify(networks)],
+    [
+      "-e",
+      TEARDOWN_SCRIPT,
+      JSON.stringify(socketPath),
+      JSON.stringify(containers),
+      JSON.stringify(networks),
+      JSON.stringify(volumes),
+    ],
     { stdio: "ignore", timeout: timeoutMs, killSignal: "SIGKILL" },
   );
 }
@@ -116,6 +131,7 @@ export function teardownByName(client: EngineClient, stack: EngineStack): Promis
     stack.name,
     stack.containers.map((c) => c.name),
     stack.networks.map((n) => n.name),
+    stack.volumes.map((v) => v.name),
   );
 }
 
@@ -135,6 +151,8 @@ export class EngineDeployment {
         client.socketPath,
         stack.containers.map((c) => c.name),
         stack.networks.map((n) => n.name),
+        undefined,
+        stack.volumes.map((v) => v.name),
       ),
     );
     try {
@@ -144,6 +162,9 @@ export class EngineDeployment {
         });
         const bridge = n.options["com.docker.network.bridge.name"] ?? `br-${created.Id.slice(0, 12)}`;
         deployment.networkList.push({ key: n.key, name: n.name, id: created.Id, bridge });
+      }
+      for (const v of stack.volumes) {
+        await client.json("POST", "/volumes/create", { json: volumeCreateBody(v, labels) });
       }
       for (const c of stack.containers) {
         const image = "imageKey" in c.image ? imageName(c.image.imageKey) : c.image.name;
@@ -163,11 +184,21 @@ export class EngineDeployment {
   private unregister: () => void = () => undefined;
   private readonly networkList: DeployedNetwork[] = [];
   private readonly containerList: DeployedContainer[] = [];
+  /** The value of each `random_password`, drawn once per deployment as the first apply would. */
+  private readonly passwords: ReadonlyMap<string, string>;
 
   private constructor(
     readonly client: EngineClient,
     readonly stack: EngineStack,
-  ) {}
+  ) {
+    this.passwords = generatePasswords(stack.passwords);
+  }
+
+  private volumeName = (key: string): string => {
+    const v = this.stack.volumes.find((x) => x.key === key);
+    if (!v) throw new EngineError(`volume ${key} is not in the stack`);
+    return v.name;
+  };
 
   private networkName = (key: string): string => {
     const n = this.stack.networks.find((x) => x.key === key);
@@ -181,7 +212,7 @@ export class EngineDeployment {
     labels: Record<string, string>,
   ): Promise<DeployedContainer> {
     const where = `docker_container.${c.key}`;
-    const body = containerCreateBody(c, image, this.networkName, labels);
+    const body = containerCreateBody(c, image, this.networkName, labels, this.volumeName);
     const created = await this.client.json<{ Id: string }>("POST", "/containers/create", {
       query: { name: c.name },
       json: body,
@@ -194,7 +225,7 @@ export class EngineDeployment {
     if (c.uploads.length) {
       await this.client.call("PUT", `/containers/${created.Id}/archive`, {
         query: { path: "/" },
-        body: tarArchive(uploadEntries(c)),
+        body: tarArchive(uploadEntries(c, this.passwords)),
       });
     }
     await this.client.call("POST", `/containers/${created.Id}/start`);

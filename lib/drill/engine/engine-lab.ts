@@ -59,6 +59,8 @@ export interface LabRecord {
   readonly daemon: EngineDaemonRecord;
   readonly containers: readonly string[];
   readonly networks: readonly string[];
+  /** Named volumes (absent in records written before volumes were deployed). */
+  readonly volumes?: readonly string[];
 }
 
 /**
@@ -171,6 +173,7 @@ export class EngineLab {
       daemon: this.daemon.record,
       containers: this.stack.containers.map((c) => c.name),
       networks: this.stack.networks.map((n) => n.name),
+      volumes: this.stack.volumes.map((v) => v.name),
     };
   }
 
@@ -247,6 +250,7 @@ export async function downRecordedLab(cacheDir = defaultCacheDir()): Promise<Lab
         record.stackName,
         record.containers,
         record.networks,
+        record.volumes ?? [],
       );
     } catch (e) {
       errors.push((e as Error).message);

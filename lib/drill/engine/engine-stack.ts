@@ -10,6 +10,7 @@ import { EngineError } from "./engine-error";
 import { type ImageResource, parseImage } from "./image-resource";
 import { isObject, onlyKnown } from "./json-fields";
 import { type NetworkResource, parseNetwork } from "./network-resource";
+import { type PasswordResource, parsePassword, parseVolume, type VolumeResource } from "./storage-resources";
 
 /** The Docker resources of one stack. */
 export interface EngineStack {
@@ -19,12 +20,21 @@ export interface EngineStack {
   readonly dir: string;
   readonly images: readonly ImageResource[];
   readonly networks: readonly NetworkResource[];
+  readonly volumes: readonly VolumeResource[];
+  /** Passwords the deployer generates (their `result` is uploaded as secret files). */
+  readonly passwords: readonly PasswordResource[];
   /** Containers in creation order: each after everything it depends on. */
   readonly containers: readonly ContainerResource[];
 }
 
 const TOP_LEVEL = ["//", "provider", "resource", "terraform", "output"];
-const RESOURCE_TYPES = ["docker_image", "docker_network", "docker_container"];
+const RESOURCE_TYPES = [
+  "docker_image",
+  "docker_network",
+  "docker_container",
+  "docker_volume",
+  "random_password",
+];
 
 function entries(value: unknown, where: string): [string, unknown][] {
   if (value === undefined) return [];
@@ -77,7 +87,23 @@ export function parseEngineStack(document: unknown, path: string): EngineStack {
   const containers = entries(r.docker_container, "docker_container").map(([k, v]) =>
     parseContainer(k, v, keyByName),
   );
+  const volumes = entries(r.docker_volume, "docker_volume").map(([k, v]) => parseVolume(k, v));
+  const passwords = entries(r.random_password, "random_password").map(([k, v]) => parsePassword(k, v));
   for (const c of containers) {
+    for (const m of c.mounts) {
+      if (m.volumeKey !== undefined && !volumes.some((v) => v.key === m.volumeKey)) {
+        throw new EngineError(
+          `docker_container.${c.key}.mounts refers to docker_volume.${m.volumeKey}, which the stack does not have`,
+        );
+      }
+    }
+    for (const u of c.uploads) {
+      if (u.secret !== undefined && !passwords.some((p) => p.key === u.secret)) {
+        throw new EngineError(
+          `docker_container.${c.key}.upload ${u.file} refers to random_password.${u.secret}, which the stack does not have`,
+        );
+      }
+    }
     if ("imageKey" in c.image && !images.some((i) => i.key === (c.image as { imageKey: string }).imageKey)) {
       throw new EngineError(
         `docker_container.${c.key}.image refers to a docker_image the stack does not have`,
@@ -85,11 +111,15 @@ export function parseEngineStack(document: unknown, path: string): EngineStack {
     }
   }
   const names = new Set<string>();
-  for (const n of [...networks.map((x) => x.name), ...containers.map((x) => x.name)]) {
+  for (const n of [
+    ...networks.map((x) => x.name),
+    ...containers.map((x) => x.name),
+    ...volumes.map((x) => x.name),
+  ]) {
     if (names.has(n)) throw new EngineError(`${path}: the name ${n} is used twice`);
     names.add(n);
   }
-  return { name, dir, images, networks, containers: creationOrder(containers) };
+  return { name, dir, images, networks, volumes, passwords, containers: creationOrder(containers) };
 }
 
 /** Reads and parses `cdk.tf.json` at `path`. */

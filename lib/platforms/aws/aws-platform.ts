@@ -1,3 +1,4 @@
+import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct, type IConstruct } from "constructs";
 import { invalid } from "../../errors";
@@ -23,15 +24,18 @@ import {
   type ManagedLoadBalancerRequest,
 } from "../managed-load-balancer";
 import { Platform } from "../platform";
+import { type ISecret, ownSecret, type SecretOptions } from "../secret";
 import type { ISegment } from "../segment";
 import type { TrafficRule } from "../traffic";
 import type { PlatformTraits } from "../traits";
 import { debianAmi } from "./ami";
+import { AwsSecret } from "./aws-secret";
 import { assertEc2Id, assertInstanceType, assertKeyName } from "./cloud-ids";
 import { awsFloatingAddress } from "./floating-address/floating-address";
 import type { AwsFloatingAddressContext } from "./floating-address/mode";
 import { AwsHost } from "./host";
-import { AwsInstanceRoles } from "./iam";
+import { awsHostStorage } from "./host-storage";
+import { type AwsGrantOptions, AwsInstanceRoles } from "./iam";
 import { awsManagedDatabase } from "./managed-database";
 import { awsManagedLoadBalancer } from "./managed-load-balancer";
 import { type AwsExistingNetwork, type AwsNetwork, type AwsZone, awsNetwork } from "./network";
@@ -131,8 +135,9 @@ export interface AwsPlatformProps {
  *
  * Zones are the failure domains: hosts of a group are spread over them in turn. The concerns
  * live beside this file: network.ts, host.ts and user-data.ts, security-groups.ts, iam.ts,
- * managed-load-balancer.ts, one file per floating-address mode under floating-address/, and
- * route53-names.ts with its parts under route53/ (zones, checks, records, checker access).
+ * managed-load-balancer.ts, one file per floating-address mode under floating-address/,
+ * route53-names.ts with its parts under route53/ (zones, checks, records, checker access), and
+ * aws-secret.ts and host-storage.ts (Secrets Manager secrets, EBS volumes, their boot service).
  */
 export class AwsPlatform extends Platform {
   public readonly platformName = "aws";
@@ -177,6 +182,9 @@ export class AwsPlatform extends Platform {
   private readonly securityGroups: AwsSecurityGroups;
   private readonly floatingAddresses: AwsFloatingAddressContext;
   private ami?: string;
+  private readonly secrets = new Map<string, AwsSecret>();
+  /** Traffic groups and secrets (`<group> <secret path>`) already granted. */
+  private readonly secretReads = new Set<string>();
 
   constructor(scope: Construct, id: string, props: AwsPlatformProps = {}) {
     super(scope, id);
@@ -300,16 +308,81 @@ export class AwsPlatform extends Platform {
     this.securityGroups.allowFromCidrList(scope, rule);
   }
 
+  /**
+   * A Secrets Manager secret under `scope`/`id` (name `<namePrefix>/<id>-…`), its value generated
+   * by Secrets Manager at deploy time (letters and digits): see AwsSecret.
+   */
+  public addSecret(scope: Construct, id: string, options: SecretOptions = {}): ISecret {
+    const secret = new AwsSecret(scope, id, this.namePrefix, options);
+    this.secrets.set(secret.secretId, secret);
+    return secret;
+  }
+
+  /**
+   * Allows `hosts` (one traffic group) exactly `actions` on exactly `resources` (concrete ARNs;
+   * "*" only with `options.condition`) through their instance role: one inline policy, made
+   * under `scope` as `id`.
+   */
+  public grant(
+    scope: Construct,
+    id: string,
+    hosts: readonly IHost[],
+    actions: readonly string[],
+    resources: readonly string[],
+    options: Omit<AwsGrantOptions, "id"> = {},
+  ): IamRolePolicy {
+    for (const action of actions) {
+      if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) {
+        invalid(
+          scope,
+          "grant action",
+          action,
+          'name one action without wildcards, e.g. "secretsmanager:GetSecretValue"',
+        );
+      }
+    }
+    for (const r of resources) {
+      if (r !== "*" && !r.startsWith("arn:") && !r.includes("${TfToken[")) {
+        invalid(scope, "grant resource", r, 'give an ARN ("arn:…", or a resource\'s `arn` attribute)');
+      }
+    }
+    return this.instanceRoles.grant(scope, hosts, actions, resources, { ...options, id });
+  }
+
+  /** Lets a host read a secret: one policy per traffic group and secret, on its ARN only. */
+  private grantSecretRead(host: AwsHost, secret: AwsSecret): void {
+    const group = host.spec.trafficGroup;
+    const key = `${group} ${secret.secretId}`;
+    if (this.secretReads.has(key)) {
+      this.instanceRoles.roleFor(secret, [host], {});
+      return;
+    }
+    this.secretReads.add(key);
+    this.instanceRoles.grant(secret, [host], ["secretsmanager:GetSecretValue"], [secret.arn], {
+      id: `ReadBy-${group.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "")}`,
+      policyName: `read-secret-${secret.node.addr.slice(0, 16)}`,
+      rolePurpose: "reads secrets for",
+    });
+  }
+
   protected createHost(scope: Construct, id: string, spec: HostSpec): IHost {
-    return new AwsHost(scope, id, spec, {
+    const zone = this.zoneOf(spec.failureDomain);
+    const host = new AwsHost(scope, id, spec, {
       ami: this.amiId,
       instanceType: this.instanceTypeFor(spec.role),
-      subnetId: this.zoneOf(spec.failureDomain).subnetId,
+      subnetId: zone.subnetId,
       securityGroupId: this.securityGroupFor(spec.trafficGroup).id,
       assignPublicIp: this.assignPublicIps,
       ...(this.keyName ? { keyName: this.keyName } : {}),
       name: `${this.namePrefix}-${spec.hostname}`,
     });
+    awsHostStorage(host, spec, {
+      zoneName: zone.name,
+      namePrefix: this.namePrefix,
+      secretOf: (where, secretId) => ownSecret(where, this.secrets, secretId, this.node.path),
+      grantRead: (h, secret) => this.grantSecretRead(h, secret),
+    });
+    return host;
   }
 
   /**

@@ -96,7 +96,7 @@ export class AwsInstanceRoles {
   }
 
   /** The role of a group of hosts, made on first use; every host given gets its profile. */
-  private roleFor(scope: Construct, hosts: readonly IHost[], options: AwsGrantOptions): IamRole {
+  public roleFor(scope: Construct, hosts: readonly IHost[], options: AwsGrantOptions): IamRole {
     const group = hosts[0]?.spec.trafficGroup;
     if (group === undefined) return invalid(scope, "grant hosts", [], "grant to at least one host");
     const strays = hosts.filter((h) => h.spec.trafficGroup !== group).map((h) => h.node.path);

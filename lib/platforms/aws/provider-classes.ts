@@ -8,6 +8,9 @@ export const aws = optionalPeer("@cdktf/provider-aws", () => ({
   DataAwsAmi: (
     require("@cdktf/provider-aws/lib/data-aws-ami") as typeof import("@cdktf/provider-aws/lib/data-aws-ami")
   ).DataAwsAmi,
+  DataAwsSecretsmanagerRandomPassword: (
+    require("@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password") as typeof import("@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password")
+  ).DataAwsSecretsmanagerRandomPassword,
   DataAwsAvailabilityZones: (
     require("@cdktf/provider-aws/lib/data-aws-availability-zones") as typeof import("@cdktf/provider-aws/lib/data-aws-availability-zones")
   ).DataAwsAvailabilityZones,
@@ -26,6 +29,9 @@ export const aws = optionalPeer("@cdktf/provider-aws", () => ({
   DbSubnetGroup: (
     require("@cdktf/provider-aws/lib/db-subnet-group") as typeof import("@cdktf/provider-aws/lib/db-subnet-group")
   ).DbSubnetGroup,
+  EbsVolume: (
+    require("@cdktf/provider-aws/lib/ebs-volume") as typeof import("@cdktf/provider-aws/lib/ebs-volume")
+  ).EbsVolume,
   Eip: (require("@cdktf/provider-aws/lib/eip") as typeof import("@cdktf/provider-aws/lib/eip")).Eip,
   IamInstanceProfile: (
     require("@cdktf/provider-aws/lib/iam-instance-profile") as typeof import("@cdktf/provider-aws/lib/iam-instance-profile")
@@ -63,11 +69,20 @@ export const aws = optionalPeer("@cdktf/provider-aws", () => ({
   RouteTableAssociation: (
     require("@cdktf/provider-aws/lib/route-table-association") as typeof import("@cdktf/provider-aws/lib/route-table-association")
   ).RouteTableAssociation,
+  SecretsmanagerSecret: (
+    require("@cdktf/provider-aws/lib/secretsmanager-secret") as typeof import("@cdktf/provider-aws/lib/secretsmanager-secret")
+  ).SecretsmanagerSecret,
+  SecretsmanagerSecretVersion: (
+    require("@cdktf/provider-aws/lib/secretsmanager-secret-version") as typeof import("@cdktf/provider-aws/lib/secretsmanager-secret-version")
+  ).SecretsmanagerSecretVersion,
   SecurityGroup: (
     require("@cdktf/provider-aws/lib/security-group") as typeof import("@cdktf/provider-aws/lib/security-group")
   ).SecurityGroup,
   Subnet: (require("@cdktf/provider-aws/lib/subnet") as typeof import("@cdktf/provider-aws/lib/subnet"))
     .Subnet,
+  VolumeAttachment: (
+    require("@cdktf/provider-aws/lib/volume-attachment") as typeof import("@cdktf/provider-aws/lib/volume-attachment")
+  ).VolumeAttachment,
   Vpc: (require("@cdktf/provider-aws/lib/vpc") as typeof import("@cdktf/provider-aws/lib/vpc")).Vpc,
   VpcSecurityGroupEgressRule: (
     require("@cdktf/provider-aws/lib/vpc-security-group-egress-rule") as typeof import("@cdktf/provider-aws/lib/vpc-security-group-egress-rule")

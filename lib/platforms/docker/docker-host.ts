@@ -9,6 +9,7 @@ import { deferredString, deferredValue } from "../deferred";
 import { PlatformHost } from "../host";
 import { terraformLiteral } from "../terraform-text";
 import type { DockerPlatform } from "./docker-platform";
+import { dockerStorage } from "./docker-storage";
 import { docker } from "./provider-classes";
 
 /** A host on the Docker platform: one container. */
@@ -20,17 +21,23 @@ export class DockerHost extends PlatformHost {
   constructor(scope: Construct, id: string, platform: DockerPlatform, spec: HostSpec) {
     super(scope, id, spec);
     const check = spec.healthCommand;
+    const storage = dockerStorage(this, spec, {
+      provider: platform.provider,
+      namePrefix: platform.namePrefix,
+      secretOf: (where, secretId) => platform.secretOf(where, secretId),
+    });
     this.resource = new (docker().Container)(this, "Resource", {
       provider: platform.provider,
       name: `${platform.namePrefix}-${spec.hostname}`,
       hostname: spec.hostname,
       image: platform.imageFor(this, spec).imageId,
-      ...(spec.processes.length > 0 ? { command: [SUPERVISOR_PATH] } : {}),
+      ...(spec.processes.length > 0 ? { command: [...storage.commandPrefix, SUPERVISOR_PATH] } : {}),
       networksAdvanced: spec.attachments.map((a) => ({
         name: platform.segmentById(this, a.segmentId).network.name,
         ipv4Address: deferredString(() => a.lease.address),
       })),
-      upload: deferredValue(() => uploads(spec)) as unknown as Container["upload"],
+      upload: deferredValue(() => [...uploads(spec), ...storage.uploads]) as unknown as Container["upload"],
+      ...(storage.mounts.length ? { mounts: storage.mounts } : {}),
       ...(spec.resolvers
         ? {
             dns: Token.asList(deferredValue(() => resolversOf(this, spec))),

@@ -17,11 +17,13 @@ import type { IHost } from "../host";
 import type { ManagedDatabaseBinding, ManagedDatabaseRequest } from "../managed-database";
 import type { ManagedLoadBalancerBinding, ManagedLoadBalancerRequest } from "../managed-load-balancer";
 import { Platform } from "../platform";
+import { type ISecret, ownSecret, type SecretOptions } from "../secret";
 import type { ISegment, SegmentOptions } from "../segment";
 import type { TrafficRule } from "../traffic";
 import type { PlatformTraits } from "../traits";
 import { DockerHost } from "./docker-host";
 import { DockerImages } from "./docker-images";
+import { DockerSecret } from "./docker-secret";
 import { DockerSegment } from "./docker-segment";
 import { gratuitousArpAddress } from "./gratuitous-arp";
 import { addPowerDnsName } from "./powerdns-names";
@@ -72,7 +74,8 @@ export interface DockerPlatformProps {
 /**
  * Docker as a target: bridge networks with fixed IPAM subnets, one container per host with
  * static addresses, uploaded configuration, capabilities and sysctls, and images built from
- * generated Dockerfiles on Debian bookworm.
+ * generated Dockerfiles on Debian bookworm. Host volumes are named `docker_volume`s (kept when a
+ * container is replaced); secrets are `random_password`s uploaded as files (docker-storage.ts).
  *
  * A single Docker host is a single failure domain: the HA report says so.
  */
@@ -99,6 +102,7 @@ export class DockerPlatform extends Platform {
   private readonly segments = new Map<string, DockerSegment>();
   private readonly hosts = new Map<string, DockerHost>();
   private readonly images: DockerImages;
+  private readonly secrets = new Map<string, DockerSecret>();
 
   constructor(scope: Construct, id: string, props: DockerPlatformProps = {}) {
     super(scope, id);
@@ -267,6 +271,21 @@ export class DockerPlatform extends Platform {
 
   public addFloatingAddress(scope: Construct, request: FloatingAddressRequest): IFloatingAddressBinding {
     return gratuitousArpAddress(scope, request, this.segmentById(scope, request.segment.segmentId));
+  }
+
+  /**
+   * A `random_password` (letters and digits) under `scope`/`id`; the stack's random provider is
+   * made once, at the stack's root, when the first secret needs it.
+   */
+  public addSecret(scope: Construct, id: string, options: SecretOptions = {}): ISecret {
+    const secret = new DockerSecret(scope, id, options);
+    this.secrets.set(secret.secretId, secret);
+    return secret;
+  }
+
+  /** @internal A secret this platform made. */
+  public secretOf(where: IConstruct, secretId: string): DockerSecret {
+    return ownSecret(where, this.secrets, secretId, this.node.path);
   }
 
   protected createHost(scope: Construct, id: string, spec: HostSpec): IHost {

@@ -1,3 +1,4 @@
 export * from "./docker-host";
 export * from "./docker-platform";
+export { DockerSecret } from "./docker-secret";
 export * from "./docker-segment";

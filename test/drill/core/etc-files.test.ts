@@ -15,6 +15,7 @@ function container(
     network: attachments[0]?.[0] ?? "",
     address: attachments[0]?.[1] ?? "",
     uploads: [],
+    mounts: [],
     capabilities: [],
     sysctls: {},
     env: [],

@@ -1,7 +1,15 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { TerraformStack, Testing } from "cdktf";
 import { afterEach, describe, expect, test } from "vitest";
-import type { NamespaceLab } from "../../../lib/drill/core/namespace-lab";
+import { DockerPlatform } from "../../../lib";
+import { NamespaceLab } from "../../../lib/drill/core/namespace-lab";
+import { parseDockerStack } from "../../../lib/drill/core/stack";
+import { waitUntil } from "../../../lib/drill/core/wait";
+import { synthJson } from "../../../lib/testing";
+import { storageHostSpec } from "../../support/storage-spec";
 import { labAvailable, tinyLab } from "../lab-fixture";
 
 function namespaces(prefix: string): string[] {
@@ -90,5 +98,66 @@ describe.runIf(labAvailable())("NamespaceLab on a stack of two networks", () => 
     expect(problems).toEqual([]);
     expect(namespaces(made.prefix)).toEqual([]);
     expect(fs.existsSync(made.workDir)).toBe(false);
+  });
+});
+
+/** A Docker stack on 198.18.20.0/24: host db-0 with an owned volume and two files of one secret. */
+function storageStack() {
+  const stack = new TerraformStack(Testing.app(), "storage");
+  const platform = new DockerPlatform(stack, "local", { subnet: "198.18.20.0/24" });
+  const secret = platform.addSecret(platform, "Pw", { length: 28 });
+  platform.addHost(
+    platform,
+    "Db0",
+    storageHostSpec(platform, 0, {
+      volumes: [{ name: "data", mountPath: "/srv/ha-lab-test-data", owner: "nobody" }],
+      secretFiles: [
+        { path: "/etc/ha-lab-test/pw", secret, owner: "nobody" },
+        { path: "/etc/ha-lab-test/pw-copy", secret, mode: "0440" },
+      ],
+    }),
+  );
+  return parseDockerStack(synthJson(stack), "storage");
+}
+
+describe.runIf(labAvailable())("NamespaceLab with volumes and secret files", () => {
+  let lab: NamespaceLab | undefined;
+  afterEach(async () => {
+    await lab?.teardown();
+    lab = undefined;
+  });
+
+  test("gives a container its secret file with mode and owner, and a volume that outlives a restart", async () => {
+    // GIVEN the stack's host started in a lab
+    lab = await NamespaceLab.create(storageStack(), {
+      workDir: fs.mkdtempSync(path.join(os.tmpdir(), "ha-lab-test-")),
+    });
+    await lab.startHost("db-0");
+    // The preparation script sets owners, then execs the supervisor, which writes its pidfile.
+    const prepared = async () => (await lab?.readFile("db-0", "/run/ha/db.pid")) !== undefined;
+    expect(await waitUntil(prepared, 5000, 50), lab.logTail("db-0")).toBeDefined();
+    const stat = async (file: string) =>
+      (await lab?.exec("db-0", ["stat", "-c", "%a %U", file]))?.stdout.trim();
+
+    // WHEN its files are read from inside, and a file is written to its volume before a restart
+    const pw = await lab.readFile("db-0", "/etc/ha-lab-test/pw");
+    const copy = await lab.readFile("db-0", "/etc/ha-lab-test/pw-copy");
+    const modes = [await stat("/etc/ha-lab-test/pw"), await stat("/etc/ha-lab-test/pw-copy")];
+    const volumeOwner = await stat("/srv/ha-lab-test-data");
+    await lab.exec("db-0", ["sh", "-c", "echo kept > /srv/ha-lab-test-data/row"]);
+    await lab.stopHost("db-0", 1000);
+    await lab.startHost("db-0");
+    expect(await waitUntil(prepared, 5000, 50), lab.logTail("db-0")).toBeDefined();
+    const kept = await lab.exec("db-0", ["cat", "/srv/ha-lab-test-data/row"]);
+
+    // THEN both files hold the one generated value, of letters and digits, with their modes
+    expect(pw).toMatch(/^[A-Za-z0-9]{28}$/);
+    expect(copy).toBe(pw);
+    expect(modes).toEqual(["400 nobody", "440 root"]);
+    // AND the volume belongs to its owner and kept the row, in the lab's work directory only
+    expect(volumeOwner).toBe("755 nobody");
+    expect(kept.stdout).toBe("kept\n");
+    expect(fs.existsSync("/srv/ha-lab-test-data")).toBe(false);
+    expect(fs.existsSync("/etc/ha-lab-test")).toBe(false);
   });
 });

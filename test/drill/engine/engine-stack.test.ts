@@ -73,8 +73,8 @@ describe("parseEngineStack", () => {
     ],
     [
       "a resource type",
-      (d: Json) => (at(d, "resource").docker_volume = { v: { name: "v" } }),
-      '"docker_volume"',
+      (d: Json) => (at(d, "resource").docker_plugin = { p: { name: "p" } }),
+      '"docker_plugin"',
     ],
     ["a data source", (d: Json) => (d.data = {}), '"data"'],
   ])("fails naming %s it does not understand", (_what, alter, named) => {

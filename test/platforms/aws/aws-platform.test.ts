@@ -13,6 +13,7 @@ import { renderDiagram } from "../../../lib/analysis/diagram";
 import { haReport, resourceTypes, synthJson } from "../../../lib/testing";
 import { badInputTable } from "../../support/bad-inputs";
 import { caught, validationErrorOf } from "../../support/errors";
+import { storageHostSpec } from "../../support/storage-spec";
 import { build, EXISTING_NETWORK, instances } from "./fixture";
 
 describe("AwsPlatform with a VIP pair", () => {
@@ -268,4 +269,48 @@ describe("AwsPlatform bad inputs", () => {
       allowed: "inside the VPC range",
     },
   ]);
+});
+
+describe("AwsPlatform.grant", () => {
+  test("gives the hosts' instance role exactly the actions on exactly the ARNs", () => {
+    // GIVEN two hosts of one traffic group
+    const { stack, cloud } = build();
+    const hosts = [0, 1].map((n) => cloud.addHost(cloud, `Db${n}`, storageHostSpec(cloud, n, {})));
+    const bucket = "arn:aws:s3:::backups/pg/*";
+    // WHEN they are granted two actions on one ARN
+    cloud.grant(cloud, "Backups", hosts, ["s3:PutObject", "s3:GetObject"], [bucket]);
+    // THEN one inline policy names exactly those, and both instances run with the role's profile
+    const json = synthJson(stack);
+    const policies = Object.values(json.resource?.aws_iam_role_policy ?? {}).filter(
+      (p) => p.name === "Backups",
+    );
+    expect(policies.map((p) => p.policy)).toEqual([
+      `\${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Action" = ["s3:PutObject", "s3:GetObject"], "Resource" = ["${bucket}"]}]})}`,
+    ]);
+    const profiles = instances(json)
+      .filter((i) => String(i.tags.Name).startsWith("test-db-"))
+      .map((i) => i.iam_instance_profile);
+    expect(profiles).toHaveLength(2);
+    expect(new Set(profiles).size).toBe(1);
+  });
+
+  test.each([
+    ["action", ["s3:*"], ["arn:aws:s3:::b"], "s3:*"],
+    ["action", ["*"], ["arn:aws:s3:::b"], "*"],
+    ["resource", ["s3:GetObject"], ["backups"], "backups"],
+  ])("throws for a wildcard or unqualified %s, naming it", (_what, actions, resources, value) => {
+    const { cloud } = build();
+    const host = cloud.addHost(cloud, "Db0", storageHostSpec(cloud, 0, {}));
+    const error = validationErrorOf(() => cloud.grant(cloud, "G", [host], actions, resources));
+    expect(error.path).toBe("test/cloud");
+    expect(error.value).toBe(value);
+  });
+
+  test('throws for "*" as the resource without a condition', () => {
+    const { cloud } = build();
+    const host = cloud.addHost(cloud, "Db0", storageHostSpec(cloud, 0, {}));
+    expect(
+      validationErrorOf(() => cloud.grant(cloud, "G", [host], ["ec2:DescribeInstances"], ["*"])).allowed,
+    ).toMatch(/condition/);
+  });
 });
