@@ -17,7 +17,7 @@ interface Running {
 }
 
 /** How long a host's start may take, each step (its init forked; its command run). */
-const START_BOUND_MS = 20_000;
+const START_BOUND_MS = 60_000;
 
 export class NamespaceProcesses {
   public readonly registry = new ProcessRegistry();
