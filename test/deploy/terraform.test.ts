@@ -31,12 +31,11 @@ import {
   AWS_PROVIDER,
   cliConfig,
   findProviderMirror,
-  mirrorCandidates,
   mockedTest,
   pinAwsProvider,
   terraform,
+  terraformTier,
 } from "../support/terraform";
-import { findBinary, skipTier } from "../support/tiers";
 
 /** Every AWS example, by its stack name. */
 const AWS_EXAMPLES = Object.keys(EXAMPLES).filter((name) => name.endsWith("-aws"));
@@ -64,21 +63,6 @@ const CAPABILITY_STACKS: Record<string, (app: App) => void> = {
   },
 };
 const AWS_STACKS = [...AWS_EXAMPLES, ...Object.keys(CAPABILITY_STACKS)];
-
-function availableTier() {
-  const binary = findBinary("terraform");
-  if (binary === undefined) {
-    return skipTier("terraform", "terraform is not on PATH (no registry these machines reach offers it)");
-  }
-  const mirror = findProviderMirror();
-  if (mirror === undefined) {
-    return skipTier(
-      "terraform",
-      `no filesystem mirror of ${AWS_PROVIDER} in ${mirrorCandidates().join(", ")} (set HA_TERRAFORM_MIRROR)`,
-    );
-  }
-  return { binary, mirror };
-}
 
 describe("tier 5 helpers", () => {
   test("find the newest AWS provider of a mirror, unpacked or packed, and nothing where there is none", () => {
@@ -134,7 +118,7 @@ describe("AWS examples", () => {
   });
 });
 
-const tier = availableTier();
+const tier = terraformTier();
 
 describe.runIf(tier)("tier 5: terraform validate and a mocked plan and apply of every AWS stack", () => {
   const { binary, mirror } = tier || { binary: "", mirror: { root: "", version: "" } };

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { findBinary, skipTier } from "./tiers";
 
 export const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws";
 
@@ -262,4 +263,62 @@ export function terraform(
     );
   }
   return { output, seconds };
+}
+
+/** Terraform and a mirror on this machine, or false after saying why the tier is skipped. */
+export function terraformTier(tier = "terraform"): { binary: string; mirror: ProviderMirror } | false {
+  const binary = findBinary("terraform");
+  if (binary === undefined) {
+    return skipTier(tier, "terraform is not on PATH (no registry these machines reach offers it)");
+  }
+  const mirror = findProviderMirror();
+  if (mirror === undefined) {
+    return skipTier(
+      tier,
+      `no filesystem mirror of ${AWS_PROVIDER} in ${mirrorCandidates().join(", ")} (set HA_TERRAFORM_MIRROR)`,
+    );
+  }
+  return { binary, mirror };
+}
+
+/** What Terraform said of a stack: `validate -json`'s verdict, and `terraform test`'s output when run. */
+export interface TerraformVerdict {
+  readonly valid: boolean;
+  readonly diagnostics: readonly unknown[];
+  readonly testOutput?: string;
+  readonly seconds: { readonly init: number; readonly validate: number; readonly test?: number };
+}
+
+/**
+ * Writes `document` (with the provider pinned to the mirror's version) to a scratch folder,
+ * inits it from the mirror, validates it and, with `mocked`, runs `terraform test` with the
+ * provider mocked (a plan and an apply); removes the folder after.
+ */
+export function checkWithTerraform(
+  tier: { binary: string; mirror: ProviderMirror },
+  document: Json,
+  options: { readonly mocked?: boolean } = {},
+): TerraformVerdict {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ha-terraform-"));
+  try {
+    pinAwsProvider(document, tier.mirror.version);
+    const dir = path.join(root, "stack");
+    fs.mkdirSync(path.join(dir, "tests"), { recursive: true });
+    const config = path.join(root, "cli.tfrc");
+    fs.writeFileSync(config, cliConfig(tier.mirror, path.join(root, "plugin-cache")));
+    fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(document, null, 2));
+    if (options.mocked) fs.writeFileSync(path.join(dir, "tests", "stack.tftest.hcl"), mockedTest(document));
+    const init = terraform(tier.binary, ["init", "-backend=false", "-input=false", "-no-color"], dir, config);
+    const validate = terraform(tier.binary, ["validate", "-json", "-no-color"], dir, config);
+    const verdict = JSON.parse(validate.output) as { valid: boolean; diagnostics: unknown[] };
+    const run = options.mocked ? terraform(tier.binary, ["test", "-no-color"], dir, config) : undefined;
+    return {
+      valid: verdict.valid,
+      diagnostics: verdict.diagnostics,
+      ...(run ? { testOutput: run.output } : {}),
+      seconds: { init: init.seconds, validate: validate.seconds, ...(run ? { test: run.seconds } : {}) },
+    };
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 }

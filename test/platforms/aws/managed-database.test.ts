@@ -1,8 +1,5 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, TerraformStack, Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { describe, expect, test } from "vitest";
 import { AwsPlatform, DockerPlatform } from "../../../lib";
 import {
@@ -12,8 +9,7 @@ import {
 } from "../../../lib/platforms/managed-database";
 import { resourcesOfType, synthJson } from "../../../lib/testing";
 import { caught } from "../../support/errors";
-import { cliConfig, findProviderMirror, pinAwsProvider, terraform } from "../../support/terraform";
-import { findBinary, skipTier } from "../../support/tiers";
+import { checkWithTerraform, terraformTier } from "../../support/terraform";
 
 const REQUEST: ManagedDatabaseRequest = {
   kind: ManagedDatabaseKind.MULTI_AZ_INSTANCE,
@@ -30,7 +26,8 @@ const REQUEST: ManagedDatabaseRequest = {
   deletionProtection: true,
 };
 
-function build(request: Partial<ManagedDatabaseRequest>, app = Testing.app()) {
+function build(request: Partial<ManagedDatabaseRequest>) {
+  const app = Testing.app();
   const stack = new TerraformStack(app, "test");
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   const cloud = new AwsPlatform(stack, "cloud", { zoneCount: 3 });
@@ -116,16 +113,8 @@ describe("managed PostgreSQL on AWS", () => {
   });
 });
 
-const mirror = findProviderMirror();
-const binary = findBinary("terraform");
-// Terraform cannot be installed from the registries CI reaches: without it, say so and skip.
-const terraformHere =
-  (binary !== undefined && mirror !== undefined) ||
-  skipTier(
-    "terraform: managed PostgreSQL",
-    binary === undefined ? "terraform is not on PATH" : "no mirror of hashicorp/aws",
-  );
-describe.runIf(terraformHere)("managed PostgreSQL as Terraform reads it", () => {
+const tier = terraformTier("terraform: managed PostgreSQL");
+describe.runIf(tier)("managed PostgreSQL as Terraform reads it", () => {
   test.each([
     ManagedDatabaseKind.MULTI_AZ_INSTANCE,
     ManagedDatabaseKind.MULTI_AZ_CLUSTER,
@@ -133,29 +122,13 @@ describe.runIf(terraformHere)("managed PostgreSQL as Terraform reads it", () => 
   ])(
     "%s validates against the mirror's AWS provider",
     (kind) => {
-      const root = fs.mkdtempSync(path.join(os.tmpdir(), "ha-rds-tf-"));
-      try {
-        const app = new App({ outdir: path.join(root, "out") });
-        build({ kind, readers: kind === ManagedDatabaseKind.MULTI_AZ_INSTANCE ? 0 : 2 }, app);
-        app.synth();
-        const document = JSON.parse(
-          fs.readFileSync(path.join(root, "out", "stacks", "test", "cdk.tf.json"), "utf8"),
-        );
-        pinAwsProvider(document, mirror?.version as string);
-        const dir = path.join(root, "tf");
-        fs.mkdirSync(dir);
-        fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(document));
-        const config = path.join(root, "terraformrc");
-        fs.writeFileSync(config, cliConfig(mirror as NonNullable<typeof mirror>, path.join(root, "plugins")));
-        terraform(binary as string, ["init", "-backend=false", "-input=false", "-no-color"], dir, config);
-        const verdict = JSON.parse(
-          terraform(binary as string, ["validate", "-json", "-no-color"], dir, config).output,
-        );
-        expect(verdict.diagnostics).toEqual([]);
-        expect(verdict.valid).toBe(true);
-      } finally {
-        fs.rmSync(root, { recursive: true, force: true });
-      }
+      const { stack } = build({ kind, readers: kind === ManagedDatabaseKind.MULTI_AZ_INSTANCE ? 0 : 2 });
+      const verdict = checkWithTerraform(
+        tier as Exclude<typeof tier, false>,
+        JSON.parse(Testing.synth(stack, true)),
+      );
+      expect(verdict.diagnostics).toEqual([]);
+      expect(verdict.valid).toBe(true);
     },
     300_000,
   );

@@ -1,6 +1,3 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsIpRanges } from "@cdktf/provider-aws/lib/data-aws-ip-ranges";
 import { Route53HealthCheck } from "@cdktf/provider-aws/lib/route53-health-check";
@@ -14,14 +11,7 @@ import { AllUnhealthy, HealthCheck } from "../../../lib";
 import { DnsZone } from "../../../lib/model/dns-zone";
 import { resourcesOfType, resourceTypes, synthJson } from "../../../lib/testing";
 import { validationErrorOf } from "../../support/errors";
-import {
-  cliConfig,
-  findProviderMirror,
-  mockedTest,
-  pinAwsProvider,
-  terraform,
-} from "../../support/terraform";
-import { findBinary, skipTier } from "../../support/tiers";
+import { checkWithTerraform, terraformTier } from "../../support/terraform";
 import { EXISTING_NETWORK } from "./fixture";
 import { fixedMembers, hostMembers, platformStack, request } from "./route53/fixture";
 
@@ -408,25 +398,13 @@ describe("addRoute53Name refusals that depend on the members (at synthesis)", ()
 });
 
 /** Terraform and the provider mirror, or a reported skip (as the deploy tier does). */
-function terraformTier() {
-  const binary = findBinary("terraform");
-  const mirror = findProviderMirror();
-  if (binary === undefined || mirror === undefined) {
-    return skipTier(
-      "terraform",
-      binary === undefined ? "terraform is not on PATH" : "no AWS provider mirror",
-    );
-  }
-  return { binary, mirror };
-}
-
 const tier = terraformTier();
 
 describe.runIf(tier)("tier 5: a stack of Route 53 names, as Terraform reads it", () => {
   test("validates without a diagnostic, and plans and applies with the provider mocked", () => {
     // GIVEN host members with a fallback, external members in an existing zone with a TCP check,
     // and the host members again in a private zone (CloudWatch alarms, an IAM grant)
-    const { binary, mirror } = tier || { binary: "", mirror: { root: "", version: "" } };
+    const { mirror } = tier || { mirror: { version: "" } };
     const { stack, cloud, pool, scope } = platformStack();
     cloud.addHealthCheckedName(
       scope,
@@ -449,33 +427,19 @@ describe.runIf(tier)("tier 5: a stack of Route 53 names, as Terraform reads it",
       "int",
       request(hostMembers(pool), 3, inside, { zone: DnsZone.create("pool.internal", { private: true }) }),
     );
-    const document = JSON.parse(Testing.synth(stack, true));
-    pinAwsProvider(document, mirror.version);
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ha-route53-"));
-    try {
-      fs.mkdirSync(path.join(root, "stack", "tests"), { recursive: true });
-      fs.mkdirSync(path.join(root, "plugin-cache"));
-      const dir = path.join(root, "stack");
-      const config = path.join(root, "cli.tfrc");
-      fs.writeFileSync(config, cliConfig(mirror, path.join(root, "plugin-cache")));
-      fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(document, null, 2));
-      fs.writeFileSync(path.join(dir, "tests", "stack.tftest.hcl"), mockedTest(document));
+    // WHEN Terraform reads it
+    const verdict = checkWithTerraform(
+      tier as Exclude<typeof tier, false>,
+      JSON.parse(Testing.synth(stack, true)),
+      { mocked: true },
+    );
 
-      // WHEN
-      terraform(binary, ["init", "-backend=false", "-input=false", "-no-color"], dir, config);
-      const validate = terraform(binary, ["validate", "-json", "-no-color"], dir, config);
-      const run = terraform(binary, ["test", "-no-color"], dir, config);
-
-      // THEN
-      const verdict = JSON.parse(validate.output);
-      expect(verdict.diagnostics).toEqual([]);
-      expect(verdict.valid).toBe(true);
-      expect(run.output).toMatch(/Success! 2 passed, 0 failed/);
-      console.log(
-        `tier 5 (terraform): Route 53 names validated against hashicorp/aws ${mirror.version}; validate ${validate.seconds.toFixed(1)} s, test ${run.seconds.toFixed(1)} s`,
-      );
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
+    // THEN
+    expect(verdict.diagnostics).toEqual([]);
+    expect(verdict.valid).toBe(true);
+    expect(verdict.testOutput).toMatch(/Success! 2 passed, 0 failed/);
+    console.log(
+      `tier 5 (terraform): Route 53 names validated against hashicorp/aws ${mirror.version}; validate ${verdict.seconds.validate.toFixed(1)} s, test ${verdict.seconds.test?.toFixed(1)} s`,
+    );
   }, 600_000);
 });
