@@ -3,9 +3,10 @@
  * router's network for the moment of every change, and a snapshot of `ip route show` every
  * 250 ms in case a change was missed. Keeps, per router, when its set of next hops changed.
  */
-import type { ChildProcess } from "node:child_process";
+
+import { HostMonitors } from "../core/host-monitors";
 import type { Lab } from "../core/lab";
-import { killPid, nowMs, ProcessRegistry } from "../core/proc";
+import { nowMs } from "../core/proc";
 
 /** A router's next hops to the address from `t` (monotonic ms) on; empty: no route. */
 export interface RouteEvent {
@@ -34,46 +35,29 @@ export function nextHopsOf(line: string, address: string): string[] | undefined 
 
 export class RouteWatch {
   public readonly events: RouteEvent[] = [];
-  private readonly monitors = new Map<string, ChildProcess>();
+  private readonly monitors: HostMonitors;
   private readonly current = new Map<string, string>();
   private readonly lastChange = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private sampling = false;
-  private stopped = false;
 
   constructor(
     private readonly lab: Lab,
     private readonly address: string,
     private readonly routers: readonly string[],
-  ) {}
-
-  public async start(): Promise<void> {
-    for (const r of this.routers) this.startMonitor(r);
-    await this.sample();
-    this.timer = setInterval(() => {
-      void this.sample();
-    }, 250);
+  ) {
+    this.monitors = new HostMonitors(
+      lab,
+      ["ip", "-o", "-4", "monitor", "route"],
+      "ip monitor route",
+      (router, line, t) => {
+        const hops = nextHopsOf(line.replace(/\\\s*/g, " "), this.address);
+        if (hops) this.set(router, hops, t);
+      },
+    );
   }
 
-  private startMonitor(router: string): void {
-    const child = this.lab.spawn(
-      router,
-      ["ip", "-o", "-4", "monitor", "route"],
-      `ip monitor route ${router}`,
-    );
-    let buffer = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      const t = nowMs();
-      buffer += d.toString();
-      let nl = buffer.indexOf("\n");
-      while (nl >= 0) {
-        const hops = nextHopsOf(buffer.slice(0, nl).replace(/\\\s*/g, " "), this.address);
-        buffer = buffer.slice(nl + 1);
-        nl = buffer.indexOf("\n");
-        if (hops) this.set(router, hops, t);
-      }
-    });
-    this.monitors.set(router, child);
+  public async start(): Promise<void> {
+    for (const r of this.routers) this.monitors.watch(r);
+    await this.monitors.sampleEvery(250, () => this.sample());
   }
 
   private set(router: string, hops: readonly string[], t: number): void {
@@ -86,27 +70,19 @@ export class RouteWatch {
 
   /** Every router's routes now; applied only where no monitored change arrived meanwhile. */
   private async sample(): Promise<void> {
-    if (this.sampling || this.stopped) return;
-    this.sampling = true;
-    try {
-      await Promise.all(
-        this.routers.map(async (router) => {
-          const started = nowMs();
-          const r = await this.lab.exec(router, ["ip", "-o", "-4", "route", "show", `${this.address}/32`], {
-            allowFailure: true,
-            timeoutMs: 5000,
-          });
-          const changed = this.lastChange.get(router);
-          if (this.stopped || r.code !== 0 || (changed !== undefined && changed >= started)) return;
-          const line = r.stdout.replace(/\\\s*/g, " ").trim();
-          this.set(router, line ? (nextHopsOf(line, this.address) ?? []) : [], nowMs());
-        }),
-      );
-    } catch {
-      // a router being stopped; the next sample sees it
-    } finally {
-      this.sampling = false;
-    }
+    await Promise.all(
+      this.routers.map(async (router) => {
+        const started = nowMs();
+        const r = await this.lab.exec(router, ["ip", "-o", "-4", "route", "show", `${this.address}/32`], {
+          allowFailure: true,
+          timeoutMs: 5000,
+        });
+        const changed = this.lastChange.get(router);
+        if (this.monitors.stopped || r.code !== 0 || (changed !== undefined && changed >= started)) return;
+        const line = r.stdout.replace(/\\\s*/g, " ").trim();
+        this.set(router, line ? (nextHopsOf(line, this.address) ?? []) : [], nowMs());
+      }),
+    );
   }
 
   /** A router's next hops now, as last seen. */
@@ -132,13 +108,7 @@ export class RouteWatch {
     return at - sinceMs;
   }
 
-  public async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    for (const child of this.monitors.values()) {
-      if (child.pid !== undefined) killPid(child.pid, "SIGKILL");
-      await ProcessRegistry.waitExit(child, 2000);
-    }
-    this.monitors.clear();
+  public stop(): Promise<void> {
+    return this.monitors.stop();
   }
 }

@@ -3,9 +3,10 @@
  * in each host's network for the moment of every change, and a snapshot of each interface's
  * addresses every 250 ms in case a change was missed.
  */
-import type { ChildProcess } from "node:child_process";
+
+import { HostMonitors } from "../core/host-monitors";
 import type { Lab } from "../core/lab";
-import { killPid, nowMs, ProcessRegistry } from "../core/proc";
+import { nowMs } from "../core/proc";
 import { holdersAt, type NodeEvent } from "./vip-timeline";
 
 const ADDRESS_LINE = /^(Deleted\s+)?\d+:\s+(\S+)\s+inet\s+(\d+\.\d+\.\d+\.\d+)\//;
@@ -18,51 +19,33 @@ export interface WatchedNode {
 
 export class VipWatch {
   public readonly events: NodeEvent[] = [];
-  private readonly monitors = new Map<string, ChildProcess>();
+  private readonly monitors: HostMonitors;
   private readonly holds = new Map<string, boolean>();
   private readonly lastChange = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private sampling = false;
-  private stopped = false;
 
   constructor(
     private readonly lab: Lab,
     private readonly vip: string,
     private readonly nodes: readonly WatchedNode[],
-  ) {}
+  ) {
+    this.monitors = new HostMonitors(
+      lab,
+      ["ip", "-o", "monitor", "address"],
+      "ip monitor",
+      (host, line, t) => {
+        const m = ADDRESS_LINE.exec(line);
+        if (m && m[2] === this.node(host).iface && m[3] === this.vip) this.set(host, !m[1], t);
+      },
+    );
+  }
 
   public async start(): Promise<void> {
-    for (const n of this.nodes) this.startMonitor(n);
-    await this.sample();
-    this.timer = setInterval(() => {
-      void this.sample();
-    }, 250);
+    for (const n of this.nodes) this.monitors.watch(n.hostname);
+    await this.monitors.sampleEvery(250, () => this.sample());
   }
 
   private node(hostname: string): WatchedNode {
     return this.nodes.find((n) => n.hostname === hostname) as WatchedNode;
-  }
-
-  private startMonitor(node: WatchedNode): void {
-    const child = this.lab.spawn(
-      node.hostname,
-      ["ip", "-o", "monitor", "address"],
-      `ip monitor ${node.hostname}`,
-    );
-    let buffer = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      const t = nowMs();
-      buffer += d.toString();
-      let nl = buffer.indexOf("\n");
-      while (nl >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        nl = buffer.indexOf("\n");
-        const m = ADDRESS_LINE.exec(line);
-        if (m && m[2] === node.iface && m[3] === this.vip) this.set(node.hostname, !m[1], t);
-      }
-    });
-    this.monitors.set(node.hostname, child);
   }
 
   private set(hostname: string, holds: boolean, t: number): void {
@@ -74,24 +57,16 @@ export class VipWatch {
 
   /** Snapshot of every node; applied only where no monitored change arrived meanwhile. */
   private async sample(): Promise<void> {
-    if (this.sampling || this.stopped) return;
-    this.sampling = true;
-    try {
-      await Promise.all(
-        this.nodes.map(async (n) => {
-          if (!this.monitors.has(n.hostname)) return;
-          const started = nowMs();
-          const addresses = await this.lab.addresses(n.hostname, n.iface);
-          const changed = this.lastChange.get(n.hostname);
-          if (this.stopped || (changed !== undefined && changed >= started)) return;
-          this.set(n.hostname, addresses.includes(this.vip), nowMs());
-        }),
-      );
-    } catch {
-      // a network being replaced; the next sample sees it
-    } finally {
-      this.sampling = false;
-    }
+    await Promise.all(
+      this.nodes.map(async (n) => {
+        if (!this.monitors.has(n.hostname)) return;
+        const started = nowMs();
+        const addresses = await this.lab.addresses(n.hostname, n.iface);
+        const changed = this.lastChange.get(n.hostname);
+        if (this.monitors.stopped || (changed !== undefined && changed >= started)) return;
+        this.set(n.hostname, addresses.includes(this.vip), nowMs());
+      }),
+    );
   }
 
   /** Records that a node's link went up or down (the drill did it). */
@@ -100,20 +75,15 @@ export class VipWatch {
   }
 
   /** Before a host's network is replaced: stop watching it. */
-  public async forget(hostname: string): Promise<void> {
-    const child = this.monitors.get(hostname);
-    this.monitors.delete(hostname);
-    if (child?.pid !== undefined) {
-      killPid(child.pid);
-      await ProcessRegistry.waitExit(child, 2000);
-    }
+  public forget(hostname: string): Promise<void> {
+    return this.monitors.forget(hostname);
   }
 
   /** After a host's network was replaced: a fresh network holds no VIP; watch it again. */
   public watchAgain(hostname: string, t = nowMs()): void {
     this.set(hostname, false, t);
     this.markLink(hostname, true, t);
-    this.startMonitor(this.node(hostname));
+    this.monitors.watch(hostname);
   }
 
   /** Nodes with their link up that hold the VIP now. */
@@ -126,9 +96,7 @@ export class VipWatch {
     return this.events.find((e) => e.host === hostname && e.holdsVip === true && e.t >= sinceMs)?.t;
   }
 
-  public async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    for (const h of [...this.monitors.keys()]) await this.forget(h);
+  public stop(): Promise<void> {
+    return this.monitors.stop();
   }
 }
