@@ -3,6 +3,7 @@
  * vip-pair-docker-drill: 198.18.0.0/24, VIP 198.18.0.10, 3 demo backends), synthesized into a
  * temporary directory, with its ha-report.json beside cdk.tf.json as `npm run synth` writes it.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -39,4 +40,26 @@ export function synthesizeDrillExample(name: string = DRILL_EXAMPLE): Synthesize
 /** A deep copy of a synthesized document, for tests that alter it. */
 export function copyOf<T>(document: T): T {
   return JSON.parse(JSON.stringify(document)) as T;
+}
+
+/** `bin/ha-drill.js` of this checkout. */
+export const HA_DRILL_BIN = path.resolve(__dirname, "..", "..", "bin", "ha-drill.js");
+
+/** Runs `ha-drill` with `args` to its end: its exit code, its stdout's lines and its stderr. */
+export function runHaDrill(
+  args: readonly string[],
+): Promise<{ code: number | null; lines: string[]; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HA_DRILL_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, lines: out.split("\n").filter(Boolean), stderr: err }));
+  });
 }

@@ -8,15 +8,12 @@
  * cannot show (BFD's sub-second withdrawal is timed on a real CPU in test/daemon/bgp-ecmp.test.ts)
  * is not asserted here.
  */
-import { spawn } from "node:child_process";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DrillRunResult } from "../../../lib/drill/core/run-result";
 import { vmTierAvailable, withVmSlot } from "../../support/vm-tier";
-import { type SynthesizedExample, synthesizeDrillExample } from "../fixture";
+import { runHaDrill, type SynthesizedExample, synthesizeDrillExample } from "../fixture";
 
 const TIER = "vm: three-tier drills";
-const BIN = path.resolve(__dirname, "..", "..", "..", "bin", "ha-drill.js");
 const available = vmTierAvailable(TIER, [
   "nft",
   "bird",
@@ -49,27 +46,11 @@ describe.skipIf(!available)(TIER, () => {
   beforeAll(async () => {
     example = synthesizeDrillExample("three-tier-docker-drill");
     await withVmSlot(async () => {
-      const result = await new Promise<{ code: number | null; out: string; err: string }>(
-        (resolve, reject) => {
-          const child = spawn(process.execPath, [BIN, example.stackFile, "--vm", "--runs", "1", "--json"], {
-            stdio: ["ignore", "pipe", "pipe"],
-          });
-          let out = "";
-          let err = "";
-          child.stdout.on("data", (d: Buffer) => {
-            out += d.toString();
-          });
-          child.stderr.on("data", (d: Buffer) => {
-            err += d.toString();
-          });
-          child.on("error", reject);
-          child.on("exit", (code) => resolve({ code, out, err }));
-        },
-      );
-      stderr = result.err;
+      const result = await runHaDrill([example.stackFile, "--vm", "--runs", "1", "--json"]);
+      stderr = result.stderr;
       // 0: every check passed, 1: some failed (asserted below one by one); 2 would be "could not run".
-      expect([0, 1], result.err.slice(-4000)).toContain(result.code);
-      for (const line of result.out.split("\n").filter(Boolean)) {
+      expect([0, 1], result.stderr.slice(-4000)).toContain(result.code);
+      for (const line of result.lines) {
         const o = JSON.parse(line) as Run;
         if (o.type === "run") runs.set(o.scenario, o);
       }

@@ -4,15 +4,12 @@
  * machine's kernel lacks, so that the result can be compared with the drill tier's). Its
  * timings come from an emulated CPU, and its JSON lines say so.
  */
-import { spawn } from "node:child_process";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DrillRunResult, DrillSummary } from "../../../lib/drill/core/run-result";
 import { vmTierAvailable, withVmSlot } from "../../support/vm-tier";
-import { type SynthesizedExample, synthesizeDrillExample } from "../fixture";
+import { runHaDrill, type SynthesizedExample, synthesizeDrillExample } from "../fixture";
 
 const TIER = "vm: ha-drill --vm";
-const BIN = path.resolve(__dirname, "..", "..", "..", "bin", "ha-drill.js");
 
 const available = vmTierAvailable(TIER, ["nft", "haproxy", "pdns_server", "dig"]);
 
@@ -27,27 +24,15 @@ describe.skipIf(!available)(TIER, () => {
     "runs the drill in the VM and marks its figures as from an emulated CPU",
     () =>
       withVmSlot(async () => {
-        const { code, lines, stderr } = await new Promise<{
-          code: number | null;
-          lines: string[];
-          stderr: string;
-        }>((resolve, reject) => {
-          const child = spawn(
-            process.execPath,
-            [BIN, example.stackFile, "--vm", "--scenario", "member-proxy-death", "--runs", "1", "--json"],
-            { stdio: ["ignore", "pipe", "pipe"] },
-          );
-          let out = "";
-          let err = "";
-          child.stdout.on("data", (d: Buffer) => {
-            out += d.toString();
-          });
-          child.stderr.on("data", (d: Buffer) => {
-            err += d.toString();
-          });
-          child.on("error", reject);
-          child.on("exit", (c) => resolve({ code: c, lines: out.split("\n").filter(Boolean), stderr: err }));
-        });
+        const { code, lines, stderr } = await runHaDrill([
+          example.stackFile,
+          "--vm",
+          "--scenario",
+          "member-proxy-death",
+          "--runs",
+          "1",
+          "--json",
+        ]);
         // The drill ran to its end (2 would be "could not run"); whether an emulated CPU meets the
         // predictions made for real hardware is what the run reports, not what this test is about.
         expect([0, 1], stderr.slice(-3000)).toContain(code);
