@@ -1,8 +1,9 @@
 /**
  * Deploys the Docker resources of a stack to an engine as `terraform apply` with the kreuzwerker
- * provider would: networks with their IPAM, then each container in creation order (after its
- * `depends_on`): created, attached to its further networks, its uploads put in by the archive
- * endpoint, started, and checked to be running when `must_run`. The result is the handle an
+ * provider would: networks with their IPAM, then the containers in waves after their
+ * `depends_on` (side by side within a wave, as Terraform creates them), each created, attached
+ * to its further networks, its uploads put in by the archive endpoint, started, and checked to
+ * be running when `must_run`. The result is the handle an
  * engine-backed drill lab works through: the containers, their addresses, start, stop, kill,
  * exec and health. Teardown removes by name, so it also clears what a failed run left.
  */
@@ -13,9 +14,12 @@ import { containerCreateBody, laterAttachments, uploadEntries } from "./containe
 import type { ContainerResource } from "./container-resource";
 import { demultiplex, type EngineClient, type ExecResult } from "./engine-client";
 import { EngineError } from "./engine-error";
-import type { EngineStack } from "./engine-stack";
+import { creationWaves, type EngineStack } from "./engine-stack";
 import { networkCreateBody } from "./network-resource";
 import { tarArchive } from "./tar";
+
+/** How many containers are created at once at most (Terraform's default `-parallelism`). */
+const PARALLELISM = 10;
 
 /** Label put on everything the lab creates: the stack's name. */
 export const LAB_LABEL = "io.cdktf-ha.lab";
@@ -145,12 +149,11 @@ export class EngineDeployment {
         const bridge = n.options["com.docker.network.bridge.name"] ?? `br-${created.Id.slice(0, 12)}`;
         deployment.networkList.push({ key: n.key, name: n.name, id: created.Id, bridge });
       }
-      for (const c of stack.containers) {
-        const image = "imageKey" in c.image ? imageName(c.image.imageKey) : c.image.name;
-        try {
-          deployment.containerList.push(await deployment.createAndStart(c, image, labels));
-        } catch (e) {
-          throw new EngineError(`docker_container.${c.key} (${c.name}): ${(e as Error).message}`);
+      // Side by side where nothing orders them, at most 10 at a time, as Terraform creates
+      // them (so a container that waits to be healthy does not hold up the others).
+      for (const wave of creationWaves(stack.containers)) {
+        for (let i = 0; i < wave.length; i += PARALLELISM) {
+          await deployment.createAll(wave.slice(i, i + PARALLELISM), imageName, labels);
         }
       }
     } catch (e) {
@@ -174,6 +177,26 @@ export class EngineDeployment {
     if (!n) throw new EngineError(`network ${key} is not in the stack`);
     return n.name;
   };
+
+  /** Creates and starts `containers` side by side; throws for the first that failed, after all ended. */
+  private async createAll(
+    containers: readonly ContainerResource[],
+    imageName: (imageKey: string) => string,
+    labels: Record<string, string>,
+  ): Promise<void> {
+    const settled = await Promise.allSettled(
+      containers.map((c) =>
+        this.createAndStart(c, "imageKey" in c.image ? imageName(c.image.imageKey) : c.image.name, labels),
+      ),
+    );
+    for (const r of settled) if (r.status === "fulfilled") this.containerList.push(r.value);
+    const failed = settled.findIndex((r) => r.status === "rejected");
+    if (failed >= 0) {
+      const c = containers[failed] as ContainerResource;
+      const why = (settled[failed] as PromiseRejectedResult).reason as Error;
+      throw new EngineError(`docker_container.${c.key} (${c.name}): ${why.message}`);
+    }
+  }
 
   private async createAndStart(
     c: ContainerResource,
