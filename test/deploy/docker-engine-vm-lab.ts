@@ -7,7 +7,7 @@
  */
 import { EngineLab, type EngineLabOptions } from "../../lib/drill/engine/engine-lab";
 import { hostCommand } from "../../lib/drill/engine/host-commands";
-import { addressesOf, answeredBy, killL4Node, threeTiersOf, untilNextHops } from "./three-tier-kill";
+import { addressesOf, answeredBy, killL4Node, routeOf, threeTiersOf, untilNextHops } from "./three-tier-kill";
 
 async function main(stackPath: string, options: EngineLabOptions): Promise<Record<string, unknown>> {
   const result: Record<string, unknown> = {};
@@ -33,12 +33,7 @@ async function main(stackPath: string, options: EngineLabOptions): Promise<Recor
     const l4Hops = addressesOf(lab, tier.l4);
     result.ecmpSeconds = await untilNextHops(lab, tier, l4Hops, 180_000);
     result.nextHops = Object.fromEntries(
-      await Promise.all(
-        tier.routers.map(async (r) => {
-          const shown = await lab.deployment.exec(r, ["ip", "-4", "route", "show", `${tier.service}/32`]);
-          return [r, shown.stdout.trim()];
-        }),
-      ),
+      await Promise.all(tier.routers.map(async (r) => [r, (await routeOf(lab, r, tier.service)).trim()])),
     );
     phase("ecmp");
     const { namespace, address } = lab.attachClient();

@@ -57,7 +57,7 @@ describe.skipIf(!available)(TIER, () => {
           folders: [root],
           log: (l) => console.log(`${STACK}: ${l}`),
         });
-        let ended = false;
+        let passed = false;
         try {
           hostTimings = { ...engineVm.timings };
           const t = Date.now();
@@ -79,13 +79,12 @@ describe.skipIf(!available)(TIER, () => {
           const last = p.stdout.trim().split("\n").pop() ?? "";
           expect(last.startsWith("{"), `exit ${JSON.stringify(exit)}: ${p.stdout.slice(-2000)}`).toBe(true);
           result = JSON.parse(last) as Record<string, unknown>;
-          // The lab ended as it should (torn down) even if a check failed.
-          ended = true;
           expect(result.error, JSON.stringify(result.logs ?? {}, null, 1)).toBeUndefined();
+          passed = true;
         } finally {
-          // A lab that did not end may leave the engine's data root in any state: the next boot
+          // A failed lab may leave containers behind in the engine's data root: the next boot
           // makes the disk anew.
-          await engineVm.shutdown({ keepDisk: ended });
+          await engineVm.shutdown({ keepDisk: passed });
           rmSync(outdir, { recursive: true, force: true });
         }
         console.log(`${STACK} (vm, emulated CPU): ${JSON.stringify({ ...result, tiers: undefined })}`);

@@ -21,6 +21,12 @@ import { tarArchive } from "./tar";
 /** How many containers are created at once at most (Terraform's default `-parallelism`). */
 const PARALLELISM = 10;
 
+/**
+ * Upper bound of one step of a container's creation (create, connect, upload, start): seconds
+ * on a real machine, but a minute and more for several containers at once on an emulated CPU.
+ */
+const STEP_TIMEOUT_MS = 300_000;
+
 /** Label put on everything the lab creates: the stack's name. */
 export const LAB_LABEL = "io.cdktf-ha.lab";
 
@@ -208,19 +214,22 @@ export class EngineDeployment {
     const created = await this.client.json<{ Id: string }>("POST", "/containers/create", {
       query: { name: c.name },
       json: body,
+      timeoutMs: STEP_TIMEOUT_MS,
     });
     for (const later of laterAttachments(c, this.networkName)) {
       await this.client.call("POST", `/networks/${encodeURIComponent(later.network)}/connect`, {
         json: later.body,
+        timeoutMs: STEP_TIMEOUT_MS,
       });
     }
     if (c.uploads.length) {
       await this.client.call("PUT", `/containers/${created.Id}/archive`, {
         query: { path: "/" },
         body: tarArchive(uploadEntries(c)),
+        timeoutMs: STEP_TIMEOUT_MS,
       });
     }
-    await this.client.call("POST", `/containers/${created.Id}/start`);
+    await this.client.call("POST", `/containers/${created.Id}/start`, { timeoutMs: STEP_TIMEOUT_MS });
     const state = await this.inspect(created.Id);
     if (c.mustRun && !state.State.Running) {
       throw new EngineError(

@@ -48,6 +48,8 @@ export interface EngineLabOptions {
    * costs seconds. The daemons' own timers are unchanged. @default 1
    */
   readonly healthcheckScale?: number;
+  /** How long the daemon may take to answer after its start. @default 30_000 */
+  readonly daemonStartTimeoutMs?: number;
 }
 
 /** How long each phase of `up` took, in seconds, and how each image was found. */
@@ -103,6 +105,9 @@ export class EngineLab {
         runDir: `/tmp/hae-r${process.pid}`,
         isolated: true,
         ...(options.detached ? { detached: true } : {}),
+        ...(options.daemonStartTimeoutMs !== undefined
+          ? { startTimeoutMs: options.daemonStartTimeoutMs }
+          : {}),
       });
       timings.daemon = since(t);
       log(`engine: dockerd ${run.record.pid} in namespace ${run.namespace} (${timings.daemon} s)`);

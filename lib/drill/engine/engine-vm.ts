@@ -197,20 +197,26 @@ export class EngineVm {
 
   /**
    * The options of `EngineLab.up` inside the guest: its cache on the disk, the images from the
-   * archive, Docker's healthchecks on the emulated CPU's clock.
+   * archive, Docker's healthchecks on the emulated CPU's clock, and time for its daemon to start.
    */
-  public get labOptions(): Pick<EngineLabOptions, "cacheDir" | "imageArchive" | "healthcheckScale"> {
+  public get labOptions(): Pick<
+    EngineLabOptions,
+    "cacheDir" | "imageArchive" | "healthcheckScale" | "daemonStartTimeoutMs"
+  > {
     return {
       cacheDir: GUEST_ENGINE_DIR,
       imageArchive: this.archive.path,
       healthcheckScale: EMULATED_HEALTHCHECK_SCALE,
+      // 6-25 s measured on the emulated CPU, more while the machine is busy.
+      daemonStartTimeoutMs: 180_000,
     };
   }
 
   /**
    * Flushes and unmounts the scratch disk, stops the VM (by PID, also when the guest hangs) and
    * releases the lock. `keepDisk: false` removes the disk (after a failed run, whose engine may
-   * have left it in any state), so that the next boot starts from a fresh one.
+   * have left containers and state behind that slow its next start), so that the next boot
+   * starts from a fresh one (made again in about 20 s).
    */
   public async shutdown(options: { readonly keepDisk?: boolean } = {}): Promise<void> {
     try {
