@@ -16,6 +16,7 @@ async function main(stackPath: string, options: EngineLabOptions): Promise<Recor
   let t = Date.now();
   const phase = (name: string) => {
     phases[name] = Math.round((Date.now() - t) / 100) / 10;
+    process.stderr.write(`phase ${name}: ${phases[name]} s\n`);
     t = Date.now();
   };
   const lab = await EngineLab.up(stackPath, { ...options, log: (l) => process.stderr.write(`${l}\n`) });
