@@ -16,6 +16,7 @@ import { HttpProbe } from "../../lib/drill/engine/http-probe";
 import { runCommand } from "../support/netns";
 import { tierAvailable } from "../support/tiers";
 import { answers, dnsPoolsOf, killMember, untilAnswers } from "./dns-pool-kill";
+import { HOST_ENGINE_STACKS } from "./engine-stacks";
 import { killVipHolder, predictedNodeLoss, vipHolders, vipPairsOf } from "./vip-pair-kill";
 
 const TIER = "deploy: docker engine";
@@ -24,15 +25,8 @@ const available = tierAvailable(
   ["dockerd", "containerd", "runc", "debootstrap", "nsenter", "ip"],
   true,
 );
-/** Docker stacks on drill addresses only: never a 172.x stack on this machine. */
-/**
- * Stacks whose containers need kernel parts this machine's kernel lacks (IPVS for the three
- * tiers' L4 nodes): deployed on an engine inside a VM instead (docker-engine-vm.test.ts).
- */
-const NEEDS_FULL_KERNEL: ReadonlySet<string> = new Set(["three-tier-docker-drill"]);
-const STACKS = Object.keys(EXAMPLES).filter(
-  (name) => name.endsWith("-docker-drill") && !NEEDS_FULL_KERNEL.has(name),
-);
+/** The drill stacks this machine's kernel can run (the rest: docker-engine-vm.test.ts). */
+const STACKS = HOST_ENGINE_STACKS;
 
 describe.skipIf(!available)(TIER, () => {
   let outdir = "";

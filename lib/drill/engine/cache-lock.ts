@@ -39,3 +39,24 @@ export function takeLock(cacheDir: string, owner = process.pid): void {
 export function releaseLock(cacheDir: string): void {
   rmSync(lockPath(cacheDir), { force: true });
 }
+
+/**
+ * Waits at most `waitMs` for another live owner of the lock of `cacheDir` to release it, then
+ * takes it (throwing, naming the holder, if it is still held).
+ */
+export async function waitForLock(
+  cacheDir: string,
+  waitMs: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    const owner = lockOwner(cacheDir);
+    if (owner === undefined || owner === process.pid || Date.now() >= deadline) break;
+    if (!told) log(`engine: waiting for the lab of PID ${owner} on ${cacheDir} to end`);
+    told = true;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  takeLock(cacheDir);
+}

@@ -1,9 +1,10 @@
 /**
  * Deploys the Docker resources of a stack to an engine as `terraform apply` with the kreuzwerker
- * provider would: networks with their IPAM, then each container in creation order (after its
- * `depends_on`): created, attached to its further networks, its uploads put in by the archive
- * endpoint (a `random_password`'s value generated once per deployment), started, and checked to
- * be running when `must_run`; named volumes before the containers. The result is the handle an
+ * provider would: networks with their IPAM, named volumes, then the containers in waves after
+ * their `depends_on` (side by side within a wave, as Terraform creates them), each created,
+ * attached to its further networks, its uploads put in by the archive endpoint (a
+ * `random_password`'s value generated once per deployment), started, and checked to be running
+ * when `must_run`. The result is the handle an
  * engine-backed drill lab works through: the containers, their addresses, start, stop, kill,
  * exec and health. Teardown removes by name, so it also clears what a failed run left.
  */
@@ -14,10 +15,19 @@ import { containerCreateBody, laterAttachments, uploadEntries } from "./containe
 import type { ContainerResource } from "./container-resource";
 import { demultiplex, type EngineClient, type ExecResult } from "./engine-client";
 import { EngineError } from "./engine-error";
-import type { EngineStack } from "./engine-stack";
+import { creationWaves, type EngineStack } from "./engine-stack";
 import { networkCreateBody } from "./network-resource";
 import { generatePasswords, volumeCreateBody } from "./storage-resources";
 import { tarArchive } from "./tar";
+
+/** How many containers are created at once at most (Terraform's default `-parallelism`). */
+const PARALLELISM = 10;
+
+/**
+ * Upper bound of one step of a container's creation (create, connect, upload, start): seconds
+ * on a real machine, but a minute and more for several containers at once on an emulated CPU.
+ */
+const STEP_TIMEOUT_MS = 300_000;
 
 /** Label put on everything the lab creates: the stack's name. */
 export const LAB_LABEL = "io.cdktf-ha.lab";
@@ -166,12 +176,11 @@ export class EngineDeployment {
       for (const v of stack.volumes) {
         await client.json("POST", "/volumes/create", { json: volumeCreateBody(v, labels) });
       }
-      for (const c of stack.containers) {
-        const image = "imageKey" in c.image ? imageName(c.image.imageKey) : c.image.name;
-        try {
-          deployment.containerList.push(await deployment.createAndStart(c, image, labels));
-        } catch (e) {
-          throw new EngineError(`docker_container.${c.key} (${c.name}): ${(e as Error).message}`);
+      // Side by side where nothing orders them, at most 10 at a time, as Terraform creates
+      // them (so a container that waits to be healthy does not hold up the others).
+      for (const wave of creationWaves(stack.containers)) {
+        for (let i = 0; i < wave.length; i += PARALLELISM) {
+          await deployment.createAll(wave.slice(i, i + PARALLELISM), imageName, labels);
         }
       }
     } catch (e) {
@@ -206,6 +215,26 @@ export class EngineDeployment {
     return n.name;
   };
 
+  /** Creates and starts `containers` side by side; throws for the first that failed, after all ended. */
+  private async createAll(
+    containers: readonly ContainerResource[],
+    imageName: (imageKey: string) => string,
+    labels: Record<string, string>,
+  ): Promise<void> {
+    const settled = await Promise.allSettled(
+      containers.map((c) =>
+        this.createAndStart(c, "imageKey" in c.image ? imageName(c.image.imageKey) : c.image.name, labels),
+      ),
+    );
+    for (const r of settled) if (r.status === "fulfilled") this.containerList.push(r.value);
+    const failed = settled.findIndex((r) => r.status === "rejected");
+    if (failed >= 0) {
+      const c = containers[failed] as ContainerResource;
+      const why = (settled[failed] as PromiseRejectedResult).reason as Error;
+      throw new EngineError(`docker_container.${c.key} (${c.name}): ${why.message}`);
+    }
+  }
+
   private async createAndStart(
     c: ContainerResource,
     image: string,
@@ -216,19 +245,22 @@ export class EngineDeployment {
     const created = await this.client.json<{ Id: string }>("POST", "/containers/create", {
       query: { name: c.name },
       json: body,
+      timeoutMs: STEP_TIMEOUT_MS,
     });
     for (const later of laterAttachments(c, this.networkName)) {
       await this.client.call("POST", `/networks/${encodeURIComponent(later.network)}/connect`, {
         json: later.body,
+        timeoutMs: STEP_TIMEOUT_MS,
       });
     }
     if (c.uploads.length) {
       await this.client.call("PUT", `/containers/${created.Id}/archive`, {
         query: { path: "/" },
         body: tarArchive(uploadEntries(c, this.passwords)),
+        timeoutMs: STEP_TIMEOUT_MS,
       });
     }
-    await this.client.call("POST", `/containers/${created.Id}/start`);
+    await this.client.call("POST", `/containers/${created.Id}/start`, { timeoutMs: STEP_TIMEOUT_MS });
     const state = await this.inspect(created.Id);
     if (c.mustRun && !state.State.Running) {
       throw new EngineError(

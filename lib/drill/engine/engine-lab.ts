@@ -9,8 +9,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { intToIpv4, ipv4ToInt, parseIpv4Cidr } from "../../model/ipam";
-import { BOOKWORM_SLIM, baseImageKey, ensureBaseImage } from "./base-image";
-import { lockOwner, releaseLock, takeLock } from "./cache-lock";
+import { releaseLock, takeLock, waitForLock } from "./cache-lock";
 import { registerCleanup } from "./cleanup-registry";
 import { EngineClient } from "./engine-client";
 import { EngineDaemon, type EngineDaemonRecord, stopDaemonSync } from "./engine-daemon";
@@ -18,8 +17,9 @@ import { EngineDeployment, teardownNames } from "./engine-deployment";
 import { EngineError } from "./engine-error";
 import { checkSubnetsWithin, type EngineStack, readEngineStack } from "./engine-stack";
 import { isAlive } from "./host-commands";
-import { buildImage, buildInput, hasImage, transferImage } from "./image-builder";
 import { attachClientNamespace, type LabNamespace } from "./namespaces";
+import { scaleHealthchecks } from "./scaled-healthchecks";
+import { type ImageTimings, loadImageArchive, provideImages } from "./stack-images";
 
 /** Addresses the lab deploys unless told otherwise (RFC 2544 benchmarking range). */
 export const LAB_RANGE = "198.18.0.0/15";
@@ -36,19 +36,26 @@ export interface EngineLabOptions {
   readonly detached?: boolean;
   /** Progress lines. @default - silent */
   readonly log?: (line: string) => void;
+  /**
+   * Take the stack's images from this archive (made by `saveImageArchive`) instead of building
+   * them: for an engine that reaches no package archive, such as one inside a VM.
+   * @default - built by a daemon in the host's namespace and moved across
+   */
+  readonly imageArchive?: string;
+  /**
+   * Run Docker's healthchecks (interval, timeout, start period) and creation's `wait_timeout`
+   * this many times slower than the stack says: for an emulated CPU, where each check's exec
+   * costs seconds. The daemons' own timers are unchanged. @default 1
+   */
+  readonly healthcheckScale?: number;
+  /** How long the daemon may take to answer after its start. @default 30_000 */
+  readonly daemonStartTimeoutMs?: number;
 }
 
-/** How long each phase of `up` took, in seconds. */
-export interface LabTimings {
-  base?: number;
-  build?: number;
-  transfer?: number;
+/** How long each phase of `up` took, in seconds, and how each image was found. */
+export interface LabTimings extends ImageTimings {
   daemon?: number;
   deploy?: number;
-  /** What each image needed: `cached`, `built` or `transferred`. */
-  images: Record<string, string>;
-  /** How the base image was found: `engine`, `cached-archive`, `debootstrap`, or not needed. */
-  baseSource?: string;
 }
 
 /** What `ha-lab down` needs to tear a detached lab down from another process. */
@@ -74,19 +81,6 @@ export function defaultCacheDir(): string {
   return join(base, "cdktf-ha-topologies", "engine");
 }
 
-async function waitForLock(cacheDir: string, waitMs: number, log: (line: string) => void): Promise<void> {
-  const deadline = Date.now() + waitMs;
-  let told = false;
-  for (;;) {
-    const owner = lockOwner(cacheDir);
-    if (owner === undefined || owner === process.pid || Date.now() >= deadline) break;
-    if (!told) log(`engine: waiting for the lab of PID ${owner} on ${cacheDir} to end`);
-    told = true;
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  takeLock(cacheDir);
-}
-
 const since = (t: number) => Math.round((Date.now() - t) / 100) / 10;
 
 /** Path of the record of the detached lab of `cacheDir`. */
@@ -100,7 +94,7 @@ export class EngineLab {
   public static async up(stackPath: string, options: EngineLabOptions = {}): Promise<EngineLab> {
     const log = options.log ?? (() => undefined);
     const cacheDir = resolve(options.cacheDir ?? defaultCacheDir());
-    const stack = readEngineStack(stackPath);
+    const stack = scaleHealthchecks(readEngineStack(stackPath), options.healthcheckScale ?? 1);
     if (!options.allowAnyAddresses) checkSubnetsWithin(stack, LAB_RANGE);
     await waitForLock(cacheDir, options.lockWaitMs ?? 600_000, log);
     const unregisterLock = registerCleanup(`lock of ${cacheDir}`, () => releaseLock(cacheDir));
@@ -113,10 +107,14 @@ export class EngineLab {
         runDir: `/tmp/hae-r${process.pid}`,
         isolated: true,
         ...(options.detached ? { detached: true } : {}),
+        ...(options.daemonStartTimeoutMs !== undefined
+          ? { startTimeoutMs: options.daemonStartTimeoutMs }
+          : {}),
       });
       timings.daemon = since(t);
       log(`engine: dockerd ${run.record.pid} in namespace ${run.namespace} (${timings.daemon} s)`);
-      await provideImages(stack, run, cacheDir, timings, log);
+      if (options.imageArchive) await loadImageArchive(stack, run.client, options.imageArchive, timings, log);
+      else await provideImages(stack, run.client, cacheDir, timings, log);
       t = Date.now();
       const deployment = await EngineDeployment.deploy(run.client, stack, (key) => {
         const image = stack.images.find((i) => i.key === key);
@@ -267,53 +265,4 @@ export async function downRecordedLab(cacheDir = defaultCacheDir()): Promise<Lab
 export function recordedLab(cacheDir = defaultCacheDir()): LabRecord | undefined {
   const path = labRecordPath(cacheDir);
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as LabRecord) : undefined;
-}
-
-/** Makes sure the run daemon holds every image of the stack, building what is missing. */
-async function provideImages(
-  stack: EngineStack,
-  run: EngineDaemon,
-  cacheDir: string,
-  timings: LabTimings,
-  log: (line: string) => void,
-): Promise<void> {
-  const baseKey = baseImageKey(BOOKWORM_SLIM);
-  const inputs = stack.images.map((image) => ({ image, ...buildInput(image, baseKey) }));
-  const missing = [];
-  for (const i of inputs) {
-    if (await hasImage(run.client, i.image.name, i.key)) timings.images[i.image.name] = "cached";
-    else missing.push(i);
-  }
-  if (missing.length === 0) return;
-  const build = await EngineDaemon.start({
-    dataRoot: join(cacheDir, "build-root"),
-    runDir: `/tmp/hae-b${process.pid}`,
-    isolated: false,
-  });
-  try {
-    let t = Date.now();
-    timings.baseSource = await ensureBaseImage(build.client, cacheDir);
-    timings.base = since(t);
-    log(
-      `engine: base image ${BOOKWORM_SLIM.repository}:${BOOKWORM_SLIM.tag} (${timings.baseSource}, ${timings.base} s)`,
-    );
-    t = Date.now();
-    for (const i of missing) {
-      if (await hasImage(build.client, i.image.name, i.key)) {
-        timings.images[i.image.name] = "transferred";
-        continue;
-      }
-      const t0 = Date.now();
-      await buildImage(build.client, i.image, i.archive, i.key);
-      timings.images[i.image.name] = "built";
-      log(`engine: built ${i.image.name} (${since(t0)} s)`);
-    }
-    timings.build = since(t);
-    t = Date.now();
-    for (const i of missing) await transferImage(build.client, run.client, i.image.name);
-    timings.transfer = since(t);
-    log(`engine: moved ${missing.length} image(s) to the isolated daemon (${timings.transfer} s)`);
-  } finally {
-    await build.stop();
-  }
 }

@@ -70,6 +70,22 @@ export function creationOrder(containers: readonly ContainerResource[]): Contain
   return out;
 }
 
+/**
+ * The containers (in creation order) grouped as Terraform creates them: each wave holds those
+ * whose dependencies were all created in earlier waves, created side by side.
+ */
+export function creationWaves(containers: readonly ContainerResource[]): ContainerResource[][] {
+  const waveOf = new Map<string, number>();
+  const waves: ContainerResource[][] = [];
+  for (const c of creationOrder(containers)) {
+    const wave = Math.max(-1, ...c.dependsOn.map((d) => waveOf.get(d) ?? -1)) + 1;
+    waveOf.set(c.key, wave);
+    if (waves[wave] === undefined) waves[wave] = [];
+    waves[wave]?.push(c);
+  }
+  return waves;
+}
+
 /** Reads the document of `cdk.tf.json` at `path` (its folder resolves `path.module`). */
 export function parseEngineStack(document: unknown, path: string): EngineStack {
   if (!isObject(document) || !isObject(document.resource)) {

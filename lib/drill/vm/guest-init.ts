@@ -3,8 +3,9 @@
  * modules that reach the root, mounts the host's root read-only over 9p beneath a tmpfs overlay
  * (so the guest has every program the host has installed and writes only to its own memory),
  * and switches to it. Stage 2 runs under the host's /bin/sh: it mounts the run-time file
- * systems, loads the modules the caller asked for, brings up the network devices and shares,
- * and hands PID 1 to the command agent. Options come on the kernel command line as `ha.*=`.
+ * systems (cgroup v2 among them), loads the modules the caller asked for, brings up the network
+ * devices, shares and disks, and hands PID 1 to the command agent. Options come on the kernel
+ * command line as `ha.*=`.
  */
 
 /** The 9p tag of the host's root. */
@@ -62,6 +63,8 @@ mount -t tmpfs -o mode=1777 shm /dev/shm
 mount -t tmpfs -o mode=0755 run /run
 mount -t tmpfs -o mode=1777 tmp /tmp
 mkdir -p /run/lock /run/netns
+# cgroup v2, as a container engine (dockerd, runc) and systemd-less daemons expect it.
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>> "$errors" || echo "mount cgroup2 failed" >> "$errors"
 : > "$errors"
 name=$(value ha.hostname)
 [ -n "$name" ] && printf '%s\\n' "$name" > /proc/sys/kernel/hostname
@@ -89,6 +92,18 @@ for share in $(value ha.shares | tr , ' '); do
   mkdir -p "$dir"
   mount -t 9p -o "trans=virtio,version=9p2000.L,$mode,msize=262144" "$tag" "$dir" 2>> "$errors" ||
     echo "mount share $tag on $dir failed" >> "$errors"
+done
+for disk in $(value ha.disks | tr , ' '); do
+  dev=\${disk%%:*}
+  dir=\${disk#*:}
+  mkdir -p "$dir"
+  # The block device appears once virtio_blk has probed it.
+  i=0
+  while [ ! -b "/dev/$dev" ] && [ "$i" -lt 50 ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  mount -t ext4 -o noatime "/dev/$dev" "$dir" 2>> "$errors" || echo "mount disk $dev on $dir failed" >> "$errors"
 done
 mark "starting the agent"
 exec python3 -S -B /${GUEST_DIR}/agent.py

@@ -7,6 +7,7 @@ export * from "./guest-process";
 export * from "./kernel-modules";
 export * from "./qemu-command";
 export * from "./run-dir";
+export * from "./scratch-disk";
 export * from "./tap-devices";
 export * from "./virtual-machine";
 export * from "./vm-error";

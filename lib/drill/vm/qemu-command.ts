@@ -28,6 +28,17 @@ export interface VmShare {
   readonly readOnly?: boolean;
 }
 
+/**
+ * A raw disk image the guest mounts as ext4 (`/dev/vda`, `/dev/vdb`, ... in order): storage that
+ * outlives the VM, for what must not live in the guest's memory or be made again each boot.
+ */
+export interface VmDisk {
+  /** The image file on the host (made by `makeScratchDisk`). */
+  readonly hostPath: string;
+  /** Where the guest mounts it. */
+  readonly guestPath: string;
+}
+
 /** Everything the command line depends on. */
 export interface QemuCommand {
   readonly kernel: string;
@@ -37,6 +48,8 @@ export interface QemuCommand {
   readonly modules: readonly string[];
   readonly nics: readonly VmNic[];
   readonly shares: readonly VmShare[];
+  /** @default none */
+  readonly disks?: readonly VmDisk[];
   readonly hostname: string;
   readonly consoleLog: string;
   readonly controlSocket: string;
@@ -97,6 +110,22 @@ function validate(c: QemuCommand): void {
       "an absolute path of letters, digits, _ . - /",
     );
   }
+  const disks = c.disks ?? [];
+  check(disks.length <= 8, "disks", disks.length, "at most 8");
+  for (const d of disks) {
+    check(PATH.test(d.hostPath), "disk hostPath", d.hostPath, "an absolute path of letters, digits, _ . - /");
+    check(
+      PATH.test(d.guestPath) && d.guestPath !== "/",
+      "disk guestPath",
+      d.guestPath,
+      "an absolute path of letters, digits, _ . - / other than /",
+    );
+  }
+}
+
+/** The guest's name of the `i`th disk (`vda`, `vdb`, ...). */
+export function diskDevice(i: number): string {
+  return `vd${String.fromCharCode(97 + i)}`;
 }
 
 /** The kernel command line: console, panic ends the VM, and the `ha.*` options of stage 2. */
@@ -111,6 +140,9 @@ export function kernelCommandLine(c: QemuCommand): string {
       `ha.shares=${c.shares.map((s, i) => `share${i}:${s.guestPath}:${s.readOnly === false ? "rw" : "ro"}`).join(",")}`,
     );
   }
+  const disks = c.disks ?? [];
+  if (disks.length)
+    words.push(`ha.disks=${disks.map((d, i) => `${diskDevice(i)}:${d.guestPath}`).join(",")}`);
   return words.join(" ");
 }
 
@@ -134,6 +166,11 @@ export function qemuArguments(c: QemuCommand): string[] {
       "-virtfs",
       `local,path=${s.hostPath},mount_tag=share${i},security_model=passthrough${ro},id=share${i}`,
     );
+  });
+  (c.disks ?? []).forEach((d, i) => {
+    // writeback: the guest's own flushes reach the file; what it never flushed may be lost.
+    args.push("-drive", `file=${d.hostPath},if=none,id=disk${i},format=raw,cache=writeback`);
+    args.push("-device", `virtio-blk-pci,drive=disk${i}`);
   });
   if (c.nics.length === 0) args.push("-nic", "none");
   c.nics.forEach((n, i) => {

@@ -15,7 +15,7 @@ import { isAlive, signal, waitGone, waitGoneSync } from "../engine/host-commands
 import { CommandChannel, type GuestMessage } from "./command-channel";
 import { GuestProcess } from "./guest-process";
 import { loadOrder, readModuleIndex } from "./kernel-modules";
-import { qemuArguments, type VmShare } from "./qemu-command";
+import { qemuArguments, type VmDisk, type VmShare } from "./qemu-command";
 import { makeRunDir } from "./run-dir";
 import { placeTaps, type TapPlacement } from "./tap-devices";
 import { VmError } from "./vm-error";
@@ -46,6 +46,8 @@ export interface VmBootOptions extends VmImageOptions {
   /** Network devices (`eth0`, `eth1`, ... in the guest). @default none */
   readonly nics?: readonly TapPlacement[];
   readonly shares?: readonly VmShare[];
+  /** Raw ext4 images mounted in the guest (`makeScratchDisk`). @default none */
+  readonly disks?: readonly VmDisk[];
   /** @default "ha-vm" */
   readonly hostname?: string;
   /** From qemu's start until the agent answers. @default 120_000 */
@@ -96,7 +98,12 @@ export class VirtualMachine {
   public static async boot(options: VmBootOptions = {}): Promise<VirtualMachine> {
     const image = await ensureVmImage(options);
     const nics = options.nics ?? [];
-    const modules = [...(options.modules ?? DEFAULT_GUEST_MODULES), ...(nics.length ? ["virtio_net"] : [])];
+    const disks = options.disks ?? [];
+    const modules = [
+      ...(options.modules ?? DEFAULT_GUEST_MODULES),
+      ...(nics.length ? ["virtio_net"] : []),
+      ...(disks.length ? ["virtio_blk", "ext4"] : []),
+    ];
     // An unknown module fails here, not after a boot.
     loadOrder(readModuleIndex(image.modulesDir), modules);
     const qemu = executable(options.qemu ?? "qemu-system-x86_64", "qemu-system-x86");
@@ -112,6 +119,7 @@ export class VirtualMachine {
         modules,
         nics,
         shares: options.shares ?? [],
+        disks,
         hostname: options.hostname ?? "ha-vm",
         consoleLog: join(runDir, "console.log"),
         controlSocket: join(runDir, "control.sock"),

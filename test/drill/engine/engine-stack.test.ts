@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { EngineError } from "../../../lib/drill/engine/engine-error";
-import { checkSubnetsWithin, parseEngineStack } from "../../../lib/drill/engine/engine-stack";
+import { checkSubnetsWithin, creationWaves, parseEngineStack } from "../../../lib/drill/engine/engine-stack";
 import { at, copyOf, type Json, resourceOf, resources, synthesizeExample } from "./fixture";
 
 const example = synthesizeExample();
@@ -108,6 +108,22 @@ describe("parseEngineStack", () => {
       "web-1",
       "web-2",
     ]);
+  });
+
+  test("groups the containers in waves as Terraform creates them: the backends side by side, then the load balancers", () => {
+    // GIVEN the synthesized stack, whose load balancers depend on the backends
+    const stack = parseEngineStack(example.document, example.stackFile);
+    // WHEN it is grouped in waves
+    const waves = creationWaves(stack.containers).map((w) => w.map((c) => c.hostname));
+    // THEN the backends come first, together, and the load balancers after them
+    expect(waves).toEqual([
+      ["web-0", "web-1", "web-2"],
+      ["edge-lb-0", "edge-lb-1"],
+    ]);
+    // AND without depends_on, everything is one wave
+    const document = copyOf(example.document);
+    for (const c of Object.values(resources(document, "docker_container"))) delete c.depends_on;
+    expect(creationWaves(parseEngineStack(document, example.stackFile).containers)).toHaveLength(1);
   });
 
   test("fails for a depends_on cycle", () => {

@@ -22,6 +22,12 @@ describe("guest init stages", () => {
     expect(STAGE2.trimEnd().split("\n").at(-1)).toBe(`exec python3 -S -B /${GUEST_DIR}/agent.py`);
   });
 
+  test("stage 2 mounts cgroup v2 where container engines look for it, and the disks it is given", () => {
+    expect(STAGE2).toContain("mount -t cgroup2 cgroup2 /sys/fs/cgroup");
+    expect(STAGE2).toContain("$(value ha.disks");
+    expect(STAGE2).toMatch(/mount -t ext4 -o noatime "\/dev\/\$dev" "\$dir"/);
+  });
+
   test.runIf(available).each([
     ["stage1", STAGE1],
     ["stage2", STAGE2],

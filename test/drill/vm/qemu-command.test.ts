@@ -64,6 +64,27 @@ describe("qemu command line", () => {
     expect(kernelCommandLine(c)).toContain("ha.shares=share0:/etc/ha:ro,share1:/out:rw");
   });
 
+  test("a disk is a raw virtio block device; the guest mounts it where it is told, in order", () => {
+    const c = {
+      ...BASE,
+      disks: [
+        { hostPath: "/cache/engine.img", guestPath: "/var/lib/ha-engine" },
+        { hostPath: "/cache/other.img", guestPath: "/srv" },
+      ],
+    };
+    const args = qemuArguments(c);
+    expect(valuesOf(args, "-drive")).toEqual([
+      "file=/cache/engine.img,if=none,id=disk0,format=raw,cache=writeback",
+      "file=/cache/other.img,if=none,id=disk1,format=raw,cache=writeback",
+    ]);
+    expect(valuesOf(args, "-device")).toEqual(
+      expect.arrayContaining(["virtio-blk-pci,drive=disk0", "virtio-blk-pci,drive=disk1"]),
+    );
+    expect(kernelCommandLine(c)).toContain("ha.disks=vda:/var/lib/ha-engine,vdb:/srv");
+    expect(valuesOf(qemuArguments(BASE), "-drive")).toEqual([]);
+    expect(kernelCommandLine(BASE)).not.toContain("ha.disks");
+  });
+
   test.each<[string, Partial<QemuCommand>]>([
     ["memoryMb", { memoryMb: 64 }],
     ["cpus", { cpus: 0 }],
@@ -73,6 +94,8 @@ describe("qemu command line", () => {
     ["address", { nics: [{ tap: "t0", address: "198.18.9.2" }] }],
     ["taps", { nics: [{ tap: "t0" }, { tap: "t0" }] }],
     ["share guestPath", { shares: [{ hostPath: "/tmp", guestPath: "/a b" }] }],
+    ["disk hostPath", { disks: [{ hostPath: "/tmp/a,b.img", guestPath: "/d" }] }],
+    ["disk guestPath", { disks: [{ hostPath: "/tmp/a.img", guestPath: "/" }] }],
   ])("a bad %s is refused, naming it", (what, change) => {
     expect(() => qemuArguments({ ...BASE, ...change })).toThrow(VmError);
     expect(() => qemuArguments({ ...BASE, ...change })).toThrow(`VM ${what} `);

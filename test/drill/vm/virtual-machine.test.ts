@@ -16,6 +16,7 @@ import { registeredCleanups } from "../../../lib/drill/engine/cleanup-registry";
 import { isAlive, waitGone } from "../../../lib/drill/engine/host-commands";
 import { LabNamespace } from "../../../lib/drill/engine/namespaces";
 import { sweepRunDirs } from "../../../lib/drill/vm/run-dir";
+import { makeScratchDisk } from "../../../lib/drill/vm/scratch-disk";
 import { VirtualMachine } from "../../../lib/drill/vm/virtual-machine";
 import { VmError } from "../../../lib/drill/vm/vm-error";
 import { runCommand } from "../../support/netns";
@@ -23,7 +24,7 @@ import { vmTierAvailable } from "../../support/vm-tier";
 
 const TIER = "vm";
 
-const available = vmTierAvailable(TIER, ["tc", "ipvsadm", "keepalived"]);
+const available = vmTierAvailable(TIER, ["tc", "ipvsadm", "keepalived", "mkfs.ext4", "debugfs"]);
 
 describe.skipIf(!available)(TIER, () => {
   let cacheDir = "";
@@ -51,6 +52,11 @@ describe.skipIf(!available)(TIER, () => {
     const release = (await vm.mustExec(["uname", "-r"])).trim();
     expect(release).toBe(vm.image.kernelVersion);
     expect(release).toMatch(/-amd64$/);
+  });
+
+  test("cgroup v2 is mounted where a container engine looks for it, with its controllers", async () => {
+    expect((await vm.mustExec(["stat", "-f", "-c", "%T", "/sys/fs/cgroup"])).trim()).toBe("cgroup2fs");
+    expect(await vm.mustExec(["cat", "/sys/fs/cgroup/cgroup.controllers"])).toMatch(/\bmemory\b.*\bpids\b/);
   });
 
   test("commands may open as many files as in a container (HAProxy raises its limit to its maxconn)", async () => {
@@ -155,6 +161,8 @@ describe.skipIf(!available)(TIER, () => {
     mkdirSync(join(shared, "ro"));
     mkdirSync(join(shared, "rw"));
     writeFileSync(join(shared, "ro", "keepalived.conf"), "global_defs {}\n", { flag: "w" });
+    const disk = join(shared, "scratch.img");
+    makeScratchDisk(disk, 64);
     try {
       vm = await VirtualMachine.boot({
         cacheDir,
@@ -164,6 +172,7 @@ describe.skipIf(!available)(TIER, () => {
           { hostPath: join(shared, "ro"), guestPath: "/etc/ha-conf" },
           { hostPath: join(shared, "rw"), guestPath: "/var/ha-out", readOnly: false },
         ],
+        disks: [{ hostPath: disk, guestPath: "/var/lib/ha-scratch" }],
       });
       console.log(`vm: second boot (cached image, one tap, no modules) in ${vm.bootMs} ms (emulated CPU)`);
       expect(vm.image.source).toBe("cache");
@@ -186,6 +195,16 @@ describe.skipIf(!available)(TIER, () => {
       expect((await vm.exec(["touch", "/etc/ha-conf/x"])).code).not.toBe(0);
       await vm.mustExec(["sh", "-c", "echo from the guest > /var/ha-out/result"]);
       expect(readFileSync(join(shared, "rw", "result"), "utf8")).toBe("from the guest\n");
+      // The scratch disk is mounted as ext4 and what is written there reaches the file on the host.
+      expect(await vm.mustExec(["findmnt", "-n", "-o", "SOURCE,FSTYPE", "/var/lib/ha-scratch"])).toBe(
+        "/dev/vda ext4\n",
+      );
+      await vm.mustExec([
+        "sh",
+        "-c",
+        "echo kept > /var/lib/ha-scratch/kept && sync && umount /var/lib/ha-scratch",
+      ]);
+      expect(runCommand("debugfs", ["-R", "cat /kept", disk]).stdout).toBe("kept\n");
     } finally {
       await vm.shutdown();
       ns.delete();
