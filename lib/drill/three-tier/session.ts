@@ -114,7 +114,7 @@ export class ThreeTierSession implements DrillSession {
         ["ip", "route", "replace", `${address}/32`, "via", this.plan.gateway],
         "client route",
       );
-      if (!(await ProcessRegistry.waitExit(child, 20_000)) || child.exitCode !== 0) {
+      if (!(await ProcessRegistry.waitExit(child, 60_000)) || child.exitCode !== 0) {
         throw new DrillError(
           `could not route ${address} via the gateway ${this.plan.gateway} in the client place`,
         );
