@@ -50,7 +50,11 @@ describe.skipIf(!available)(TIER, () => {
       const result = await runHaDrill([example.stackFile, "--vm", "--runs", "1", "--json"]);
       stderr = result.stderr;
       // 0: every check passed, 1: some failed (asserted below one by one); 2 would be "could not run".
-      expect([0, 1], result.stderr.slice(-4000)).toContain(result.code);
+      const said = result.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("ha-drill:"))
+        .join("\n");
+      expect([0, 1], `${said}\n--- last of stderr:\n${result.stderr.slice(-3000)}`).toContain(result.code);
       for (const line of result.lines) {
         const o = JSON.parse(line) as Run;
         if (o.type === "run") runs.set(o.scenario, o);
