@@ -9,7 +9,7 @@
 import { DrillError } from "../core/drill-error";
 import type { Lab } from "../core/lab";
 import type { ClientKind, CommonOutcome, DrillClient, ProbePacing } from "./client";
-import { checkHttpOptions } from "./http";
+import { checkHttpOptions, HTTP_HEAD_PY } from "./http";
 import { ProbeProcess, probeProgram } from "./probe-process";
 
 /**
@@ -101,23 +101,13 @@ async def probe(rec):
         except asyncio.IncompleteReadError:
             rec["k"] = "closed"
             return
-        parts = lines[0].split(" ")
-        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+        headers = read_head(lines, rec)
+        if headers is None:
             rec["k"] = "bad-response"
             return
-        status = int(parts[1])
-        rec["st"] = status
-        rec["k"] = "ok" if 200 <= status < 400 else ("http-5xx" if status >= 500 else "http-other")
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            name = name.strip().lower()
-            if name == BY:
-                rec["by"] = value.strip()
-            elif name == BE:
-                rec["be"] = value.strip()
-            elif name == "connection" and value.strip().lower() == "close":
-                rec["k"] = "closed"
-                return
+        if headers.get("connection", "").lower() == "close":
+            rec["k"] = "closed"
+            return
         ok = rec["k"] == "ok"
     finally:
         c.used = time.monotonic()
@@ -140,7 +130,7 @@ export const CONNECTION_CLIENT: ClientKind<ConnectionClientOptions, ConnectionOu
     return ProbeProcess.start<ConnectionOutcome>(lab, place, {
       target: `http://${options.address}:${options.port}${options.path ?? "/"} (${connections} kept-alive connections)`,
       name: "connection-client",
-      program: probeProgram(PROBE_PY),
+      program: probeProgram(`${HTTP_HEAD_PY}\n${PROBE_PY}`),
       pacing: options,
       config: {
         address: options.address,

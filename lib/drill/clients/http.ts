@@ -56,20 +56,32 @@ async def fetch():
 async def probe(rec):
     data = await fetch()
     lines = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    if read_head(lines, rec) is None:
+        rec["k"] = "bad-response" if data else "reset"
+`;
+
+/**
+ * `read_head(lines, rec)`: the status line and headers of a response (its lines, without CRLF)
+ * into `rec` (status, outcome, the answering nodes from the `BY` and `BE` headers); the headers
+ * by lower-case name, or None for what is not an HTTP response.
+ */
+export const HTTP_HEAD_PY = String.raw`
+def read_head(lines, rec):
     parts = lines[0].split(" ")
     if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
-        rec["k"] = "bad-response" if data else "reset"
-        return
+        return None
     status = int(parts[1])
     rec["st"] = status
     rec["k"] = "ok" if 200 <= status < 400 else ("http-5xx" if status >= 500 else "http-other")
+    headers = {}
     for line in lines[1:]:
         name, _, value = line.partition(":")
-        name = name.strip().lower()
-        if name == BY:
-            rec["by"] = value.strip()
-        elif name == BE:
-            rec["be"] = value.strip()
+        headers[name.strip().lower()] = value.strip()
+    if BY in headers:
+        rec["by"] = headers[BY]
+    if BE in headers:
+        rec["be"] = headers[BE]
+    return headers
 `;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -102,7 +114,7 @@ export const HTTP_CLIENT: ClientKind<HttpClientOptions, HttpOutcome> = {
     return ProbeProcess.start<HttpOutcome>(lab, place, {
       target: `http://${options.address}:${options.port}${options.path ?? "/"}`,
       name: "http-client",
-      program: probeProgram(PROBE_PY),
+      program: probeProgram(`${HTTP_HEAD_PY}\n${PROBE_PY}`),
       pacing: options,
       config: {
         address: options.address,
