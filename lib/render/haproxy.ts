@@ -56,7 +56,13 @@ export interface HaproxyConfig {
   readonly nodeName: string;
   readonly mode: "http" | "tcp";
   readonly maxConnections: number;
-  readonly timeouts: { readonly connectMs: number; readonly clientMs: number; readonly serverMs: number };
+  readonly timeouts: {
+    readonly connectMs: number;
+    readonly clientMs: number;
+    readonly serverMs: number;
+    /** HTTP mode: how long an idle kept-alive client connection stays open. @default 2000 */
+    readonly httpKeepAliveMs?: number;
+  };
   readonly frontends: readonly HaproxyFrontend[];
   readonly backends: readonly HaproxyBackend[];
   /**
@@ -115,7 +121,12 @@ function globalAndDefaults(config: HaproxyConfig): string[] {
     `timeout connect ${haproxyDuration(config.timeouts.connectMs)}`,
     `timeout client ${haproxyDuration(config.timeouts.clientMs)}`,
     `timeout server ${haproxyDuration(config.timeouts.serverMs)}`,
-    ...(http ? ["timeout http-request 10s", "timeout http-keep-alive 2s"] : []),
+    ...(http
+      ? [
+          "timeout http-request 10s",
+          `timeout http-keep-alive ${haproxyDuration(config.timeouts.httpKeepAliveMs ?? 2000)}`,
+        ]
+      : []),
   ];
   return ["global", ...indent(global, 1), "", "defaults", ...indent(defaults, 1)];
 }

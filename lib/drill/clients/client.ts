@@ -31,6 +31,8 @@ export interface ProbeRecord<O extends string = string> {
   readonly connection?: number;
   /** Whether the probe opened (or tried to open) that connection. */
   readonly opened?: boolean;
+  /** On a kept-alive connection it did not open: milliseconds since the connection's last answer. */
+  readonly idleMs?: number;
 }
 
 /** Pacing every client takes. */

@@ -9,8 +9,15 @@ import type { ProbeRecord } from "./client";
 export interface ConnectionFates {
   /** Connections that had answered, and not failed, before the fault. */
   readonly established: number;
-  /** Of those, the ones a failure ended after the fault. */
+  /** Of those, the ones a failure ended after the fault (idled-out ones excepted). */
   readonly broken: number;
+  /**
+   * Of those, the ones their own node closed once it had heard nothing on them for its idle limit
+   * (a client starved between requests, or a request held up longer than the limit).
+   */
+  readonly idledOut: number;
+  /** The longest a broken connection went from its last answer to its failure, in seconds. */
+  readonly longestIdleBeforeBreakSeconds: number;
   /** Of those, the ones answered after the fault and never failed up to the end. */
   readonly survived: number;
   /** Established ones with no request after the fault (neither broken nor shown to survive). */
@@ -44,14 +51,21 @@ function byConnection(records: readonly ProbeRecord[], faultMs: number, endMs: n
   return tracks;
 }
 
-/** The fates of the connections in `records` across a fault at `faultMs`, up to `endMs`. */
+/**
+ * The fates of the connections in `records` across a fault at `faultMs`, up to `endMs`. A
+ * connection closed `idleLimitMs` or more after its last answer was closed by its node's idle
+ * timeout: it counts as idled out, not broken.
+ */
 export function connectionFates(
   records: readonly ProbeRecord[],
   faultMs: number,
   endMs: number,
+  idleLimitMs = Number.POSITIVE_INFINITY,
 ): ConnectionFates {
   let established = 0;
   let broken = 0;
+  let idledOut = 0;
+  let longestIdleMs = 0;
   let survived = 0;
   let unexercised = 0;
   let changedNode = 0;
@@ -76,7 +90,15 @@ export function connectionFates(
     counts.established++;
     byNode[node] = counts;
     const failure = t.after.find((r) => r.outcome !== "ok");
+    // The node last heard from the client when it answered; a close `idleLimitMs` after that is
+    // its idle timeout (the request that found it closed never reached it, or came too late).
+    const silentMs = failure ? failure.endMs - failure.startMs + (failure.idleMs ?? 0) : 0;
+    if (failure?.outcome === "closed" && silentMs >= idleLimitMs) {
+      idledOut++;
+      continue;
+    }
     if (failure) {
+      longestIdleMs = Math.max(longestIdleMs, silentMs);
       broken++;
       counts.broken++;
       brokenBy[failure.outcome] = (brokenBy[failure.outcome] ?? 0) + 1;
@@ -93,6 +115,8 @@ export function connectionFates(
   return {
     established,
     broken,
+    idledOut,
+    longestIdleBeforeBreakSeconds: Math.round(longestIdleMs) / 1000,
     survived,
     unexercised,
     changedNode,

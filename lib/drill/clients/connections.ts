@@ -94,6 +94,8 @@ async def probe(rec):
         if c.writer is None:
             rec["n"] = 1
             c.reader, c.writer = await asyncio.open_connection(HOST, PORT)
+        else:
+            rec["id"] = round((time.monotonic() - c.used) * 1000)
         c.writer.write(REQUEST)
         await c.writer.drain()
         try:

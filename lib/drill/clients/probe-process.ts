@@ -114,6 +114,7 @@ export function parseProbeLine(obj: Record<string, unknown>): ProbeRecord {
     ...(typeof obj.tl === "number" ? { ttlSeconds: obj.tl } : {}),
     ...(typeof obj.c === "number" ? { connection: obj.c } : {}),
     ...(obj.n === 1 ? { opened: true } : {}),
+    ...(typeof obj.id === "number" ? { idleMs: obj.id } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ export const SETTLE_MS = 3500;
 /** The kept-alive connections' fates from `faultMs` to now, after letting them settle. */
 export async function settledFates(s: ThreeTierSession, faultMs: number): Promise<ConnectionFates> {
   await sleep(SETTLE_MS);
-  return connectionFates(s.connections.records, faultMs, nowMs());
+  return connectionFates(s.connections.records, faultMs, nowMs(), s.plan.idleLimitMs);
 }
 
 /** The share of established connections that survived, 0-1 (1 when none were established). */
@@ -41,7 +41,10 @@ export function everyConnectionSurvived(facts: RunFacts, minimum = 8): DrillChec
     passed: f.broken === 0 && f.changedNode === 0 && f.survived >= minimum,
     detail:
       `${f.survived} of ${f.established} established connections survived, ${f.broken} broken` +
-      (f.broken > 0 ? ` (${JSON.stringify(f.brokenBy)})` : "") +
+      (f.broken > 0
+        ? ` (${JSON.stringify(f.brokenBy)}, longest idle before ${f.longestIdleBeforeBreakSeconds} s)`
+        : "") +
+      (f.idledOut > 0 ? `, ${f.idledOut} closed by their node after idling past its limit` : "") +
       (f.changedNode > 0 ? `, ${f.changedNode} answered by another node afterwards` : "") +
       `; longest stall ${f.longestStallSeconds} s`,
   };

@@ -29,6 +29,28 @@ export interface ThreeTierPlan {
   readonly servicePort: number;
   /** Key of the network the routers share with the clients. */
   readonly network: string;
+  /**
+   * How long an L7 node keeps an idle client connection open (`timeout http-keep-alive`, or
+   * `timeout client` in TCP mode), read from its haproxy.cfg; a connection idle longer than this
+   * is closed by its own node, whatever a fault did.
+   */
+  readonly idleLimitMs: number;
+}
+
+const HAPROXY_CFG = "/etc/haproxy/haproxy.cfg";
+
+/** The idle limit of the haproxy.cfg `text`, in milliseconds. */
+export function haproxyIdleLimitMs(text: string, where: string): number {
+  const read = (name: string): number | undefined => {
+    const m = new RegExp(`^\\s*timeout ${name} (\\d+)(ms|s|m)?\\s*$`, "m").exec(text);
+    if (!m) return undefined;
+    const unit = m[2] === "m" ? 60_000 : m[2] === "ms" ? 1 : 1000;
+    return Number(m[1]) * unit;
+  };
+  const http = /^\s*mode http\s*$/m.test(text);
+  const limit = (http ? read("http-keep-alive") : undefined) ?? read("client");
+  if (limit === undefined) throw new DrillError(`${where}: the L7 nodes' haproxy.cfg sets no client timeout`);
+  return limit;
 }
 
 export const TIER_ROLES = {
@@ -89,5 +111,9 @@ function planThreeTier(stack: DrillStack, report: StackReport, topology: string)
     serviceAddresses: service.map((f) => f.address as string),
     servicePort,
     network,
+    idleLimitMs: haproxyIdleLimitMs(
+      l7Nodes[0]?.container.uploads.find((u) => u.file === HAPROXY_CFG)?.content ?? "",
+      where,
+    ),
   };
 }

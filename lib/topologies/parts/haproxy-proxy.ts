@@ -60,6 +60,14 @@ export interface HaproxyOptions {
    * @default 3 - a dead backend leaves the rotation after 3 failed connections, not after 2 s of checks
    */
   readonly passiveErrorLimit?: number;
+  /**
+   * HTTP mode: seconds an idle kept-alive client connection stays open between requests
+   * (HAProxy `timeout http-keep-alive`), 1 to 3600.
+   * @default 2 on VIP pairs and DNS pools (a client that idles reconnects, and so follows a
+   * moved address at once); 10 on three-tier L7 nodes, whose point is that kept-alive flows live
+   * through changes in the tiers in front of them
+   */
+  readonly keepAliveTimeoutSeconds?: number;
 }
 
 /** One frontend of the proxy: a port and the pool it sends to. */
@@ -83,11 +91,14 @@ export class HaproxyProxy {
   public readonly maxConnections: number;
   public readonly retries: number;
   public readonly passiveErrorLimit: number;
+  public readonly keepAliveTimeoutSeconds: number;
 
+  /** `defaultKeepAliveSeconds`: the topology's default for `keepAliveTimeoutSeconds`. */
   constructor(
     private readonly where: Construct,
     public readonly listeners: readonly HaproxyListener[],
     private readonly options: HaproxyOptions,
+    defaultKeepAliveSeconds = 2,
   ) {
     const first = listeners[0] as HaproxyListener;
     for (const l of listeners) assertPort(where, "listenerPort", l.port);
@@ -116,6 +127,13 @@ export class HaproxyProxy {
       options.passiveErrorLimit ?? 3,
       1,
       100,
+    );
+    this.keepAliveTimeoutSeconds = assertIntegerInRange(
+      where,
+      "keepAliveTimeoutSeconds",
+      options.keepAliveTimeoutSeconds ?? defaultKeepAliveSeconds,
+      1,
+      3600,
     );
     this.mode =
       options.mode ??
@@ -217,7 +235,12 @@ export class HaproxyProxy {
       nodeName,
       mode: this.mode,
       maxConnections: this.maxConnections,
-      timeouts: { connectMs: 2000, clientMs: 30_000, serverMs: 30_000 },
+      timeouts: {
+        connectMs: 2000,
+        clientMs: 30_000,
+        serverMs: 30_000,
+        httpKeepAliveMs: this.keepAliveTimeoutSeconds * 1000,
+      },
       frontends: this.listeners.map((l) => ({
         name: safeName(`fe_${l.name}`),
         binds: [...new Set(bindAddresses)].map((address) => ({ address, port: l.port })),

@@ -15,6 +15,12 @@ import { buildSelfRunL3L4, type SelfRunL3L4 } from "./self-run";
 import type { ThreeTierLoadBalancerProps } from "./three-tier-props";
 
 /**
+ * The L7 nodes' default idle keep-alive: long enough that a kept-alive client pausing between
+ * requests keeps its connection through a change in the routers or the L4 tier.
+ */
+const THREE_TIER_KEEP_ALIVE_SECONDS = 10;
+
+/**
  * Three tiers, none a single point of failure and each scaling out: L3 routers spread flows over
  * the L4 nodes by BGP and equal-cost multipath; L4 nodes (IPVS, Maglev hashing, no shared state)
  * hash every flow to the same L7 node whichever L4 node it reaches; L7 nodes (HAProxy) balance
@@ -51,6 +57,7 @@ export class ThreeTierLoadBalancer extends Construct implements ITrafficPeer {
       this,
       this.ports.map((port) => ({ name: `${this.node.id}_${port}`, port, backends })),
       props,
+      THREE_TIER_KEEP_ALIVE_SECONDS,
     );
     this.selfRun = p.traits.bgpEcmp ? buildSelfRunL3L4(this, p, props, segment, spread, proxy) : undefined;
     const l7Scope = new Construct(this, "L7");

@@ -58,4 +58,22 @@ describe("connectionFates", () => {
     const records = [rec(1, 100, "ok"), rec(1, 500, "reset"), rec(1, 1100, "ok")];
     expect(connectionFates(records, 1000, 2000).established).toBe(0);
   });
+
+  test("counts a connection its node closed after hearing nothing on it for the node's idle limit as idled out, not broken", () => {
+    // GIVEN two connections closed after the fault: one idle 2.495 s before its request, one 0.985 s
+    const records = [
+      rec(1, 100, "ok"),
+      rec(2, 110, "ok"),
+      rec(1, 2600, "closed", undefined, { idleMs: 2495 }),
+      rec(2, 1100, "closed", undefined, { idleMs: 985 }),
+    ];
+
+    // WHEN their fates are read with a 2 s idle limit
+    const f = connectionFates(records, 1000, 3000, 2000);
+
+    // THEN the first idled out (2.5 s from its last answer to the close); the second broke 0.99 s after its last answer
+    expect(f).toMatchObject({ established: 2, idledOut: 1, broken: 1, longestIdleBeforeBreakSeconds: 0.99 });
+    // AND without a limit both are broken
+    expect(connectionFates(records, 1000, 3000)).toMatchObject({ idledOut: 0, broken: 2 });
+  });
 });

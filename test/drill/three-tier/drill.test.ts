@@ -8,7 +8,9 @@
  * cannot show (BFD's sub-second withdrawal is timed on a real CPU in test/daemon/bgp-ecmp.test.ts)
  * is not asserted here.
  */
+
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { ConnectionFates } from "../../../lib/drill/clients/connection-fates";
 import type { DrillRunResult } from "../../../lib/drill/core/run-result";
 import { vmTierAvailable, withVmSlot } from "../../support/vm-tier";
 import { runHaDrill, type SynthesizedExample, synthesizeDrillExample } from "../fixture";
@@ -30,14 +32,7 @@ function check(run: Run | undefined, name: string) {
   return run?.checks.find((c) => c.name === name);
 }
 
-interface Fates {
-  established: number;
-  broken: number;
-  survived: number;
-  changedNode: number;
-  brokenBy: Record<string, number>;
-  byNode: Record<string, { established: number; broken: number }>;
-}
+type Fates = ConnectionFates;
 
 describe.skipIf(!available)(TIER, () => {
   let example: SynthesizedExample;
@@ -86,20 +81,18 @@ describe.skipIf(!available)(TIER, () => {
     const run = runs.get("l4-node-blackhole");
     const fates = run?.details.connections as Fates;
     // The headline: the flows ECMP moved met the same Maglev table and reached the same L7 node.
-    // A flow sent to another L7 node would be reset by it; none may be, and none answered by
-    // another node. Every one survives unless the stall outlasted HAProxy's 2 s keep-alive idle
-    // timeout (a guest starved by the rest of the suite): then its own L7 node closes it.
+    // A flow sent to another L7 node would be reset by it; none may be, none answered by another
+    // node, and none broken. One its own L7 node closed after hearing nothing on it for its 10 s
+    // keep-alive (a guest starved by the rest of the suite) counts apart, and most must survive.
     expect(fates.established).toBeGreaterThanOrEqual(16);
     expect(fates.changedNode).toBe(0);
-    expect(Object.keys(fates.brokenBy).filter((how) => how !== "closed")).toEqual([]);
-    const stalledPastKeepAlive = (run?.restoredSeconds ?? Number.POSITIVE_INFINITY) > 2;
-    if (stalledPastKeepAlive && fates.broken > 0) {
+    expect(fates.broken, JSON.stringify(fates)).toBe(0);
+    expect(fates.survived).toBe(fates.established - fates.idledOut);
+    expect(fates.survived).toBeGreaterThanOrEqual(fates.established / 2);
+    if (fates.idledOut > 0) {
       console.warn(
-        `${TIER}: ${fates.broken} connections closed by their own L7 node after a stall longer than its 2 s keep-alive (new connections back after ${run?.restoredSeconds} s, emulated CPU)`,
+        `${TIER}: ${fates.idledOut} connections closed by their own L7 node's idle timeout (emulated CPU)`,
       );
-    } else {
-      expect(fates).toMatchObject({ broken: 0 });
-      expect(fates.survived).toBe(fates.established);
     }
     expect(run?.details.withdrawnSeconds).toBeLessThan(5);
     expect(check(run, "new-connections-served")?.passed).toBe(true);

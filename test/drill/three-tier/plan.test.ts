@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseDockerStack } from "../../../lib/drill/core/stack";
 import { StackReport } from "../../../lib/drill/core/stack-report";
 import { THREE_TIER_DRILL } from "../../../lib/drill/three-tier/drill";
-import { planThreeTiers } from "../../../lib/drill/three-tier/plan";
+import { haproxyIdleLimitMs, planThreeTiers } from "../../../lib/drill/three-tier/plan";
 import { caught } from "../../support/errors";
 import { type SynthesizedExample, synthesizeDrillExample } from "../fixture";
 
@@ -51,6 +51,18 @@ describe("the three tiers' drill recognizes its topology", () => {
     });
     // The client place must not take the gateway's address.
     expect(targets[0]?.labOptions.reservedAddresses).toEqual(["198.18.7.5"]);
+    // The L7 nodes' idle limit comes from their own haproxy.cfg: the three tiers' 10 s keep-alive.
+    expect(planThreeTiers(stack, report)[0]?.idleLimitMs).toBe(10_000);
+  });
+
+  test("reads the idle limit as HTTP keep-alive in HTTP mode and as the client timeout in TCP mode", () => {
+    const cfg = (mode: string) =>
+      `defaults\n    mode ${mode}\n    timeout client 30s\n    timeout http-keep-alive 1500ms\n`;
+    expect(haproxyIdleLimitMs(cfg("http"), "t")).toBe(1500);
+    expect(haproxyIdleLimitMs(cfg("tcp"), "t")).toBe(30_000);
+    expect(caught(() => haproxyIdleLimitMs("defaults\n    mode http\n", "t")).message).toContain(
+      "sets no client timeout",
+    );
   });
 
   test("finds nothing in a stack of another topology", () => {

@@ -46,6 +46,24 @@ describe("HaproxyProxy", () => {
     ]);
   });
 
+  test("keeps idle client connections open for the topology's default or the given seconds, 1 to 3600", () => {
+    const { web, where } = setup();
+    const listeners = [{ name: "a", port: 80, backends: web }];
+    expect(new HaproxyProxy(where, listeners, {}).config("n", ["0.0.0.0"])).toContain(
+      "timeout http-keep-alive 2s",
+    );
+    const tiers = new HaproxyProxy(new Construct(where, "t"), listeners, {}, 10);
+    expect(tiers.config("n", ["0.0.0.0"])).toContain("timeout http-keep-alive 10s");
+    const given = new HaproxyProxy(new Construct(where, "g"), listeners, { keepAliveTimeoutSeconds: 75 }, 10);
+    expect(given.keepAliveTimeoutSeconds).toBe(75);
+    const error = validationErrorOf(
+      () => new HaproxyProxy(new Construct(where, "bad"), listeners, { keepAliveTimeoutSeconds: 0 }),
+    );
+    expect(error.message).toContain("proxy/bad");
+    expect(error.message).toContain("keepAliveTimeoutSeconds");
+    expect(error.message).toContain("3600");
+  });
+
   test("tracks its loopback health endpoint: 2 failures 1 s apart plus 1 s timeout", () => {
     const { web, where } = setup();
     const proxy = new HaproxyProxy(where, [{ name: "a", port: 80, backends: web }], { healthPort: 9404 });
