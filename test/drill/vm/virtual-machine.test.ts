@@ -8,7 +8,7 @@
  * never skips.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -46,6 +46,15 @@ describe.skipIf(!available)(TIER, () => {
   test("the first boot built the image into the empty cache", () => {
     expect(vm.image.source).toBe("built");
     expect(vm.image.buildMs).toBeGreaterThan(0);
+  });
+
+  test("qemu, every thread of it, runs at niceness 10, so a busy guest does not starve the host's timed work", () => {
+    const tasks = readdirSync(`/proc/${vm.pid}/task`);
+    expect(tasks.length).toBeGreaterThan(1);
+    // Field 19 of stat is the niceness; the command name (field 2) may hold spaces, so count from its end.
+    const nice = (task: string) =>
+      Number(readFileSync(`/proc/${vm.pid}/task/${task}/stat`, "utf8").split(") ")[1]?.split(" ")[16]);
+    expect(new Set(tasks.map(nice))).toEqual(new Set([10]));
   });
 
   test("the guest runs the host's Debian kernel, not this machine's", async () => {
