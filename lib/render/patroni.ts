@@ -88,6 +88,12 @@ export interface PatroniConfig {
   /** @default 100 */
   readonly maxConnections?: number;
   readonly tags?: PatroniTags;
+  /**
+   * `bootstrap.post_init`: a script Patroni runs once, on the node that creates the cluster,
+   * with a connection string as its argument (see `renderPostgresPostInit`).
+   * @default - none
+   */
+  readonly postInit?: string;
 }
 
 /** Defaults that predictions and other renderers share. */
@@ -110,7 +116,7 @@ export const PATRONI_DEFAULTS = {
 /** A PostgreSQL role name that needs no quoting in SQL nor in pg_hba.conf. */
 const ROLE = /^[a-z_][a-z0-9_]{0,62}$/;
 
-function assertRole(where: ErrorLocation, what: string, value: string): string {
+export function assertRole(where: ErrorLocation, what: string, value: string): string {
   if (typeof value !== "string" || !ROLE.test(value))
     invalid(where, what, value, "use 1-63 lower-case letters, digits and '_', starting with a letter or '_'");
   return value;
@@ -272,6 +278,9 @@ export function renderPatroniYml(where: ErrorLocation, c: PatroniConfig): string
         },
       },
       initdb: [{ encoding: "UTF8" }, "data-checksums"],
+      ...(c.postInit !== undefined
+        ? { post_init: assertFilePath(where, "post_init script", c.postInit) }
+        : {}),
       // Patroni 3.0's validator requires this list; postgresql.pg_hba below is what applies.
       pg_hba: hba,
     },
