@@ -97,7 +97,11 @@ function failClosedStack(): { stackFile: string; remove(): void } {
   };
 }
 
-describe.runIf(available)("DNS pool drills (dns-pool-docker-drill, through ha-drill)", () => {
+// One retry per test: each runs its scenario afresh, and a drill's timing holds its daemons to
+// predictions within 0.25 s + 25 %; on this 2-core machine, beside an emulated guest, one CI run
+// saw PowerDNS declare members down after 2.0 s against a predicted 1 s (0.34 s when quiet). A
+// prediction that is wrong misses twice.
+describe.runIf(available)("DNS pool drills (dns-pool-docker-drill, through ha-drill)", { retry: 1 }, () => {
   let example: SynthesizedExample;
   const harness = new DrillHarness();
   let namespacesBefore: string[] = [];

@@ -32,7 +32,7 @@ describe.skipIf(!available)(TIER, () => {
 
   beforeAll(async () => {
     cacheDir = mkdtempSync(join(tmpdir(), "ha-vm-cache-"));
-    vm = await VirtualMachine.boot({ cacheDir });
+    vm = await VirtualMachine.boot({ cacheDir, niceness: 5 });
     console.log(
       `vm: image ${vm.image.source} in ${vm.image.buildMs} ms; booted in ${vm.bootMs} ms (guest uptime ${vm.guestUptime} s at its agent's start; emulated CPU)`,
     );
@@ -48,13 +48,13 @@ describe.skipIf(!available)(TIER, () => {
     expect(vm.image.buildMs).toBeGreaterThan(0);
   });
 
-  test("qemu, every thread of it, runs at niceness 10, so a busy guest does not starve the host's timed work", () => {
+  test("qemu, every thread of it, runs at the niceness asked for", () => {
     const tasks = readdirSync(`/proc/${vm.pid}/task`);
     expect(tasks.length).toBeGreaterThan(1);
     // Field 19 of stat is the niceness; the command name (field 2) may hold spaces, so count from its end.
     const nice = (task: string) =>
       Number(readFileSync(`/proc/${vm.pid}/task/${task}/stat`, "utf8").split(") ")[1]?.split(" ")[16]);
-    expect(new Set(tasks.map(nice))).toEqual(new Set([10]));
+    expect(new Set(tasks.map(nice))).toEqual(new Set([5]));
   });
 
   test("the guest runs the host's Debian kernel, not this machine's", async () => {
