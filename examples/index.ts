@@ -1,6 +1,8 @@
 import type { App, TerraformStack } from "cdktf";
 import { dnsPoolAws } from "./dns-pool-aws";
 import { dnsPoolDocker } from "./dns-pool-docker";
+import { replicatedPostgresAws } from "./replicated-postgres-aws";
+import { replicatedPostgresDocker } from "./replicated-postgres-docker";
 import { threeTierAws } from "./three-tier-aws";
 import { threeTierDocker } from "./three-tier-docker";
 import { vipPairAws } from "./vip-pair-aws";
@@ -24,4 +26,8 @@ export const EXAMPLES: Record<string, (app: App) => TerraformStack> = {
       subnet: "198.18.7.0/24",
       serviceAddress: "198.18.207.10",
     }),
+  "replicated-postgres-docker": (app) => replicatedPostgresDocker(app),
+  "replicated-postgres-aws": (app) => replicatedPostgresAws(app),
+  "replicated-postgres-docker-drill": (app) =>
+    replicatedPostgresDocker(app, "replicated-postgres-docker-drill", { subnet: "198.18.8.0/24" }),
 };

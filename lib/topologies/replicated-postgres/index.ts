@@ -1,0 +1,3 @@
+export type { PatroniTiming, RouterCheckTiming } from "./patroni-timing";
+export * from "./replicated-postgres";
+export * from "./replicated-postgres-props";
