@@ -136,4 +136,12 @@ export const TOPOLOGIES: Record<string, TopologyBench> = {
       new lib.ThreeTierLoadBalancer(platform, "edge", { backends: web, l7Nodes: size });
     },
   },
+  "replicated-postgres": {
+    // Odd sizes: etcd runs beside each node and needs an odd member count.
+    sizeUnit: "nodes (etcd beside each)",
+    sizes: [3, 5, 9],
+    build: (lib, platform, size) => {
+      new lib.ReplicatedPostgres(platform, "orders", { nodes: size });
+    },
+  },
 };
