@@ -1,0 +1,236 @@
+/**
+ * A replicated PostgreSQL cluster up in a fresh lab: etcd members of their own first, then the
+ * nodes, the routers and whatever else the stack holds; it waits until Patroni reports a leader
+ * with every other node a running replica, then runs the SQL writer through the routers'
+ * read-write port (one numbered row every 50 ms, each acknowledgement recorded with the server
+ * that took it) until it commits steadily. After a fault, the table is read back through the
+ * read-write port, from whichever node is primary then, and compared with the acknowledgements.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { FailurePrediction } from "../../model/availability";
+import type { DrillClient } from "../clients/client";
+import {
+  readBack,
+  SQL_WRITER,
+  type SqlOutcome,
+  type SqlTarget,
+  type WriteLedger,
+  writeLedger,
+} from "../clients/sql";
+import { DrillError } from "../core/drill-error";
+import type { Lab } from "../core/lab";
+import { nowMs, sleep } from "../core/proc";
+import type { DrillSession, RunEnv } from "../core/topology-drill";
+import { waitUntil } from "../core/wait";
+import type { PostgresHost, PostgresPlan } from "./plan";
+
+/** Milliseconds between two writes of the drill's writer. */
+export const WRITE_INTERVAL_MS = 50;
+/** A write's time limit: connect and commit. */
+const WRITE_TIMEOUT_MS = 2000;
+
+/** A member as Patroni's `GET /cluster` lists it. */
+export interface ClusterMember {
+  readonly name: string;
+  readonly role: string;
+  readonly state: string;
+  readonly host?: string;
+}
+
+export class PostgresSession implements DrillSession {
+  public client!: DrillClient<SqlOutcome>;
+  public readonly place: string;
+  private passwordPath = "";
+
+  private constructor(
+    public readonly lab: Lab,
+    public readonly plan: PostgresPlan,
+    public readonly env: RunEnv,
+  ) {
+    this.place = lab.clientOn(plan.network).place;
+  }
+
+  public static async start(lab: Lab, plan: PostgresPlan, env: RunEnv): Promise<PostgresSession> {
+    const s = new PostgresSession(lab, plan, env);
+    try {
+      await s.startHosts();
+      await s.waitForCluster();
+      await s.startWriter();
+    } catch (e) {
+      await s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  public fail(message: string): never {
+    const hosts = [...new Set([...this.plan.dcs, ...this.plan.nodes, ...this.plan.routers])];
+    const logs = hosts
+      .map((h) => `--- ${h.hostname} (last lines of its output)\n${this.lab.logTail(h.hostname, 15)}`)
+      .join("\n");
+    throw new DrillError(`${message}\n${logs}`);
+  }
+
+  /** The read-write port as the writer and the read-back use it. */
+  public get target(): SqlTarget {
+    return {
+      address: this.plan.address,
+      port: this.plan.readWritePort,
+      database: this.plan.database,
+      user: this.plan.user,
+      passwordFile: this.passwordPath,
+    };
+  }
+
+  /** How long to wait for a change predicted to take `predicted` seconds. */
+  public bound(predicted: FailurePrediction | undefined): number {
+    return Math.max(20_000, (predicted?.recoverySeconds ?? 0) * 3000 + 10_000);
+  }
+
+  /** Patroni's members as a running node reports them; empty when none answers. */
+  public async members(except: readonly string[] = []): Promise<ClusterMember[]> {
+    for (const node of this.plan.nodes) {
+      if (except.includes(node.hostname) || !this.lab.isRunning(node.hostname)) continue;
+      const r = await this.lab.exec(
+        node.hostname,
+        ["curl", "-fsS", "--max-time", "2", `http://${node.address}:${this.plan.restApiPort}/cluster`],
+        { allowFailure: true, timeoutMs: 5000 },
+      );
+      if (r.code !== 0) continue;
+      try {
+        return ((JSON.parse(r.stdout) as { members?: ClusterMember[] }).members ?? []).map((m) => ({
+          name: m.name,
+          role: m.role,
+          state: m.state,
+          ...(m.host !== undefined ? { host: m.host } : {}),
+        }));
+      } catch {
+        // a node answering something else: ask the next one
+      }
+    }
+    return [];
+  }
+
+  /** The nodes that answer 200 on `GET /primary` now (more than one: a split brain). */
+  public async primaries(): Promise<string[]> {
+    const out: string[] = [];
+    for (const node of this.plan.nodes) {
+      if (!this.lab.isRunning(node.hostname)) continue;
+      const r = await this.lab.exec(
+        node.hostname,
+        [
+          "curl",
+          "-s",
+          "-o",
+          "/dev/null",
+          "-w",
+          "%{http_code}",
+          "--max-time",
+          "2",
+          `http://${node.address}:${this.plan.restApiPort}/primary`,
+        ],
+        { allowFailure: true, timeoutMs: 5000 },
+      );
+      if (r.stdout.trim() === "200") out.push(node.hostname);
+    }
+    return out;
+  }
+
+  /** The node that acknowledged the writer's latest commit. */
+  public currentPrimary(): PostgresHost {
+    const last = [...this.client.records].reverse().find((r) => r.outcome === "ok");
+    const node = this.plan.nodes.find((n) => n.address === last?.answeredBy);
+    if (!node) this.fail(`no node acknowledged the writer's commits (last: ${last?.answeredBy ?? "none"})`);
+    return node;
+  }
+
+  /** The rows the table holds, read through the read-write port (bounded), against the acknowledgements. */
+  public async ledger(): Promise<WriteLedger> {
+    let lastError = "";
+    const deadline = nowMs() + 30_000;
+    while (nowMs() < deadline) {
+      try {
+        const present = await readBack(this.lab, this.place, this.target, 10_000);
+        return writeLedger(this.client.records, present);
+      } catch (e) {
+        lastError = (e as Error).message;
+        await sleep(500);
+      }
+    }
+    throw new DrillError(
+      `could not read the writes back through ${this.plan.address}:${this.plan.readWritePort}: ${lastError}`,
+    );
+  }
+
+  private async startHosts(): Promise<void> {
+    const nodes = new Set(this.plan.nodes.map((h) => h.hostname));
+    const routers = new Set(this.plan.routers.map((h) => h.hostname));
+    const dcsOnly = this.plan.dcs.filter((h) => !nodes.has(h.hostname)).map((h) => h.hostname);
+    for (const h of dcsOnly) await this.lab.startHost(h);
+    for (const h of nodes) await this.lab.startHost(h);
+    for (const h of routers) await this.lab.startHost(h);
+    for (const h of this.lab.hostnames()) {
+      if (!nodes.has(h) && !routers.has(h) && !dcsOnly.includes(h)) await this.lab.startHost(h);
+    }
+    // The application's password, as the lab generated it, in a file only root reads.
+    const password = await this.lab.readFile(this.plan.nodes[0]?.hostname as string, this.plan.passwordFile);
+    if (!password?.trim())
+      this.fail(`${this.plan.passwordFile} is missing on ${this.plan.nodes[0]?.hostname}`);
+    this.passwordPath = path.join(this.lab.workDir, "postgres-application-password");
+    fs.writeFileSync(this.passwordPath, `${password.trim()}\n`, { mode: 0o600 });
+  }
+
+  /** A leader, and every other node a running replica (streaming), within a bound. */
+  private async waitForCluster(): Promise<void> {
+    const want = this.plan.nodes.length;
+    let seen: ClusterMember[] = [];
+    const ready = async () => {
+      seen = await this.members();
+      const leaders = seen.filter((m) => m.role === "leader" && m.state === "running");
+      const replicas = seen.filter(
+        (m) => m.role !== "leader" && (m.state === "running" || m.state === "streaming"),
+      );
+      return leaders.length === 1 && replicas.length === want - 1;
+    };
+    const deadline = nowMs() + 180_000;
+    while (!(await ready())) {
+      if (nowMs() > deadline) {
+        this.fail(
+          `Patroni reported no leader with ${want - 1} running replicas within 180 s (${JSON.stringify(seen)})`,
+        );
+      }
+      await sleep(500);
+    }
+  }
+
+  private async startWriter(): Promise<void> {
+    this.client = await SQL_WRITER.start(this.lab, this.place, {
+      ...this.target,
+      intervalMs: WRITE_INTERVAL_MS,
+      timeoutMs: WRITE_TIMEOUT_MS,
+      maxSeconds: 600,
+    });
+    const steady = () => {
+      const recent = this.client.records.slice(-20);
+      return recent.length === 20 && recent.every((r) => r.outcome === "ok");
+    };
+    if ((await waitUntil(steady, 60_000, 50)) === undefined) {
+      const last = this.client.records.slice(-5).map((r) => r.outcome);
+      this.fail(
+        `the writer did not commit steadily through ${this.plan.address}:${this.plan.readWritePort} within 60 s (last: ${last.join(", ")})`,
+      );
+    }
+    await sleep(1000);
+  }
+
+  public async close(): Promise<string[]> {
+    const problems: string[] = [];
+    try {
+      await this.client?.stop();
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+    return problems;
+  }
+}

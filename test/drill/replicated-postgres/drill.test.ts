@@ -1,0 +1,133 @@
+/**
+ * Drill tier: `ha-drill` on `replicated-postgres-docker-drill` (synchronous mode), in network
+ * namespaces on this machine's etcd, Patroni, PostgreSQL 15, HAProxy and keepalived. The writer
+ * commits a numbered row every 50 ms through the routers' read-write port; after each fault the
+ * table is read back from the new primary and the acknowledged rows missing are counted.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { formatRuns, formatSummaries } from "../../../lib/drill/core/report";
+import { parseDockerStack } from "../../../lib/drill/core/stack";
+import { StackReport } from "../../../lib/drill/core/stack-report";
+import { REPLICATED_POSTGRES_DRILL } from "../../../lib/drill/replicated-postgres/drill";
+import { pythonModulesAvailable, tierAvailable } from "../../support/tiers";
+import { type SynthesizedExample, synthesizeDrillExample } from "../fixture";
+import { DrillHarness, explain } from "../harness";
+import { labAvailable } from "../lab-fixture";
+
+const EXAMPLE = "replicated-postgres-docker-drill";
+const TIER = "drills: replicated PostgreSQL";
+const available =
+  labAvailable() &&
+  tierAvailable(
+    TIER,
+    ["patroni", "etcd", "haproxy", "keepalived", "curl", "setpriv", "/usr/lib/postgresql/15/bin/postgres"],
+    true,
+  ) &&
+  pythonModulesAvailable(TIER, ["psycopg2"]);
+
+describe("the replicated PostgreSQL drill recognizes its topology", () => {
+  let example: SynthesizedExample;
+  beforeAll(() => {
+    example = synthesizeDrillExample(EXAMPLE);
+  });
+  afterAll(() => example?.remove());
+
+  test("finds the nodes, the routers' shared address and ports, the application's role and database", () => {
+    const stack = parseDockerStack(example.document, EXAMPLE);
+    const targets = REPLICATED_POSTGRES_DRILL.recognize(stack, StackReport.besideStack(example.stackFile));
+    expect(targets.map((t) => t.name)).toEqual(["198.18.8.2:5000"]);
+    expect(targets[0]?.scenarios.map((s) => s.name)).toEqual([
+      "primary-loss",
+      "primary-postgres-crash",
+      "replica-loss",
+    ]);
+    expect(targets[0]?.describe()).toMatchObject({
+      address: "198.18.8.2",
+      readWritePort: 5000,
+      readOnlyPort: 5001,
+      database: "app",
+      user: "app",
+      synchronous: true,
+      nodes: [
+        { hostname: "orders-pg-0", address: "198.18.8.3" },
+        { hostname: "orders-pg-1", address: "198.18.8.4" },
+        { hostname: "orders-pg-2", address: "198.18.8.5" },
+      ],
+      routers: [
+        { hostname: "orders-router-0", address: "198.18.8.6" },
+        { hostname: "orders-router-1", address: "198.18.8.7" },
+      ],
+    });
+    expect(targets[0]?.labOptions.reservedAddresses).toEqual(["198.18.8.2"]);
+  });
+
+  test("finds nothing in a stack of another topology", () => {
+    const other = synthesizeDrillExample("dns-pool-docker-drill");
+    try {
+      const stack = parseDockerStack(other.document, "dns-pool-docker-drill");
+      expect(REPLICATED_POSTGRES_DRILL.recognize(stack, StackReport.besideStack(other.stackFile))).toEqual(
+        [],
+      );
+    } finally {
+      other.remove();
+    }
+  });
+});
+
+describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, () => {
+  let example: SynthesizedExample;
+  const harness = new DrillHarness();
+  let namespacesBefore: string[] = [];
+
+  beforeAll(() => {
+    example = synthesizeDrillExample(EXAMPLE);
+    namespacesBefore = harness.namespaces();
+  });
+  afterEach(() => harness.stopAll());
+  afterAll(() => {
+    example?.remove();
+    if (harness.summaries.length) {
+      console.log(
+        `\nha-drill on ${EXAMPLE}\n\n${formatRuns(harness.allRuns)}\n\n${formatSummaries(harness.summaries)}\n`,
+      );
+    }
+    expect(harness.namespaces().filter((n) => !namespacesBefore.includes(n))).toEqual([]);
+    expect(harness.processes()).toEqual([]);
+  });
+
+  test("primary-loss: writes back within the prediction (under 15 s), no acknowledged write lost, one primary", async () => {
+    const out = await harness.run(example.stackFile, "primary-loss", 1);
+    expect(out.code, explain(out)).toBe(0);
+    const d = out.runs[0]?.details as {
+      writesBackSeconds: number;
+      lostAcknowledged: number;
+      acknowledged: number;
+    };
+    console.log(
+      `${TIER}: primary-loss: writes back after ${d.writesBackSeconds} s; ${d.lostAcknowledged} of ${d.acknowledged} acknowledged writes lost`,
+    );
+    expect(d.writesBackSeconds).toBeLessThan(15);
+    expect(d.lostAcknowledged).toBe(0);
+    expect(d.acknowledged).toBeGreaterThan(50);
+  }, 600_000);
+
+  test("primary-postgres-crash: Patroni starts PostgreSQL again, crash recovery keeps every acknowledged write", async () => {
+    const out = await harness.run(example.stackFile, "primary-postgres-crash", 1);
+    expect(out.code, explain(out)).toBe(0);
+    const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
+    console.log(
+      `${TIER}: primary-postgres-crash: writes back after ${d.writesBackSeconds} s; ${d.lostAcknowledged} lost`,
+    );
+    expect(d.lostAcknowledged).toBe(0);
+  }, 600_000);
+
+  test("replica-loss: the synchronous standby lost, writes wait at most until another is named, none lost", async () => {
+    const out = await harness.run(example.stackFile, "replica-loss", 1);
+    expect(out.code, explain(out)).toBe(0);
+    const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
+    console.log(
+      `${TIER}: replica-loss: writes back after ${d.writesBackSeconds} s; ${d.lostAcknowledged} lost`,
+    );
+    expect(d.lostAcknowledged).toBe(0);
+  }, 600_000);
+});
