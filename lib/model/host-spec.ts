@@ -1,4 +1,4 @@
-import type { ErrorLocation } from "../errors";
+import { type ErrorLocation, invalid } from "../errors";
 import type { FailureDomain } from "./availability";
 import { assertDebianPackage, assertImageRef, assertName } from "./config-text";
 import type { HostSecretFile, HostVolume } from "./host-storage";
@@ -61,6 +61,23 @@ export interface HostFile {
   readonly content: DeferredText;
   /** @default false */
   readonly executable?: boolean;
+  /**
+   * Octal mode, for a file another account than root reads or runs (e.g. "0755" for a script a
+   * daemon runs as its own user); never writable by others, no setuid, setgid or sticky bit.
+   * @default - 0644; executable: 0744 on Docker (the Docker provider's: only root may run it),
+   * 0755 on AWS
+   */
+  readonly mode?: string;
+}
+
+const FILE_MODE = /^0?[0-7]{3}$/;
+
+/** A host file's `mode`, checked: an octal mode that others may not write. */
+export function assertFileMode(where: ErrorLocation, file: string, mode: string): string {
+  if (typeof mode !== "string" || !FILE_MODE.test(mode) || (Number.parseInt(mode, 8) & 0o002) !== 0) {
+    invalid(where, `mode of ${file}`, mode, 'use an octal mode others cannot write, e.g. "0755" or "0640"');
+  }
+  return mode.padStart(4, "0");
 }
 
 /** A long-running process on a host, supervised (restarted when it exits). */

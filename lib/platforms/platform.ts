@@ -4,7 +4,7 @@ import { HaReport } from "../analysis/ha-report";
 import { type ErrorLocation, invalid } from "../errors";
 import type { AvailabilityModel, FailureDomain } from "../model/availability";
 import { assertConstructId, assertName } from "../model/config-text";
-import type { HostAttachment, HostSpec } from "../model/host-spec";
+import { assertFileMode, type HostAttachment, type HostSpec } from "../model/host-spec";
 import { type IdPoolSpec, IdPools } from "../model/id-pool";
 import type { FloatingAddressRequest, IFloatingAddressBinding } from "./floating-address";
 import type { HealthCheckedNameBinding, HealthCheckedNameRequest } from "./health-checked-name";
@@ -199,6 +199,7 @@ export abstract class Platform extends Construct implements IPlatform {
         `place hosts in a failure domain of ${this.node.path}: ${this.failureDomains.map((d) => d.id).join(", ")}`,
       );
     }
+    for (const f of spec.files) if (f.mode !== undefined) assertFileMode(scope, f.path, f.mode);
     const host = this.createHost(scope, id, spec);
     this.claimHostname(host, spec.hostname);
     this.availability.addComponent({

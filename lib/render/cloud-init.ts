@@ -15,6 +15,8 @@ export interface CloudInitFile {
   readonly path: string;
   readonly content: string;
   readonly executable: boolean;
+  /** Octal mode, when set: it has precedence over `executable`. */
+  readonly mode?: string;
   /** Ship the file gzipped and base64-encoded (cloud-init's `gz+b64`), to stay under the 16 KiB user-data limit. */
   readonly compress?: boolean;
 }
@@ -98,8 +100,8 @@ interface WrittenFile {
   readonly owner: string;
 }
 
-function written(path: string, content: string, executable = false): WrittenFile {
-  return { path, content, permissions: executable ? "0755" : "0644", owner: "root:root" };
+function written(path: string, content: string, executable = false, mode?: string): WrittenFile {
+  return { path, content, permissions: mode ?? (executable ? "0755" : "0644"), owner: "root:root" };
 }
 
 /** The files cloud-init writes and the commands it runs after, in order. */
@@ -113,10 +115,11 @@ function filesAndCommands(options: CloudInitOptions): { files: WrittenFile[]; ru
               f.path,
               gzipSync(Buffer.from(f.content, "utf8"), { level: 9 }).toString("base64"),
               f.executable,
+              f.mode,
             ),
             encoding: "gz+b64",
           }
-        : written(f.path, f.content, f.executable),
+        : written(f.path, f.content, f.executable, f.mode),
     ),
   ];
   const runcmd: string[][] = [];

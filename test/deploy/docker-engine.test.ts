@@ -17,6 +17,7 @@ import { runCommand } from "../support/netns";
 import { tierAvailable } from "../support/tiers";
 import { answers, dnsPoolsOf, killMember, untilAnswers } from "./dns-pool-kill";
 import { HOST_ENGINE_STACKS } from "./engine-stacks";
+import { killPrimary, postgresClustersOf, untilSql } from "./postgres-kill";
 import { killVipHolder, predictedNodeLoss, vipHolders, vipPairsOf } from "./vip-pair-kill";
 
 const TIER = "deploy: docker engine";
@@ -67,9 +68,10 @@ describe.skipIf(!available)(TIER, () => {
         for (const c of withCheck) expect(health[c]).toBe("healthy");
         const pairs = vipPairsOf(lab);
         const pools = dnsPoolsOf(lab);
+        const databases = postgresClustersOf(lab);
         // One kill drill per topology: a stack whose topology has none fails here.
         expect(
-          pairs.length + pools.length,
+          pairs.length + pools.length + databases.length,
           `no kill drill knows the topology of ${name}: add one in test/deploy`,
         ).toBeGreaterThan(0);
         const { namespace } = lab.attachClient();
@@ -118,6 +120,23 @@ describe.skipIf(!available)(TIER, () => {
               `${pool.servers.length} PowerDNS servers answered ${pool.fqdn} with ${all.join(", ")}, each serving; ` +
               `docker kill ${drill.killed}: out of every server's answers after ${drill.removedSeconds.toFixed(3)} s ` +
               `(predicted at most ${predicted} s); up ${upSeconds.toFixed(1)} s`,
+          );
+        }
+        for (const db of databases) {
+          // Writes through the routers' address reach the primary, reads on the read-only port a replica.
+          const node = db.nodes[0] as string;
+          const rw = await untilSql(lab, db, node, "SELECT pg_is_in_recovery()", 60_000);
+          const ro = await untilSql(lab, db, node, "SELECT pg_is_in_recovery()", 60_000, db.readOnlyPort);
+          expect([rw, ro]).toEqual(["f", "t"]);
+          const drill = await killPrimary(lab, db);
+          expect(drill.newPrimary).not.toBe(drill.killed);
+          expect(drill.rowsAfter).toBe(drill.rowsBefore + 1);
+          expect(drill.writesBackSeconds).toBeLessThan(30);
+          console.log(
+            `${name}: PROVED on a real Docker engine: ${lab.stack.containers.length} containers deployed and healthy; ` +
+              `writes through ${db.address}:${db.readWritePort} on the primary, reads on :${db.readOnlyPort} from a replica; ` +
+              `docker kill ${drill.killed}: writes back on ${drill.newPrimary} after ${drill.writesBackSeconds.toFixed(3)} s ` +
+              `(predicted ${db.predictedPrimaryLoss ?? "nothing"} s), ${drill.rowsAfter - 1} of ${drill.rowsBefore} rows acknowledged before it kept; up ${upSeconds.toFixed(1)} s`,
           );
         }
       } finally {

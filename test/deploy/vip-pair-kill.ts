@@ -26,19 +26,27 @@ export interface VipPairInStack {
 export function vipPairsOf(lab: EngineLab): VipPairInStack[] {
   const report = JSON.parse(readFileSync(join(lab.stack.dir, "ha-report.json"), "utf8")) as {
     floatingAddresses?: Array<{ address: string; topology: string; listenerPorts: number[] }>;
+    redundancyGroups?: Array<{ topology: string; role: string }>;
   };
-  return (report.floatingAddresses ?? []).map((f) => ({
-    vip: f.address,
-    port: f.listenerPorts[0] ?? 80,
-    nodes: lab.stack.containers
-      .filter(
-        (c) =>
-          c.constructPath?.startsWith(`${f.topology}/`) &&
-          c.uploads.some((u) => u.file.startsWith("/etc/keepalived/")),
-      )
-      .map((c) => c.name),
-    nodeHeader: "X-Load-Balancer",
-  }));
+  // A VIP pair's address: its topology has a load-balancer group (a database's routers share
+  // an address too, drilled by postgres-kill.ts).
+  const pairs = new Set(
+    (report.redundancyGroups ?? []).filter((g) => g.role === "load-balancer").map((g) => g.topology),
+  );
+  return (report.floatingAddresses ?? [])
+    .filter((f) => pairs.has(f.topology))
+    .map((f) => ({
+      vip: f.address,
+      port: f.listenerPorts[0] ?? 80,
+      nodes: lab.stack.containers
+        .filter(
+          (c) =>
+            c.constructPath?.startsWith(`${f.topology}/`) &&
+            c.uploads.some((u) => u.file.startsWith("/etc/keepalived/")),
+        )
+        .map((c) => c.name),
+      nodeHeader: "X-Load-Balancer",
+    }));
 }
 
 /** Which node holds `vip` now (by `ip addr` inside each node). */

@@ -128,12 +128,13 @@ describe("renderPatroniYml", () => {
     expect(doc().bootstrap.dcs.synchronous_mode).toBe(true);
   });
 
-  test("limits pg_hba to loopback, the cluster's and the clients' networks, scram-sha-256 only", () => {
+  test("limits pg_hba to the postgres account's own socket (peer), loopback, the cluster's and the clients' networks, scram-sha-256 otherwise", () => {
     // GIVEN a cluster network and a client network
     // WHEN rendered
     const d = doc();
     // THEN both pg_hba lists are exactly these lines
     const expected = [
+      "local all postgres peer",
       "local all all scram-sha-256",
       "host all all 127.0.0.1/32 scram-sha-256",
       "local replication replicator scram-sha-256",
@@ -194,6 +195,8 @@ describe("renderPatroniYml", () => {
     expect(d.bootstrap.dcs.failsafe_mode).toBe(false);
     expect(d.bootstrap.dcs.postgresql.parameters.max_connections).toBe(300);
     expect(d.postgresql.pg_hba).toContain("host replication standby 198.18.0.0/24 scram-sha-256");
+    // peer maps an account to the role of its own name: only a superuser named postgres gets it.
+    expect(d.postgresql.pg_hba.filter((l: string) => l.includes("peer"))).toEqual([]);
     expect(d.tags).toEqual({ nofailover: true, noloadbalance: false, clonefrom: false, nosync: true });
   });
 

@@ -124,7 +124,8 @@ function stageLayers(h: StagedHost, stage: string, site: StageSite): string[] {
   const binds: string[] = [];
   uploadsOf(h).forEach((u, i) => {
     const placed = layers.place(u.file);
-    const mode = u.mode ?? (u.executable ? 0o755 : 0o644);
+    // As the Docker provider writes an upload: `permissions`, else 0744 executable, 0644 not.
+    const mode = u.mode ?? (u.executable ? 0o744 : 0o644);
     if (u.secret === undefined) {
       writeFile(placed, u.content, mode);
       return;

@@ -293,8 +293,14 @@ export class EngineDeployment {
         throw new EngineError(`${where}: wait = true, but the container has no healthcheck`);
       if (status === "healthy") return;
       if (!s.State.Running || Date.now() >= deadline) {
+        // The container's own last lines say why; a failed read leaves them out.
+        const raw = await this.client
+          .call("GET", `/containers/${id}/logs`, { query: { stdout: 1, stderr: 1, tail: 30 } })
+          .then((r) => demultiplex(r.body))
+          .catch(() => undefined);
+        const tail = raw ? `\n${`${raw.stdout}${raw.stderr}`.trimEnd()}` : "";
         throw new EngineError(
-          `${where}: not healthy within ${timeoutMs / 1000} s (${status}, ${s.State.Status})`,
+          `${where}: not healthy within ${timeoutMs / 1000} s (${status}, ${s.State.Status})${tail}`,
         );
       }
       await new Promise((r) => setTimeout(r, 250));

@@ -19,6 +19,7 @@ interface UserDataFile {
   readonly path: string;
   readonly content: string;
   readonly executable: boolean;
+  readonly mode?: string;
 }
 
 /**
@@ -53,6 +54,7 @@ function filesOf(spec: HostSpec, extras: AwsHostExtras): UserDataFile[] {
       path: f.path,
       content: resolveText(f.content),
       executable: f.executable ?? false,
+      ...(f.mode !== undefined ? { mode: f.mode } : {}),
     })),
   ];
 }

@@ -106,7 +106,9 @@ function resolversOf(where: Construct, spec: HostSpec): string[] {
 }
 
 /** The files uploaded into the container: the supervisor (when it runs processes) and the spec's files. */
-function uploads(spec: HostSpec): Array<{ file: string; content: string; executable?: boolean }> {
+function uploads(
+  spec: HostSpec,
+): Array<{ file: string; content: string; executable?: boolean; permissions?: string }> {
   const supervisor =
     spec.processes.length > 0
       ? [
@@ -124,7 +126,8 @@ function uploads(spec: HostSpec): Array<{ file: string; content: string; executa
     ...spec.files.map((f) => ({
       file: f.path,
       content: terraformLiteral(resolveText(f.content)),
-      ...(f.executable ? { executable: true } : {}),
+      // `permissions` has precedence over `executable` in the Docker provider.
+      ...(f.mode !== undefined ? { permissions: f.mode } : f.executable ? { executable: true } : {}),
     })),
   ];
 }

@@ -188,6 +188,8 @@ export function addPostgresNode(ctx: NodeContext, host: PlannedHost, index: numb
     {
       path: POST_INIT,
       executable: true,
+      // Patroni, as postgres, runs it.
+      mode: "0755",
       content: renderPostgresPostInit(where, {
         owner: ctx.applicationUser,
         database: ctx.databaseName,
@@ -197,6 +199,7 @@ export function addPostgresNode(ctx: NodeContext, host: PlannedHost, index: numb
     {
       path: NODE_HEALTH,
       executable: true,
+      mode: "0755",
       content: () =>
         lines(
           "#!/bin/sh",
