@@ -128,18 +128,20 @@ export async function killPrimary(lab: EngineLab, cluster: PostgresInStack): Pro
   const survivor = cluster.nodes.find((n) => n !== killed) as string;
   const t0 = Date.now();
   await lab.deployment.kill(killed);
-  const after = await untilSql(
+  // psql prints the returned row, then the command's status ("INSERT 0 1").
+  const returned = await untilSql(
     lab,
     cluster,
     survivor,
     "INSERT INTO engine_drill VALUES (501) RETURNING host(inet_server_addr())",
     60_000,
   );
+  const after = returned.split("\n")[0] as string;
   const writesBackSeconds = (Date.now() - t0) / 1000;
   const rows = Number(await untilSql(lab, cluster, survivor, "SELECT count(*) FROM engine_drill", 10_000));
   return {
     killed,
-    newPrimary: cluster.nodes[cluster.nodeAddresses.indexOf(after)] ?? after,
+    newPrimary: cluster.nodes[cluster.nodeAddresses.indexOf(after)] ?? `unknown (${after})`,
     writesBackSeconds,
     rowsBefore: 500,
     rowsAfter: rows,
