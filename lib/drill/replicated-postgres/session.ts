@@ -137,6 +137,86 @@ export class PostgresSession implements DrillSession {
     return out;
   }
 
+  /** The etcd member that leads now, by its own status; undefined when none says so. */
+  public async etcdLeader(): Promise<PostgresHost | undefined> {
+    for (const member of this.plan.dcs) {
+      if (!this.lab.isRunning(member.hostname)) continue;
+      const r = await this.lab.exec(
+        member.hostname,
+        [
+          "etcdctl",
+          "--endpoints=http://127.0.0.1:2379",
+          "--dial-timeout=2s",
+          "endpoint",
+          "status",
+          "--write-out=json",
+        ],
+        { allowFailure: true, timeoutMs: 5000 },
+      );
+      // uint64 ids: compared as text, never as JavaScript numbers.
+      const self = /"member_id":(\d+)/.exec(r.stdout)?.[1];
+      const leader = /"leader":(\d+)/.exec(r.stdout)?.[1];
+      if (r.code === 0 && self !== undefined && self === leader) return member;
+    }
+    return undefined;
+  }
+
+  /** The etcd member id (decimal text) of the member on `host`, by its own status. */
+  public async etcdMemberId(host: PostgresHost): Promise<string | undefined> {
+    const r = await this.lab.exec(
+      host.hostname,
+      [
+        "etcdctl",
+        "--endpoints=http://127.0.0.1:2379",
+        "--dial-timeout=2s",
+        "endpoint",
+        "status",
+        "--write-out=json",
+      ],
+      { allowFailure: true, timeoutMs: 5000 },
+    );
+    return r.code === 0 ? /"member_id":(\d+)/.exec(r.stdout)?.[1] : undefined;
+  }
+
+  /** Hands etcd's leadership to the member on `to` (etcdctl move-leader, asked of the leader). */
+  public async moveEtcdLeader(from: PostgresHost, to: PostgresHost): Promise<boolean> {
+    const id = await this.etcdMemberId(to);
+    if (id === undefined) return false;
+    const r = await this.lab.exec(
+      from.hostname,
+      [
+        "etcdctl",
+        "--endpoints=http://127.0.0.1:2379",
+        "--dial-timeout=2s",
+        "move-leader",
+        BigInt(id).toString(16),
+      ],
+      { allowFailure: true, timeoutMs: 10_000 },
+    );
+    return r.code === 0 && (await this.etcdLeader())?.hostname === to.hostname;
+  }
+
+  /** Whether `node`'s Patroni says it is primary now (asked from inside the node). */
+  public async isPrimary(node: PostgresHost): Promise<boolean> {
+    if (!this.lab.isRunning(node.hostname)) return false;
+    const r = await this.lab.exec(
+      node.hostname,
+      [
+        "curl",
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "--max-time",
+        "1",
+        `http://${node.address}:${this.plan.restApiPort}/primary`,
+      ],
+      { allowFailure: true, timeoutMs: 4000 },
+    );
+    return r.stdout.trim() === "200";
+  }
+
   /** The node that acknowledged the writer's latest commit. */
   public currentPrimary(): PostgresHost {
     const last = [...this.client.records].reverse().find((r) => r.outcome === "ok");
@@ -181,7 +261,7 @@ export class PostgresSession implements DrillSession {
     fs.writeFileSync(this.passwordPath, `${password.trim()}\n`, { mode: 0o600 });
   }
 
-  /** A leader, and every other node a running replica (streaming), within a bound. */
+  /** A leader, every other node a running replica, and the synchronous standby named, within a bound. */
   private async waitForCluster(): Promise<void> {
     const want = this.plan.nodes.length;
     let seen: ClusterMember[] = [];
@@ -191,7 +271,10 @@ export class PostgresSession implements DrillSession {
       const replicas = seen.filter(
         (m) => m.role !== "leader" && (m.state === "running" || m.state === "streaming"),
       );
-      return leaders.length === 1 && replicas.length === want - 1;
+      // Synchronous mode starts only once Patroni names the standby, a loop or two after the
+      // replicas stream: until then commits wait for no one, and a failover may lose them.
+      const sync = !this.plan.synchronous || seen.some((m) => m.role === "sync_standby");
+      return leaders.length === 1 && replicas.length === want - 1 && sync;
     };
     const deadline = nowMs() + 180_000;
     while (!(await ready())) {

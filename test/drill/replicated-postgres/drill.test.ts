@@ -40,6 +40,10 @@ describe("the replicated PostgreSQL drill recognizes its topology", () => {
       "primary-loss",
       "primary-postgres-crash",
       "replica-loss",
+      "dcs-member-loss",
+      "dcs-leader-and-primary-loss",
+      "primary-partition",
+      "old-primary-return",
     ]);
     expect(targets[0]?.describe()).toMatchObject({
       address: "198.18.8.2",
@@ -128,6 +132,52 @@ describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, () => {
     console.log(
       `${TIER}: replica-loss: writes back after ${d.writesBackSeconds} s; ${d.lostAcknowledged} lost`,
     );
+    expect(d.lostAcknowledged).toBe(0);
+  }, 600_000);
+
+  test("dcs-member-loss: an etcd member lost alone, writes go on, none lost", async () => {
+    const out = await harness.run(example.stackFile, "dcs-member-loss", 1);
+    expect(out.code, explain(out)).toBe(0);
+    const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
+    console.log(
+      `${TIER}: dcs-member-loss: writes back after ${d.writesBackSeconds} s; ${d.lostAcknowledged} lost`,
+    );
+    expect(d.lostAcknowledged).toBe(0);
+  }, 600_000);
+
+  test("dcs-leader-and-primary-loss: etcd elects a leader and a replica takes the writes, none lost", async () => {
+    const out = await harness.run(example.stackFile, "dcs-leader-and-primary-loss", 1);
+    expect(out.code, explain(out)).toBe(0);
+    const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
+    console.log(
+      `${TIER}: dcs-leader-and-primary-loss: writes back after ${d.writesBackSeconds} s; ${d.lostAcknowledged} lost`,
+    );
+    expect(d.lostAcknowledged).toBe(0);
+  }, 600_000);
+
+  test("primary-partition: the cut-off primary demotes before another node takes writes, none lost", async () => {
+    const out = await harness.run(example.stackFile, "primary-partition", 1);
+    expect(out.code, explain(out)).toBe(0);
+    const d = out.runs[0]?.details as {
+      demotedAfterSeconds: number;
+      newPrimaryAfterSeconds: number;
+      lostAcknowledged: number;
+    };
+    console.log(
+      `${TIER}: primary-partition: the cut-off primary demoted after ${d.demotedAfterSeconds} s, writes on another node after ${d.newPrimaryAfterSeconds} s; ${d.lostAcknowledged} lost`,
+    );
+    expect(d.demotedAfterSeconds).toBeLessThan(d.newPrimaryAfterSeconds);
+    expect(d.lostAcknowledged).toBe(0);
+  }, 600_000);
+
+  test("old-primary-return: the lost primary's host starts again and rejoins as a replica", async () => {
+    const out = await harness.run(example.stackFile, "old-primary-return", 1);
+    expect(out.code, explain(out)).toBe(0);
+    const d = out.runs[0]?.details as { rejoinedSeconds: number; lostAcknowledged: number };
+    console.log(
+      `${TIER}: old-primary-return: rejoined as a replica after ${d.rejoinedSeconds} s; ${d.lostAcknowledged} lost`,
+    );
+    expect(d.rejoinedSeconds).toBeGreaterThan(0);
     expect(d.lostAcknowledged).toBe(0);
   }, 600_000);
 });
