@@ -35,6 +35,12 @@ interface PgDetails {
   readonly synchronous: boolean;
   /** Asynchronous: the longest an acknowledged and lost write preceded the fault, in seconds. */
   readonly lossWindowSeconds: number;
+  /** The first lost writes: who acknowledged each, and when it ended against the fault. */
+  readonly lostWrites: ReadonlyArray<{
+    seq: number;
+    acknowledgedBy: string | null;
+    endedAfterFaultSeconds: number;
+  }>;
 }
 
 /** Waits until writes succeed again and stay so, then reads the table back and counts. */
@@ -67,7 +73,9 @@ async function measureWrites(
   const primaries = await s.primaries();
   maxPrimaries = Math.max(maxPrimaries, primaries.length);
   const lostRecords = s.client.records.filter((r) => ledger.lost.includes(r.seq));
-  const lossWindowMs = lostRecords.reduce((m, r) => Math.max(m, injection.atMs - r.endMs), 0);
+  // A scenario with an earlier fault (a loss before a return) measures loss from that one.
+  const faultMs = (injection as { lostAtMs?: number }).lostAtMs ?? injection.atMs;
+  const lossWindowMs = lostRecords.reduce((m, r) => Math.max(m, faultMs - r.endMs), 0);
   const details: PgDetails = {
     predictedSeconds: prediction?.recoverySeconds ?? null,
     lostNode: injection.hostname,
@@ -81,6 +89,11 @@ async function measureWrites(
     maxPrimariesSeen: maxPrimaries,
     synchronous: s.plan.synchronous,
     lossWindowSeconds: Math.round(lossWindowMs) / 1000,
+    lostWrites: lostRecords.slice(0, 10).map((r) => ({
+      seq: r.seq,
+      acknowledgedBy: r.answeredBy ?? null,
+      endedAfterFaultSeconds: Math.round(r.endMs - faultMs) / 1000,
+    })),
   };
   return {
     measure: "writesBackSeconds",
