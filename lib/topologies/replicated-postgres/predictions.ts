@@ -88,14 +88,14 @@ export function postgresPredictions(p: PostgresPredictionInput): FailurePredicti
     },
     {
       fault: "replica-loss",
-      recoverySeconds: syncWait ? round(ttl + loop) : 0,
+      recoverySeconds: syncWait ? round(ttl + 2 * loop) : 0,
       failedRequests: syncWait
         ? p.mode.strict && p.nodes - 1 <= p.mode.synchronousCount
           ? "commits wait until the lost standby is back: strict mode with no spare replica"
           : `commits wait until Patroni names another synchronous standby (the lost one's member key expires after ttl ${ttl} s, then a loop)`
         : `none for writes; read-only connections on the lost replica fail until the router takes it out (fall ${p.checks.fall} × ${p.checks.intervalMs} ms = ${round(fallSeconds)} s)`,
       basis: syncWait
-        ? `member key ttl ${ttl} s + loop_wait ${loop} s before synchronous_standby_names changes`
+        ? `member key ttl ${ttl} s + the primary's next loop ${loop} s to notice + one more ${loop} s to write the /sync key and reload synchronous_standby_names (measured 12.0 s with the defaults)`
         : "asynchronous replication: the primary waits for no replica",
       dataLoss: none,
     },

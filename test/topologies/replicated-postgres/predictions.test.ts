@@ -41,7 +41,7 @@ describe("postgresPredictions", () => {
   test("a lost replica stalls commits only in synchronous modes", () => {
     expect(predictions(ReplicationMode.asynchronous())["replica-loss"]?.recoverySeconds).toBe(0);
     const sync = predictions(ReplicationMode.synchronous())["replica-loss"];
-    expect(sync?.recoverySeconds).toBe(10);
+    expect(sync?.recoverySeconds).toBe(12);
     expect(sync?.failedRequests).toContain("commits wait until Patroni names another synchronous standby");
     const strictNoSpare = postgresPredictions({
       mode: ReplicationMode.synchronous({ strict: true }),
