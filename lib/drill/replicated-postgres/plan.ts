@@ -6,14 +6,11 @@
  * (patroni.yml), and the secret file holding the application's password.
  */
 import { DrillError } from "../core/drill-error";
-import type { DrillContainer, DrillStack } from "../core/stack";
-import type { ReportGroupLike, StackReport } from "../core/stack-report";
+import { type ReportHost, reportHosts } from "../core/report-hosts";
+import type { DrillStack } from "../core/stack";
+import type { StackReport } from "../core/stack-report";
 
-export interface PostgresHost {
-  readonly container: DrillContainer;
-  readonly hostname: string;
-  readonly address: string;
-}
+export type PostgresHost = ReportHost;
 
 export interface PostgresPlan {
   /** The topology's construct path. */
@@ -45,18 +42,6 @@ const POST_INIT = "/usr/local/sbin/ha-postgres-post-init";
 const PASSWORD_FILE = "/etc/patroni/secrets/application";
 const ROUTER_CFG = "/etc/haproxy/haproxy.cfg";
 
-function hostsOf(stack: DrillStack, group: ReportGroupLike, where: string): PostgresHost[] {
-  const members = group.members ?? [];
-  if (members.length === 0) throw new DrillError(`${where}: group ${group.id} has no members`);
-  return members.map((m) => {
-    const container = stack.containers.find(
-      (c) => c.constructPath === m || (c.constructPath ?? "").startsWith(`${m}/`),
-    );
-    if (!container) throw new DrillError(`${where}: ${m} is not a container of the stack`);
-    return { container, hostname: container.hostname, address: container.address };
-  });
-}
-
 function upload(host: PostgresHost, file: string, where: string): string {
   const u = host.container.uploads.find((x) => x.file === file);
   if (!u) throw new DrillError(`${where}: ${host.hostname} has no ${file}`);
@@ -80,9 +65,9 @@ function planOne(stack: DrillStack, report: StackReport, topology: string): Post
     if (!g) throw new DrillError(`${where}: the report has no ${role} group`);
     return g;
   };
-  const nodes = hostsOf(stack, group(POSTGRES_ROLES.nodes), where);
-  const dcs = hostsOf(stack, group(POSTGRES_ROLES.dcs), where);
-  const routers = hostsOf(stack, group(POSTGRES_ROLES.routers), where);
+  const nodes = reportHosts(stack, group(POSTGRES_ROLES.nodes), where);
+  const dcs = reportHosts(stack, group(POSTGRES_ROLES.dcs), where);
+  const routers = reportHosts(stack, group(POSTGRES_ROLES.routers), where);
   const first = nodes[0] as PostgresHost;
   const postInit = upload(first, POST_INIT, where);
   const user = /CREATE ROLE %I LOGIN PASSWORD %L', '([a-z_][a-z0-9_]*)'/.exec(postInit)?.[1];

@@ -140,29 +140,20 @@ export class PostgresSession implements DrillSession {
   /** The etcd member that leads now, by its own status; undefined when none says so. */
   public async etcdLeader(): Promise<PostgresHost | undefined> {
     for (const member of this.plan.dcs) {
-      if (!this.lab.isRunning(member.hostname)) continue;
-      const r = await this.lab.exec(
-        member.hostname,
-        [
-          "etcdctl",
-          "--endpoints=http://127.0.0.1:2379",
-          "--dial-timeout=2s",
-          "endpoint",
-          "status",
-          "--write-out=json",
-        ],
-        { allowFailure: true, timeoutMs: 5000 },
-      );
-      // uint64 ids: compared as text, never as JavaScript numbers.
-      const self = /"member_id":(\d+)/.exec(r.stdout)?.[1];
-      const leader = /"leader":(\d+)/.exec(r.stdout)?.[1];
-      if (r.code === 0 && self !== undefined && self === leader) return member;
+      const status = await this.etcdStatus(member);
+      if (status?.self !== undefined && status.self === status.leader) return member;
     }
     return undefined;
   }
 
   /** The etcd member id (decimal text) of the member on `host`, by its own status. */
   public async etcdMemberId(host: PostgresHost): Promise<string | undefined> {
+    return (await this.etcdStatus(host))?.self;
+  }
+
+  /** `etcdctl endpoint status` of the member on `host`: its id and its leader's (uint64s as text). */
+  private async etcdStatus(host: PostgresHost): Promise<{ self?: string; leader?: string } | undefined> {
+    if (!this.lab.isRunning(host.hostname)) return undefined;
     const r = await this.lab.exec(
       host.hostname,
       [
@@ -175,7 +166,10 @@ export class PostgresSession implements DrillSession {
       ],
       { allowFailure: true, timeoutMs: 5000 },
     );
-    return r.code === 0 ? /"member_id":(\d+)/.exec(r.stdout)?.[1] : undefined;
+    if (r.code !== 0) return undefined;
+    const self = /"member_id":(\d+)/.exec(r.stdout)?.[1];
+    const leader = /"leader":(\d+)/.exec(r.stdout)?.[1];
+    return { ...(self !== undefined ? { self } : {}), ...(leader !== undefined ? { leader } : {}) };
   }
 
   /** Hands etcd's leadership to the member on `to` (etcdctl move-leader, asked of the leader). */

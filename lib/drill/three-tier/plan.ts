@@ -5,15 +5,12 @@
  * L4 group announces, each member a container of the stack.
  */
 import { DrillError } from "../core/drill-error";
-import type { DrillContainer, DrillStack } from "../core/stack";
-import type { ReportGroupLike, StackReport } from "../core/stack-report";
+import { type ReportHost, reportHosts } from "../core/report-hosts";
+import type { DrillStack } from "../core/stack";
+import type { StackReport } from "../core/stack-report";
 
 /** A host of one tier. */
-export interface TierHost {
-  readonly container: DrillContainer;
-  readonly hostname: string;
-  readonly address: string;
-}
+export type TierHost = ReportHost;
 
 /** What a drill of the three tiers needs to know. */
 export interface ThreeTierPlan {
@@ -59,18 +56,6 @@ export const TIER_ROLES = {
   l7Nodes: "l7-load-balancer",
 } as const;
 
-function hostsOf(stack: DrillStack, group: ReportGroupLike, where: string): TierHost[] {
-  const members = group.members ?? [];
-  if (members.length === 0) throw new DrillError(`${where}: group ${group.id} has no members`);
-  return members.map((m) => {
-    const container = stack.containers.find(
-      (c) => c.constructPath === m || (c.constructPath ?? "").startsWith(`${m}/`),
-    );
-    if (!container) throw new DrillError(`${where}: ${m} is not a container of the stack`);
-    return { container, hostname: container.hostname, address: container.address };
-  });
-}
-
 /** The plans of every three-tier topology in the report whose hosts are containers of `stack`. */
 export function planThreeTiers(stack: DrillStack, report: StackReport): ThreeTierPlan[] {
   const topologies = new Set(
@@ -87,9 +72,9 @@ function planThreeTier(stack: DrillStack, report: StackReport, topology: string)
     return g;
   };
   const l4Group = group(TIER_ROLES.l4Nodes);
-  const routers = hostsOf(stack, group(TIER_ROLES.routers), where);
-  const l4Nodes = hostsOf(stack, l4Group, where);
-  const l7Nodes = hostsOf(stack, group(TIER_ROLES.l7Nodes), where);
+  const routers = reportHosts(stack, group(TIER_ROLES.routers), where);
+  const l4Nodes = reportHosts(stack, l4Group, where);
+  const l7Nodes = reportHosts(stack, group(TIER_ROLES.l7Nodes), where);
   const floating = report.floatingAddresses.filter((f) => f.topology === topology);
   const service = floating.filter((f) => f.announcedBy === l4Group.id && f.address);
   const gateway = floating.find((f) => f.announcedBy === undefined && f.address)?.address;
