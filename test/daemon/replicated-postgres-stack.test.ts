@@ -20,10 +20,15 @@ const available = tierAvailable(
   true,
 );
 
+/** An upload whose mode lets its owner run it (a mode has precedence over `executable`). */
+function runnable(permissions: string | undefined): boolean {
+  return permissions !== undefined && (Number.parseInt(permissions, 8) & 0o100) !== 0;
+}
+
 type Container = {
   hostname: string;
   networks_advanced: { ipv4_address: string }[];
-  upload: { file: string; content: string; executable?: boolean }[];
+  upload: { file: string; content: string; executable?: boolean; permissions?: string }[];
 };
 
 describe.runIf(available)("the replicated PostgreSQL stack's files pass their daemons' checkers", () => {
@@ -68,7 +73,9 @@ describe.runIf(available)("the replicated PostgreSQL stack's files pass their da
 
   test("shellcheck finds nothing in any script of the nodes and routers", () => {
     const scripts = hosts.flatMap((h) =>
-      h.upload.filter((u) => u.executable && shebang(u.content)).map((u) => ({ host: h.hostname, ...u })),
+      h.upload
+        .filter((u) => (u.executable || runnable(u.permissions)) && shebang(u.content))
+        .map((u) => ({ host: h.hostname, ...u })),
     );
     const files = new Set(scripts.map((u) => u.file));
     for (const f of [

@@ -10,6 +10,7 @@ import { parseDockerStack } from "../../../lib/drill/core/stack";
 import { StackReport } from "../../../lib/drill/core/stack-report";
 import { REPLICATED_POSTGRES_DRILL } from "../../../lib/drill/replicated-postgres/drill";
 import { pythonModulesAvailable, tierAvailable } from "../../support/tiers";
+import { withVmSlot } from "../../support/vm-tier";
 import { type SynthesizedExample, synthesizeDrillExample } from "../fixture";
 import { DrillHarness, explain } from "../harness";
 import { labAvailable } from "../lab-fixture";
@@ -78,6 +79,8 @@ describe("the replicated PostgreSQL drill recognizes its topology", () => {
   });
 });
 
+// Each run takes the VM tier's slot: a three-node cluster beside an emulated guest starved it
+// past its bounds in CI (BFD sessions flapping in the three tiers' engine VM).
 describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, () => {
   let example: SynthesizedExample;
   const harness = new DrillHarness();
@@ -100,7 +103,7 @@ describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, () => {
   });
 
   test("primary-loss: writes back within the prediction (under 15 s), no acknowledged write lost, one primary", async () => {
-    const out = await harness.run(example.stackFile, "primary-loss", 1);
+    const out = await withVmSlot(() => harness.run(example.stackFile, "primary-loss", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as {
       writesBackSeconds: number;
@@ -113,50 +116,50 @@ describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, () => {
     expect(d.writesBackSeconds).toBeLessThan(15);
     expect(d.lostAcknowledged).toBe(0);
     expect(d.acknowledged).toBeGreaterThan(50);
-  }, 600_000);
+  }, 1_800_000);
 
   test("primary-postgres-crash: Patroni starts PostgreSQL again, crash recovery keeps every acknowledged write", async () => {
-    const out = await harness.run(example.stackFile, "primary-postgres-crash", 1);
+    const out = await withVmSlot(() => harness.run(example.stackFile, "primary-postgres-crash", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
     console.log(
       `${TIER}: primary-postgres-crash: writes back after ${d.writesBackSeconds} s; ${d.lostAcknowledged} lost`,
     );
     expect(d.lostAcknowledged).toBe(0);
-  }, 600_000);
+  }, 1_800_000);
 
   test("replica-loss: the synchronous standby lost, writes wait at most until another is named, none lost", async () => {
-    const out = await harness.run(example.stackFile, "replica-loss", 1);
+    const out = await withVmSlot(() => harness.run(example.stackFile, "replica-loss", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
     console.log(
       `${TIER}: replica-loss: writes back after ${d.writesBackSeconds} s; ${d.lostAcknowledged} lost`,
     );
     expect(d.lostAcknowledged).toBe(0);
-  }, 600_000);
+  }, 1_800_000);
 
   test("dcs-member-loss: an etcd member lost alone, writes go on, none lost", async () => {
-    const out = await harness.run(example.stackFile, "dcs-member-loss", 1);
+    const out = await withVmSlot(() => harness.run(example.stackFile, "dcs-member-loss", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
     console.log(
       `${TIER}: dcs-member-loss: writes back after ${d.writesBackSeconds} s; ${d.lostAcknowledged} lost`,
     );
     expect(d.lostAcknowledged).toBe(0);
-  }, 600_000);
+  }, 1_800_000);
 
   test("dcs-leader-and-primary-loss: etcd elects a leader and a replica takes the writes, none lost", async () => {
-    const out = await harness.run(example.stackFile, "dcs-leader-and-primary-loss", 1);
+    const out = await withVmSlot(() => harness.run(example.stackFile, "dcs-leader-and-primary-loss", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
     console.log(
       `${TIER}: dcs-leader-and-primary-loss: writes back after ${d.writesBackSeconds} s; ${d.lostAcknowledged} lost`,
     );
     expect(d.lostAcknowledged).toBe(0);
-  }, 600_000);
+  }, 1_800_000);
 
   test("primary-partition: the cut-off primary demotes before another node takes writes, none lost", async () => {
-    const out = await harness.run(example.stackFile, "primary-partition", 1);
+    const out = await withVmSlot(() => harness.run(example.stackFile, "primary-partition", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as {
       demotedAfterSeconds: number;
@@ -168,35 +171,16 @@ describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, () => {
     );
     expect(d.demotedAfterSeconds).toBeLessThan(d.newPrimaryAfterSeconds);
     expect(d.lostAcknowledged).toBe(0);
-  }, 600_000);
+  }, 1_800_000);
 
-  test("old-primary-return: the lost primary's host starts again and rejoins as a replica; the drill reports any write lost", async () => {
-    const out = await harness.run(example.stackFile, "old-primary-return", 1);
-    const run = out.runs[0];
-    expect(run, explain(out)).toBeDefined();
-    const d = run?.details as {
-      rejoinedSeconds: number;
-      lostAcknowledged: number;
-      lostWrites: { seq: number; acknowledgedBy: string | null; endedAfterFaultSeconds: number }[];
-    };
+  test("old-primary-return: the lost primary's host starts again and rejoins as a replica, none lost", async () => {
+    const out = await withVmSlot(() => harness.run(example.stackFile, "old-primary-return", 1));
+    expect(out.code, explain(out)).toBe(0);
+    const d = out.runs[0]?.details as { rejoinedSeconds: number; lostAcknowledged: number };
     console.log(
       `${TIER}: old-primary-return: rejoined as a replica after ${d.rejoinedSeconds} s; ${d.lostAcknowledged} lost`,
     );
-    // Its subject: the old primary rejoins (pg_rewind) as a running replica, one primary throughout.
     expect(d.rejoinedSeconds).toBeGreaterThan(0);
-    expect(run?.checks.find((c) => c.name === "rejoined-as-replica")?.passed).toBe(true);
-    expect(run?.checks.find((c) => c.name === "one-primary")?.passed).toBe(true);
-    // One run in nine lost one acknowledged write around the failover before the return (not
-    // seen again in three more): an open finding. The drill must report such a loss, and fail.
-    const lost = run?.checks.find((c) => c.name === "no-acknowledged-write-lost");
-    if (d.lostAcknowledged > 0) {
-      expect(lost?.passed).toBe(false);
-      expect(out.code).toBe(1);
-      expect(d.lostWrites.length).toBeGreaterThan(0);
-      console.warn(`${TIER}: old-primary-return lost acknowledged writes: ${JSON.stringify(d.lostWrites)}`);
-    } else {
-      expect(lost?.passed).toBe(true);
-      expect(out.code, explain(out)).toBe(0);
-    }
-  }, 600_000);
+    expect(d.lostAcknowledged).toBe(0);
+  }, 1_800_000);
 });

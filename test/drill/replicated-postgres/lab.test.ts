@@ -16,6 +16,7 @@ import { nowMs, sleep } from "../../../lib/drill/core/proc";
 import { parseDockerStack } from "../../../lib/drill/core/stack";
 import { killProcess, supervisedProcess } from "../../../lib/drill/faults/process-kill";
 import { tierAvailable } from "../../support/tiers";
+import { withVmSlot } from "../../support/vm-tier";
 import { type SynthesizedExample, synthesizeDrillExample } from "../fixture";
 import { labAvailable } from "../lab-fixture";
 
@@ -80,7 +81,22 @@ describe.runIf(available)(TIER, () => {
     return undefined;
   };
 
+  // The cluster runs while this file holds the VM tier's slot: beside an emulated guest it
+  // starves it (and the guest it).
+  let releaseSlot: () => void = () => undefined;
+  let slot: Promise<void> = Promise.resolve();
+
   beforeAll(async () => {
+    await new Promise<void>((held) => {
+      slot = withVmSlot(
+        () =>
+          new Promise<void>((release) => {
+            releaseSlot = release;
+            held();
+          }),
+        30 * 60_000,
+      );
+    });
     example = synthesizeDrillExample(EXAMPLE);
     lab = await NamespaceLab.create(parseDockerStack(example.document, EXAMPLE), {
       workDir: fs.mkdtempSync(path.join(os.tmpdir(), "ha-lab-pg-")),
@@ -88,11 +104,13 @@ describe.runIf(available)(TIER, () => {
     for (const h of [...NODES, ...ROUTERS]) await lab.startHost(h);
     // The lab generated the passwords; the secret file is where the platform put it.
     password = ((await lab.readFile("orders-pg-0", "/etc/patroni/secrets/application")) ?? "").trim();
-  }, 180_000);
+  }, 1_980_000);
 
   afterAll(async () => {
     const problems = (await lab?.teardown()) ?? [];
     example?.remove();
+    releaseSlot();
+    await slot;
     expect(problems).toEqual([]);
   }, 60_000);
 
