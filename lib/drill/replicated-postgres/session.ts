@@ -115,25 +115,7 @@ export class PostgresSession implements DrillSession {
   /** The nodes that answer 200 on `GET /primary` now (more than one: a split brain). */
   public async primaries(): Promise<string[]> {
     const out: string[] = [];
-    for (const node of this.plan.nodes) {
-      if (!this.lab.isRunning(node.hostname)) continue;
-      const r = await this.lab.exec(
-        node.hostname,
-        [
-          "curl",
-          "-s",
-          "-o",
-          "/dev/null",
-          "-w",
-          "%{http_code}",
-          "--max-time",
-          "2",
-          `http://${node.address}:${this.plan.restApiPort}/primary`,
-        ],
-        { allowFailure: true, timeoutMs: 5000 },
-      );
-      if (r.stdout.trim() === "200") out.push(node.hostname);
-    }
+    for (const node of this.plan.nodes) if (await this.isPrimary(node)) out.push(node.hostname);
     return out;
   }
 
@@ -203,10 +185,10 @@ export class PostgresSession implements DrillSession {
         "-w",
         "%{http_code}",
         "--max-time",
-        "1",
+        "2",
         `http://${node.address}:${this.plan.restApiPort}/primary`,
       ],
-      { allowFailure: true, timeoutMs: 4000 },
+      { allowFailure: true, timeoutMs: 5000 },
     );
     return r.stdout.trim() === "200";
   }
