@@ -1,36 +1,25 @@
-import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { invalid } from "../../errors";
-import type { FailurePrediction } from "../../model/availability";
 import { assertConstructId, assertIntegerInRange, assertPort } from "../../model/config-text";
 import { Spread, SpreadKind } from "../../model/placement";
 import { ReplicationMode } from "../../model/replication-mode";
 import type { FloatingAddressMode } from "../../platforms/floating-address";
 import type { IHost } from "../../platforms/host";
-import { type ManagedDatabaseBinding, ManagedDatabaseKind } from "../../platforms/managed-database";
+import type { ManagedDatabaseBinding } from "../../platforms/managed-database";
 import { type IPlatform, Platform } from "../../platforms/platform";
 import type { ISecret } from "../../platforms/secret";
 import type { ISegment } from "../../platforms/segment";
-import { type ITrafficPeer, Traffic, TrafficSource } from "../../platforms/traffic";
+import type { ITrafficPeer } from "../../platforms/traffic";
 import { ETCD_DEFAULTS } from "../../render/etcd";
 import { POSTGRES_ROUTER_DEFAULTS } from "../../render/haproxy-postgres";
 import { assertRole } from "../../render/patroni";
 import type { FloatingAddress } from "../parts/floating-address";
 import { VrrpGroup } from "../parts/vrrp-group";
 import {
-  masterDownBasis,
-  masterDownSeconds,
-  probeBasis,
-  probeSeconds,
-  roundSeconds,
-} from "../parts/vrrp-timing";
-import {
   addEtcdHost,
   addPostgresNode,
   addRouter,
   type ClusterSecrets,
-  ETCD_CLIENT_PORT,
-  ETCD_PEER_PORT,
   etcdCluster,
   etcdHosts,
   PG_DATA_DIR,
@@ -40,13 +29,13 @@ import {
   planHost,
   REST_API_PORT,
 } from "./cluster-hosts";
+import { allowClusterFlows, recordCluster } from "./cluster-records";
+import { buildManagedDatabase, type ManagedContext } from "./managed";
 import { resolveChecks, resolveTiming } from "./patroni-timing";
-import { postgresPredictions } from "./predictions";
 import {
   DatabaseImplementation,
   EtcdPlacement,
   type ReplicatedPostgresProps,
-  SELF_MANAGED_PROPS,
 } from "./replicated-postgres-props";
 
 /**
@@ -113,7 +102,7 @@ export class ReplicatedPostgres extends Construct implements ITrafficPeer {
     const clients = this.checkClients(props.clients);
     if (implementation.managedKind !== undefined) {
       this.trafficGroup = `${this.node.path}/Database`;
-      this.managed = this.buildManaged(props, implementation, clients);
+      this.managed = buildManagedDatabase(this.managedContext(), props, implementation, clients);
       this.readWriteAddress = this.managed.writerEndpoint;
       this.readWritePort = this.managed.port;
       this.readOnlyAddress = this.managed.readerEndpoint;
@@ -156,84 +145,14 @@ export class ReplicatedPostgres extends Construct implements ITrafficPeer {
     return given;
   }
 
-  private buildManaged(
-    props: ReplicatedPostgresProps,
-    implementation: DatabaseImplementation,
-    clients: readonly ITrafficPeer[] | undefined,
-  ): ManagedDatabaseBinding {
-    const kind = implementation.managedKind as ManagedDatabaseKind;
-    const given = SELF_MANAGED_PROPS.filter((k) => props[k] !== undefined);
-    if (given.length > 0) {
-      invalid(
-        this,
-        given.join(", "),
-        given,
-        "these configure the self-managed cluster: a managed database sets its own replication, nodes and failover",
-      );
-    }
-    if (!clients || clients.length === 0) {
-      invalid(
-        this,
-        "clients",
-        clients,
-        "give the traffic peers that may connect to the managed database (its security group admits only them)",
-      );
-    }
-    const o = implementation.managedOptions;
-    if (o.readers !== undefined && kind !== ManagedDatabaseKind.AURORA) {
-      invalid(
-        this,
-        "readers",
-        o.readers,
-        "only Aurora takes readers: a Multi-AZ instance has one standby that serves nothing, a Multi-AZ cluster two readable ones",
-      );
-    }
-    const fixedReaders = kind === ManagedDatabaseKind.MULTI_AZ_CLUSTER ? 2 : 0;
-    const readers =
-      kind === ManagedDatabaseKind.AURORA
-        ? assertIntegerInRange(this, "readers", o.readers ?? 1, 1, 15)
-        : fixedReaders;
-    const binding = this.platform.addManagedDatabase(this, "Database", {
-      kind,
-      engineVersion: o.engineVersion ?? "16",
-      instanceClass: o.instanceClass ?? "db.r6g.large",
-      storageGiB: assertIntegerInRange(this, "storageGiB", o.storageGiB ?? 100, 20, 65_536),
-      readers,
+  private managedContext(): ManagedContext {
+    return {
+      scope: this,
+      platform: this.platform,
       databaseName: this.databaseName,
-      masterUsername: this.applicationUser,
-      port: POSTGRES_PORT,
-      clientTrafficGroups: clients.map((c) => c.trafficGroup),
+      applicationUser: this.applicationUser,
       trafficGroup: this.trafficGroup,
-      backupRetentionDays: assertIntegerInRange(
-        this,
-        "backupRetentionDays",
-        o.backupRetentionDays ?? 7,
-        1,
-        35,
-      ),
-      deletionProtection: o.deletionProtection ?? true,
-    });
-    const model = this.platform.availability;
-    const id = `${this.node.path}/Database`;
-    model.addManagedComponent({
-      id,
-      service: binding.service,
-      role: "managed-database",
-      topology: this.node.path,
-      failureDomains: binding.failureDomains.map((d) => d.id),
-      failover: binding.failover,
-    });
-    model.addGroup({
-      id: this.trafficGroup,
-      role: "database",
-      topology: this.node.path,
-      members: [id],
-      minimumHealthy: 1,
-      mechanism: `${binding.service}: the cloud fails the writer over (its figures are the managed component's)`,
-      predictions: [],
-      dependsOn: [],
-    });
-    return binding;
+    };
   }
 
   private buildSelfManaged(props: ReplicatedPostgresProps, clients: readonly ITrafficPeer[] | undefined) {
@@ -469,171 +388,44 @@ export class ReplicatedPostgres extends Construct implements ITrafficPeer {
       vrrp.group.attach(this.routerHosts);
       vrrp.group.allowAdverts(this);
     }
-    this.allowFlows({
-      clients,
-      readWritePort,
-      readOnlyPort,
-      nodesGroup,
-      etcdGroup,
-      routersGroup,
-      separateEtcd: placement.separateMembers !== undefined,
-    });
+    allowClusterFlows(
+      { scope: this, platform: p },
+      {
+        clients,
+        readWritePort,
+        readOnlyPort,
+        nodesGroup,
+        etcdGroup,
+        routersGroup,
+        separateEtcd: placement.separateMembers !== undefined,
+      },
+    );
     const address = vrrp ? vrrp.address.address : ((this.routerHosts[0] as IHost).address as string);
-    this.record({
-      replication,
-      timing,
-      checks,
-      nodeCount,
-      etcdCount,
-      electionTimeoutMs,
-      nodesGroup,
-      etcdGroup,
-      routersGroup,
-      separateEtcd: placement.separateMembers !== undefined,
-      vrrp,
-      mode,
-      readWritePort,
-      readOnlyPort,
-    });
-    return { replication, secrets, address, readWritePort, readOnlyPort };
-  }
-
-  private allowFlows(f: {
-    clients: readonly ITrafficPeer[] | undefined;
-    readWritePort: number;
-    readOnlyPort: number;
-    nodesGroup: string;
-    etcdGroup: string;
-    routersGroup: string;
-    separateEtcd: boolean;
-  }): void {
-    const p = this.platform;
-    const group = (trafficGroup: string) => TrafficSource.group({ trafficGroup });
-    const sources = f.clients ? f.clients.map((c) => TrafficSource.group(c)) : [TrafficSource.clients()];
-    for (const from of sources) {
-      for (const [port, what] of [
-        [f.readWritePort, "clients to the read-write port"],
-        [f.readOnlyPort, "clients to the read-only port"],
-      ] as const) {
-        p.allowTraffic(this, {
-          toGroup: f.routersGroup,
-          traffic: Traffic.tcp(port),
-          from,
-          description: what,
-        });
-      }
-    }
-    const rules: Array<[string, Traffic, string, string]> = [
-      [f.nodesGroup, Traffic.tcp(POSTGRES_PORT), f.routersGroup, "routers to PostgreSQL"],
-      [
-        f.nodesGroup,
-        Traffic.tcp(REST_API_PORT),
-        f.routersGroup,
-        "routers' role checks of Patroni's REST API",
-      ],
-      [f.nodesGroup, Traffic.tcp(POSTGRES_PORT), f.nodesGroup, "streaming replication and pg_rewind"],
-      [
-        f.nodesGroup,
-        Traffic.tcp(REST_API_PORT),
-        f.nodesGroup,
-        "Patroni's calls between nodes (failsafe, leader race)",
-      ],
-      [f.etcdGroup, Traffic.tcp(ETCD_CLIENT_PORT), f.nodesGroup, "Patroni to etcd"],
-      [f.etcdGroup, Traffic.tcp(ETCD_PEER_PORT), f.etcdGroup, "etcd peers (Raft)"],
-    ];
-    for (const [to, traffic, from, description] of rules) {
-      p.allowTraffic(this, { toGroup: to, traffic, from: group(from), description });
-    }
-  }
-
-  private record(r: {
-    replication: ReplicationMode;
-    timing: ReturnType<typeof resolveTiming>;
-    checks: ReturnType<typeof resolveChecks>;
-    nodeCount: number;
-    etcdCount: number;
-    electionTimeoutMs: number;
-    nodesGroup: string;
-    etcdGroup: string;
-    routersGroup: string;
-    separateEtcd: boolean;
-    vrrp: { group: VrrpGroup; address: FloatingAddress } | undefined;
-    mode: FloatingAddressMode | undefined;
-    readWritePort: number;
-    readOnlyPort: number;
-  }): void {
-    const model = this.platform.availability;
-    const topology = this.node.path;
-    const etcdGroupId = r.separateEtcd ? r.etcdGroup : `${topology}/Dcs`;
-    const majority = Math.floor(r.etcdCount / 2) + 1;
-    model.addGroup({
-      id: etcdGroupId,
-      role: "dcs",
-      topology,
-      members: (r.separateEtcd ? this.etcdHostList : this.nodeHosts).map((h) => h.node.path),
-      minimumHealthy: majority,
-      mechanism: `etcd Raft: a majority of ${majority} of ${r.etcdCount} members keeps Patroni's leader lock writable`,
-      predictions: [],
-      dependsOn: [],
-    });
-    const strictWrites = r.replication.strict ? r.replication.synchronousCount + 1 : 1;
-    model.addGroup({
-      id: r.nodesGroup,
-      role: "database",
-      topology,
-      members: this.nodeHosts.map((h) => h.node.path),
-      minimumHealthy: strictWrites,
-      mechanism: `Patroni (${r.replication.describe()}): the holder of the leader lock in etcd is the primary`,
-      predictions: postgresPredictions({
-        mode: r.replication,
-        timing: r.timing,
-        checks: r.checks,
-        nodes: r.nodeCount,
-        etcdElectionTimeoutMs: r.electionTimeoutMs,
-      }),
-      dependsOn: [etcdGroupId],
-    });
-    const routerPredictions: FailurePrediction[] = [];
-    if (r.vrrp) {
-      const t = r.vrrp.group.timing;
-      const move = r.vrrp.address.binding.moveSeconds;
-      routerPredictions.push({
-        fault: "router-loss",
-        recoverySeconds: roundSeconds(masterDownSeconds(t) + probeSeconds(t) + (move?.seconds ?? 0)),
-        failedRequests:
-          "sessions through the lost router end (clients reconnect); new connections fail until the address moves",
-        basis: `${masterDownBasis(t)}${probeBasis(t)}${move ? ` + ${move.basis}` : ""}`,
-      });
-      const vrrpAddress = r.vrrp.address;
-      const routers = this.routerHosts;
-      const mode = r.mode as FloatingAddressMode;
-      model.addFloatingAddress({
-        id: vrrpAddress.node.path,
-        topology,
-        get address() {
-          return Token.isUnresolved(vrrpAddress.address)
-            ? `${mode}: allocated at deploy`
-            : vrrpAddress.address;
-        },
+    recordCluster(
+      {
+        scope: this,
+        platform: p,
+        etcdHosts: this.etcdHostList,
+        nodeHosts: this.nodeHosts,
+        routerHosts: this.routerHosts,
+      },
+      {
+        replication,
+        timing,
+        checks,
+        nodeCount,
+        etcdCount,
+        electionTimeoutMs,
+        nodesGroup,
+        etcdGroup,
+        routersGroup,
+        separateEtcd: placement.separateMembers !== undefined,
+        vrrp,
         mode,
-        listenerPorts: [r.readWritePort, r.readOnlyPort],
-        get healthyOn() {
-          return routers[vrrpAddress.preferredNode]?.node.path ?? "";
-        },
-        virtualRouterId: vrrpAddress.virtualRouterId,
-      });
-    }
-    model.addGroup({
-      id: r.routersGroup,
-      role: "database-router",
-      topology,
-      members: this.routerHosts.map((h) => h.node.path),
-      minimumHealthy: 1,
-      mechanism: r.vrrp
-        ? `HAProxy checks /primary and /replica on every node; the routers share ${r.vrrp.address.node.id} by VRRP`
-        : "HAProxy checks /primary and /replica on every node; clients list the routers",
-      predictions: routerPredictions,
-      dependsOn: [r.nodesGroup],
-    });
+        readWritePort,
+        readOnlyPort,
+      },
+    );
+    return { replication, secrets, address, readWritePort, readOnlyPort };
   }
 }
