@@ -80,8 +80,10 @@ describe("the replicated PostgreSQL drill recognizes its topology", () => {
 });
 
 // Each run takes the VM tier's slot: a three-node cluster beside an emulated guest starved it
-// past its bounds in CI (BFD sessions flapping in the three tiers' engine VM).
-describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, () => {
+// past its bounds in CI (BFD sessions flapping in the three tiers' engine VM). One retry per
+// test, as the other drill tiers: a CI run's partition took 15.9 s against 15.25 s allowed
+// (10.4-14.2 s when quiet). Every failed run is still printed in the summary below.
+describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, { retry: 1 }, () => {
   let example: SynthesizedExample;
   const harness = new DrillHarness();
   let namespacesBefore: string[] = [];
