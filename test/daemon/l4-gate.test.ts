@@ -202,6 +202,12 @@ describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
       waitUntil("the gate to announce again", () => states().join() === "up,up", 5_000);
       gate.kill("SIGTERM");
       waitUntil("the gate to withdraw on SIGTERM", () => states().join() === "down,down", 5_000);
+      // BIRD may show both withdrawn a moment before the gate has logged the second.
+      waitUntil(
+        "the gate to log its stop",
+        () => /withdrawing 198\.18\.100\.11: the gate stops/.test(gate.log()),
+        5_000,
+      );
       expect(gate.log()).toMatch(/withdrawing 198\.18\.100\.11: the gate stops/);
     } finally {
       gate.kill();
