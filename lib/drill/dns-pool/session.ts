@@ -4,11 +4,12 @@
  * serves, then runs one DNS client per server (what each server answers, every few ms) and the
  * session's client: a resolver asking the servers in resolv.conf order, as an application would.
  */
+
 import type { FailurePrediction } from "../../model/availability";
 import type { DrillClient, ProbeRecord } from "../clients/client";
 import { DNS_CLIENT, type DnsOutcome, queryDns } from "../clients/dns";
 import { HTTP_CLIENT } from "../clients/http";
-import { DrillError } from "../core/drill-error";
+import { failWithLogs } from "../core/host-logs";
 import type { Lab } from "../core/lab";
 import { sleep } from "../core/proc";
 import type { DrillSession, RunEnv } from "../core/topology-drill";
@@ -46,11 +47,7 @@ export class DnsPoolSession implements DrillSession {
   }
 
   public fail(message: string): never {
-    const hosts = [...this.plan.servers, ...this.plan.members];
-    const logs = hosts
-      .map((h) => `--- ${h.hostname} (last lines of its output)\n${this.lab.logTail(h.hostname, 15)}`)
-      .join("\n");
-    throw new DrillError(`${message}\n${logs}`);
+    return failWithLogs(this.lab, [...this.plan.servers, ...this.plan.members], message);
   }
 
   /** Every member's address, sorted as the DNS client sorts answers. */

@@ -6,6 +6,7 @@
  * that took it) until it commits steadily. After a fault, the table is read back through the
  * read-write port, from whichever node is primary then, and compared with the acknowledgements.
  */
+
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FailurePrediction } from "../../model/availability";
@@ -19,6 +20,7 @@ import {
   writeLedger,
 } from "../clients/sql";
 import { DrillError } from "../core/drill-error";
+import { failWithLogs } from "../core/host-logs";
 import type { Lab } from "../core/lab";
 import { nowMs, sleep } from "../core/proc";
 import type { DrillSession, RunEnv } from "../core/topology-drill";
@@ -65,11 +67,7 @@ export class PostgresSession implements DrillSession {
   }
 
   public fail(message: string): never {
-    const hosts = [...new Set([...this.plan.dcs, ...this.plan.nodes, ...this.plan.routers])];
-    const logs = hosts
-      .map((h) => `--- ${h.hostname} (last lines of its output)\n${this.lab.logTail(h.hostname, 15)}`)
-      .join("\n");
-    throw new DrillError(`${message}\n${logs}`);
+    return failWithLogs(this.lab, [...this.plan.dcs, ...this.plan.nodes, ...this.plan.routers], message);
   }
 
   /** The read-write port as the writer and the read-back use it. */

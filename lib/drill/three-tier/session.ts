@@ -5,11 +5,13 @@
  * new connections, one per request (the session's client), and kept-alive connections that a
  * fault may break (the connection client). Scenarios act on it and read from it.
  */
+
 import type { FailurePrediction } from "../../model/availability";
 import type { DrillClient } from "../clients/client";
 import { CONNECTION_CLIENT, type ConnectionOutcome } from "../clients/connections";
 import { HTTP_CLIENT } from "../clients/http";
 import { DrillError } from "../core/drill-error";
+import { failWithLogs } from "../core/host-logs";
 import type { Lab } from "../core/lab";
 import { ProcessRegistry, sleep } from "../core/proc";
 import type { DrillSession, RunEnv } from "../core/topology-drill";
@@ -63,11 +65,11 @@ export class ThreeTierSession implements DrillSession {
   }
 
   public fail(message: string): never {
-    const hosts = [...this.plan.routers, ...this.plan.l4Nodes, ...this.plan.l7Nodes];
-    const logs = hosts
-      .map((h) => `--- ${h.hostname} (last lines of its output)\n${this.lab.logTail(h.hostname, 15)}`)
-      .join("\n");
-    throw new DrillError(`${message}\n${logs}`);
+    return failWithLogs(
+      this.lab,
+      [...this.plan.routers, ...this.plan.l4Nodes, ...this.plan.l7Nodes],
+      message,
+    );
   }
 
   private async startHosts(): Promise<void> {

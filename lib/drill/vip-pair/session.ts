@@ -3,10 +3,12 @@
  * nodes; then it waits until the preferred node holds the VIP, the others report BACKUP, and the
  * client is answered through the VIP by every backend. Scenarios act on it and read from it.
  */
+
 import type { FailurePrediction } from "../../model/availability";
 import type { DrillClient, ProbeRecord } from "../clients/client";
 import { HTTP_CLIENT } from "../clients/http";
 import { DrillError } from "../core/drill-error";
+import { failWithLogs } from "../core/host-logs";
 import type { Lab } from "../core/lab";
 import { nowMs, sleep } from "../core/proc";
 import type { DrillSession, RunEnv } from "../core/topology-drill";
@@ -46,10 +48,7 @@ export class VipPairSession implements DrillSession {
   }
 
   public fail(message: string): never {
-    const logs = this.plan.nodes
-      .map((n) => `--- ${n.hostname} (last lines of its output)\n${this.lab.logTail(n.hostname, 25)}`)
-      .join("\n");
-    throw new DrillError(`${message}\n${logs}`);
+    return failWithLogs(this.lab, this.plan.nodes, message, 25);
   }
 
   /** keepalived's state as the notify script wrote it; undefined when the host is down. */
