@@ -194,6 +194,8 @@ describe.runIf(available)("BGP from two L4 nodes to a router: ECMP, drain and BF
       .concat(
         "\nprotocol static extra {\n    ipv4;\n    route 198.18.200.0/24 blackhole;\n    route 198.18.100.99/32 blackhole;\n}\n",
       );
+    const filteredBefore = routerBird.importFiltered("l4_b");
+    expect(filteredBefore).toBeGreaterThanOrEqual(0);
     const path = scratch.write("l4b-loose.bird.conf", loose);
     expect(node.bird.configure(path)).toBe(true);
     try {
@@ -202,7 +204,19 @@ describe.runIf(available)("BGP from two L4 nodes to a router: ECMP, drain and BF
         () => node.bird.birdc("show", "route", "export", "router_r1").stdout.includes("198.18.200.0/24"),
         5_000,
       );
-      // WHEN the router has had time to receive them (b's service route is still there)
+      // WHEN the router has received them: its import filter refused two more routes, and b's
+      // service route is back in BIRD's table and the kernel's (the reconfiguration may restart
+      // the session, so neither is taken for granted)
+      waitUntil(
+        "the router to refuse the two extra routes",
+        () => routerBird.importFiltered("l4_b") >= filteredBefore + 2,
+        10_000,
+      );
+      waitUntil(
+        "the service route from b",
+        () => routerBird.birdc("show", "route", "protocol", "l4_b").stdout.includes(`${SERVICE}/32`),
+        10_000,
+      );
       waitUntil("the service route", () => hops().join() === BOTH.join(), 5_000);
       const learned = routerBird.birdc("show", "route", "protocol", "l4_b").stdout;
 

@@ -93,6 +93,19 @@ export class Bird {
     return line?.trim().split(/\s+/).slice(5).join(" ") ?? "";
   }
 
+  /**
+   * How many routes `protocol`'s import filter refused so far: the "filtered" column of its
+   * "Import updates" line in `show protocols all`; -1 when BIRD printed no such line.
+   */
+  public importFiltered(protocol: string): number {
+    const row = this.birdc("show", "protocols", "all", protocol).lines.find((l) =>
+      l.trim().startsWith("Import updates:"),
+    );
+    const counts = row?.replace("Import updates:", "").trim().split(/\s+/).map(Number) ?? [];
+    // received, rejected, filtered, ignored, accepted
+    return counts.length === 5 && Number.isFinite(counts[2]) ? (counts[2] as number) : -1;
+  }
+
   /** Loads another config file (`birdc configure "<path>"`); true when BIRD took it. */
   public configure(path: string): boolean {
     return this.birdc("configure", `"${path}"`).lines.some((l) =>
