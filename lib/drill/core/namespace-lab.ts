@@ -29,6 +29,7 @@ import type { RunOptions, RunResult } from "./proc";
 import type { DrillContainer, DrillNetwork, DrillStack } from "./stack";
 import { standInCommand } from "./stand-in";
 import { generateSecrets } from "./storage";
+import { together } from "./together";
 
 /** One container of the stack in the lab. */
 interface NsHost {
@@ -180,14 +181,23 @@ export class NamespaceLab implements Lab {
       await this.addNamespace(netns);
       await buildBridge(run, netns, n);
     }
-    for (const h of this.hosts.values()) {
-      await this.addNamespace(h.netns);
-      await buildEndpoint(run, h.netns, h.wires, h.container.sysctls);
-    }
-    for (const c of this.clients.values()) {
-      await this.addNamespace(c.place);
-      await buildEndpoint(run, c.place, [c.wire], {});
-    }
+    // The endpoints at once (each its own namespace, on bridges made above): their commands
+    // overlap instead of queueing, which on an emulated CPU is most of a lab's making. All are
+    // waited for, so that create() tears down only when none is still under way.
+    const endpoints = [
+      ...[...this.hosts.values()].map((h) => ({
+        netns: h.netns,
+        wires: h.wires,
+        sysctls: h.container.sysctls,
+      })),
+      ...[...this.clients.values()].map((c) => ({ netns: c.place, wires: [c.wire], sysctls: {} })),
+    ];
+    await together(
+      endpoints.map(async (e) => {
+        await this.addNamespace(e.netns);
+        await buildEndpoint(run, e.netns, e.wires, e.sysctls);
+      }),
+    );
   }
 
   /** Replaces a host's network namespace with a fresh one, as a restarted container gets. */

@@ -12,6 +12,7 @@ import { HTTP_CLIENT } from "../clients/http";
 import { failWithLogs } from "../core/host-logs";
 import type { Lab } from "../core/lab";
 import { sleep } from "../core/proc";
+import { startHostsTogether } from "../core/together";
 import type { DrillSession, RunEnv } from "../core/topology-drill";
 import { waitUntil } from "../core/wait";
 import type { DnsPoolPlan } from "./plan";
@@ -68,9 +69,12 @@ export class DnsPoolSession implements DrillSession {
   private async startHosts(): Promise<void> {
     const servers = new Set(this.plan.servers.map((h) => h.hostname));
     const members = new Set(this.plan.members.map((h) => h.hostname));
-    for (const h of this.lab.hostnames()) if (!servers.has(h) && !members.has(h)) await this.lab.startHost(h);
-    for (const h of members) await this.lab.startHost(h);
-    for (const h of servers) await this.lab.startHost(h);
+    await startHostsTogether(
+      this.lab,
+      this.lab.hostnames().filter((h) => !servers.has(h) && !members.has(h)),
+    );
+    await startHostsTogether(this.lab, members);
+    await startHostsTogether(this.lab, servers);
   }
 
   private async waitForAllAnswered(): Promise<void> {

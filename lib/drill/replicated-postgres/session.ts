@@ -23,6 +23,7 @@ import { DrillError } from "../core/drill-error";
 import { failWithLogs } from "../core/host-logs";
 import type { Lab } from "../core/lab";
 import { nowMs, sleep } from "../core/proc";
+import { startHostsTogether } from "../core/together";
 import type { DrillSession, RunEnv } from "../core/topology-drill";
 import { waitUntil } from "../core/wait";
 import type { PostgresHost, PostgresPlan } from "./plan";
@@ -229,12 +230,13 @@ export class PostgresSession implements DrillSession {
     const nodes = new Set(this.plan.nodes.map((h) => h.hostname));
     const routers = new Set(this.plan.routers.map((h) => h.hostname));
     const dcsOnly = this.plan.dcs.filter((h) => !nodes.has(h.hostname)).map((h) => h.hostname);
-    for (const h of dcsOnly) await this.lab.startHost(h);
-    for (const h of nodes) await this.lab.startHost(h);
-    for (const h of routers) await this.lab.startHost(h);
-    for (const h of this.lab.hostnames()) {
-      if (!nodes.has(h) && !routers.has(h) && !dcsOnly.includes(h)) await this.lab.startHost(h);
-    }
+    await startHostsTogether(this.lab, dcsOnly);
+    await startHostsTogether(this.lab, nodes);
+    await startHostsTogether(this.lab, routers);
+    await startHostsTogether(
+      this.lab,
+      this.lab.hostnames().filter((h) => !nodes.has(h) && !routers.has(h) && !dcsOnly.includes(h)),
+    );
     // The application's password, as the lab generated it, in a file only root reads.
     const password = await this.lab.readFile(this.plan.nodes[0]?.hostname as string, this.plan.passwordFile);
     if (!password?.trim())

@@ -96,10 +96,22 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
       const weights = [...r.stdout.matchAll(/^\s+->\s+\S+\s+\S+\s+(\d+)/gm)].map((m) => Number(m[1]));
       return r.code === 0 && weights.length > 0 && weights.every((w) => w === 0);
     };
-    if ((await waitUntil(inhibited, 30_000, 200)) === undefined) {
+    // Polled every half second: on an emulated CPU each ipvsadm costs enough to starve the clients.
+    if ((await waitUntil(inhibited, 30_000, 500)) === undefined) {
       s.fail(`${node.hostname}'s checks never set its L7 nodes' weights to 0 while it was cut off`);
     }
     await sleep(1000);
+    // The return is measured against a steady service: a request the cut (or a starved client)
+    // failed before it must have ended, so that what fails from here on is the return's.
+    const steady = () => {
+      const recent = s.client.records.slice(-10);
+      return recent.length === 10 && recent.every((r) => r.outcome === "ok");
+    };
+    if ((await waitUntil(steady, 30_000, 50)) === undefined) {
+      s.fail(
+        `new connections were not served steadily by the other L4 nodes while ${node.hostname} was cut off`,
+      );
+    }
     s.env.say(`${node.hostname} is out of every route and its checks failed; letting it back`);
     const atMs = nowMs();
     await f.heal();

@@ -14,6 +14,7 @@ import { DrillError } from "../core/drill-error";
 import { failWithLogs } from "../core/host-logs";
 import type { Lab } from "../core/lab";
 import { ProcessRegistry, sleep } from "../core/proc";
+import { startHostsTogether } from "../core/together";
 import type { DrillSession, RunEnv } from "../core/topology-drill";
 import { waitUntil } from "../core/wait";
 import type { ThreeTierPlan, TierHost } from "./plan";
@@ -75,8 +76,15 @@ export class ThreeTierSession implements DrillSession {
   private async startHosts(): Promise<void> {
     const tiers = [this.plan.l7Nodes, this.plan.l4Nodes, this.plan.routers];
     const inTiers = new Set(tiers.flat().map((h) => h.hostname));
-    for (const h of this.lab.hostnames()) if (!inTiers.has(h)) await this.lab.startHost(h);
-    for (const tier of tiers) for (const h of tier) await this.lab.startHost(h.hostname);
+    await startHostsTogether(
+      this.lab,
+      this.lab.hostnames().filter((h) => !inTiers.has(h)),
+    );
+    for (const tier of tiers)
+      await startHostsTogether(
+        this.lab,
+        tier.map((h) => h.hostname),
+      );
   }
 
   /** Next hops every router should have: every L4 node but those in `without`. */
@@ -126,21 +134,29 @@ export class ThreeTierSession implements DrillSession {
 
   private async startClients(): Promise<void> {
     const t = this.env.timings;
-    this.client = await HTTP_CLIENT.start(this.lab, this.place, {
-      address: this.service,
-      port: this.plan.servicePort,
-      intervalMs: Math.max(t.intervalMs, 20),
-      timeoutMs: Math.max(t.requestTimeoutMs, 1000),
-      maxSeconds: 300,
-    });
-    this.connections = await CONNECTION_CLIENT.start(this.lab, this.place, {
-      address: this.service,
-      port: this.plan.servicePort,
-      connections: KEPT_CONNECTIONS,
-      intervalMs: KEPT_INTERVAL_MS,
-      timeoutMs: KEPT_TIMEOUT_MS,
-      maxSeconds: 300,
-    });
+    // Both at once: each is a Python process whose start takes seconds on an emulated CPU. Both
+    // are kept even when one fails, so that close() stops the one that started.
+    const [client, connections] = await Promise.allSettled([
+      HTTP_CLIENT.start(this.lab, this.place, {
+        address: this.service,
+        port: this.plan.servicePort,
+        intervalMs: Math.max(t.intervalMs, 20),
+        timeoutMs: Math.max(t.requestTimeoutMs, 1000),
+        maxSeconds: 300,
+      }),
+      CONNECTION_CLIENT.start(this.lab, this.place, {
+        address: this.service,
+        port: this.plan.servicePort,
+        connections: KEPT_CONNECTIONS,
+        intervalMs: KEPT_INTERVAL_MS,
+        timeoutMs: KEPT_TIMEOUT_MS,
+        maxSeconds: 300,
+      }),
+    ]);
+    if (client.status === "fulfilled") this.client = client.value;
+    if (connections.status === "fulfilled") this.connections = connections.value;
+    if (client.status === "rejected") throw client.reason;
+    if (connections.status === "rejected") throw connections.reason;
     const l7 = this.plan.l7Nodes.map((h) => h.hostname);
     const steady = () => {
       const recent = this.client.records.slice(-20);

@@ -11,6 +11,7 @@ import { DrillError } from "../core/drill-error";
 import { failWithLogs } from "../core/host-logs";
 import type { Lab } from "../core/lab";
 import { nowMs, sleep } from "../core/proc";
+import { startHostsTogether } from "../core/together";
 import type { DrillSession, RunEnv } from "../core/topology-drill";
 import { waitUntil } from "../core/wait";
 import type { VipPairNode, VipPairPlan } from "./plan";
@@ -79,7 +80,10 @@ export class VipPairSession implements DrillSession {
   private async startHosts(): Promise<void> {
     const lbNames = new Set(this.plan.nodes.map((n) => n.hostname));
     // Backends first, so that HAProxy's first checks find them.
-    for (const h of this.lab.hostnames()) if (!lbNames.has(h)) await this.lab.startHost(h);
+    await startHostsTogether(
+      this.lab,
+      this.lab.hostnames().filter((h) => !lbNames.has(h)),
+    );
     this.watch = new VipWatch(
       this.lab,
       this.plan.vip,
