@@ -4,7 +4,7 @@
  * `keepalived --config-test` for their VRRP address (in a namespace with the router's eth0
  * address), shellcheck for every script. `patroni --validate-config`, which needs etcd up and
  * binds the node's addresses, runs on each node's file inside the running cluster in
- * `test/drill/replicated-postgres/lab.test.ts`.
+ * `test/drill/replicated-postgres/lab.serial.ts`.
  */
 import { Testing } from "cdktf";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";

@@ -5,7 +5,7 @@
  * keepalived: the cluster bootstraps from the rendered files, the application's role and
  * database exist, the routers' shared address sends writes to the primary and reads to a
  * replica, Patroni's own validator accepts each node's file in its host, and haproxy and
- * keepalived the routers'. The faults are the drills' (`drill.test.ts`).
+ * keepalived the routers'. The faults are the drills' (`drill.serial.ts`).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
