@@ -114,9 +114,23 @@ export class HttpProbe {
           `the HTTP prober ended (${this.exited}) after ${this.attempts.length} attempts, before the awaited answer: ${this.stderr.trim()}`,
         );
       }
-      if (Date.now() >= deadline) throw new EngineError(`no awaited answer within ${timeoutMs} ms`);
+      if (Date.now() >= deadline) {
+        throw new EngineError(`no awaited answer within ${timeoutMs} ms (${this.summary(since)})`);
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  /** What the attempts since `since` got: how many, by status, and by node for the 200s. */
+  public summary(since = 0): string {
+    const seen = this.attempts.filter((a) => a.t >= since);
+    const count = (key: (a: ProbeAttempt) => string, of: readonly ProbeAttempt[]) => {
+      const c: Record<string, number> = {};
+      for (const a of of) c[key(a)] = (c[key(a)] ?? 0) + 1;
+      return JSON.stringify(c);
+    };
+    const ok = seen.filter((a) => a.status === 200);
+    return `${seen.length} attempts, by status ${count((a) => String(a.status), seen)}, 200s by node ${count((a) => a.node ?? "-", ok)}`;
   }
 
   /** Stops the prober by its PID. */
