@@ -9,6 +9,5 @@
  * One suite alone: `npx vitest run test/serial.test.ts -t "<suite name>"`.
  */
 import "./drill/three-tier/drill.serial";
-import "./deploy/docker-engine-vm.serial";
 import "./drill/replicated-postgres/drill.serial";
 import "./drill/replicated-postgres/lab.serial";
