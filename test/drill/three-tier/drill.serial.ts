@@ -34,34 +34,55 @@ function check(run: Run | undefined, name: string) {
 
 type Fates = ConnectionFates;
 
-describe.skipIf(!available)(TIER, () => {
-  let example: SynthesizedExample;
-  const runs = new Map<string, Run>();
-  let stderr = "";
-
-  beforeAll(async () => {
-    example = synthesizeDrillExample("three-tier-docker-drill");
-    await withVmSlot(async () => {
-      const result = await runHaDrill([example.stackFile, "--vm", "--runs", "1", "--json"]);
-      stderr = result.stderr;
-      // 0: every check passed, 1: some failed (asserted below one by one); 2 would be "could not run".
-      const said = result.stderr
-        .split("\n")
-        .filter((l) => l.startsWith("ha-drill:"))
-        .join("\n");
-      expect([0, 1], `${said}\n--- last of stderr:\n${result.stderr.slice(-3000)}`).toContain(result.code);
-      for (const line of result.lines) {
-        const o = JSON.parse(line) as Run;
-        if (o.type === "run") runs.set(o.scenario, o);
-      }
-    });
-    for (const r of runs.values()) {
+/** Runs `ha-drill --vm` on `stackFile` with `args`, holding the VM slot; its run lines and stderr. */
+async function drillInVm(
+  stackFile: string,
+  args: readonly string[],
+): Promise<{ runs: Run[]; stderr: string }> {
+  return withVmSlot(async () => {
+    const result = await runHaDrill([stackFile, "--vm", "--runs", "1", "--json", ...args]);
+    // 0: every check passed, 1: some failed (asserted below one by one); 2 would be "could not run".
+    const said = result.stderr
+      .split("\n")
+      .filter((l) => l.startsWith("ha-drill:"))
+      .join("\n");
+    expect([0, 1], `${said}\n--- last of stderr:\n${result.stderr.slice(-3000)}`).toContain(result.code);
+    const runs = result.lines.map((l) => JSON.parse(l) as Run).filter((o) => o.type === "run");
+    for (const r of runs) {
       console.log(
         `${TIER} (emulated CPU): ${r.scenario}: ${r.measure} ${r.measuredSeconds} s (predicted ${r.predictedSeconds ?? "-"} s); ` +
           `${r.highlights.join("; ")}; new connections failed ${r.requests.failed} of ${r.requests.sent}; ` +
           r.checks.map((c) => `${c.name} ${c.passed ? "ok" : "FAILED"}: ${c.detail}`).join(" | "),
       );
     }
+    return { runs, stderr: result.stderr };
+  });
+}
+
+// A test that fails is tried once more (as the namespace drills' are) on a fresh run of its own
+// scenario in a fresh VM: the guest's emulated CPU takes what the machine has left, and a CI run
+// beside the rest of the suite saw an L4 node's return stall every flow for 4 s. A wrong design
+// fails twice.
+describe.skipIf(!available)(TIER, { retry: 1 }, () => {
+  let example: SynthesizedExample;
+  const runs = new Map<string, Run>();
+  let stderr = "";
+  const tries = new Map<string, number>();
+
+  /** The run of `scenario`: the whole drill's on a test's first try, a fresh one of its own on a retry. */
+  async function runOf(scenario: string): Promise<Run | undefined> {
+    const n = (tries.get(scenario) ?? 0) + 1;
+    tries.set(scenario, n);
+    if (n === 1) return runs.get(scenario);
+    const again = await drillInVm(example.stackFile, ["--scenario", scenario]);
+    return again.runs.find((r) => r.scenario === scenario);
+  }
+
+  beforeAll(async () => {
+    example = synthesizeDrillExample("three-tier-docker-drill");
+    const all = await drillInVm(example.stackFile, []);
+    stderr = all.stderr;
+    for (const r of all.runs) runs.set(r.scenario, r);
   }, 1_800_000);
   afterAll(() => example?.remove());
 
@@ -77,8 +98,10 @@ describe.skipIf(!available)(TIER, () => {
     for (const r of runs.values()) expect(r.emulatedCpu).toBe(true);
   });
 
-  test("a silent L4 node leaves every router's route, and every established connection survives it", () => {
-    const run = runs.get("l4-node-blackhole");
+  test("a silent L4 node leaves every router's route, and every established connection survives it", {
+    timeout: 600_000,
+  }, async () => {
+    const run = await runOf("l4-node-blackhole");
     const fates = run?.details.connections as Fates;
     // The headline: the flows ECMP moved met the same Maglev table and reached the same L7 node.
     // A flow sent to another L7 node would be reset by it; none may be, none answered by another
@@ -98,8 +121,10 @@ describe.skipIf(!available)(TIER, () => {
     expect(check(run, "new-connections-served")?.passed).toBe(true);
   });
 
-  test("a drained L4 node is withdrawn with no connection broken and no request failed", () => {
-    const run = runs.get("l4-node-drain");
+  test("a drained L4 node is withdrawn with no connection broken and no request failed", {
+    timeout: 600_000,
+  }, async () => {
+    const run = await runOf("l4-node-drain");
     expect(check(run, "routes-withdrawn")?.passed).toBe(true);
     expect(
       check(run, "established-connections-survive")?.passed,
@@ -108,8 +133,10 @@ describe.skipIf(!available)(TIER, () => {
     expect(run?.requests.failed).toBe(0);
   });
 
-  test("a returning L4 node takes its flows back with no connection broken", () => {
-    const run = runs.get("l4-node-return");
+  test("a returning L4 node takes its flows back with no connection broken", {
+    timeout: 600_000,
+  }, async () => {
+    const run = await runOf("l4-node-return");
     expect(check(run, "routes-back")?.passed).toBe(true);
     expect(
       check(run, "established-connections-survive")?.passed,
@@ -131,8 +158,10 @@ describe.skipIf(!available)(TIER, () => {
     }
   });
 
-  test("a lost L7 node ends only its own connections, and new ones are served again", () => {
-    const run = runs.get("l7-node-loss");
+  test("a lost L7 node ends only its own connections, and new ones are served again", {
+    timeout: 600_000,
+  }, async () => {
+    const run = await runOf("l7-node-loss");
     const fates = run?.details.connections as Fates;
     const lost = run?.details.lostNode as string;
     expect(fates.byNode[lost]?.established).toBeGreaterThan(0);
@@ -144,8 +173,10 @@ describe.skipIf(!available)(TIER, () => {
     expect(run?.restoredSeconds as number).toBeLessThan(15);
   });
 
-  test("a lost router hands the gateway to the other, and new connections are served again", () => {
-    const run = runs.get("router-loss");
+  test("a lost router hands the gateway to the other, and new connections are served again", {
+    timeout: 600_000,
+  }, async () => {
+    const run = await runOf("router-loss");
     expect(check(run, "gateway-moved")?.passed).toBe(true);
     expect(run?.restoredSeconds).not.toBeNull();
     expect(run?.restoredSeconds as number).toBeLessThan(60);
