@@ -103,11 +103,7 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
     await sleep(1000);
     // The return is measured against a steady service: a request the cut (or a starved client)
     // failed before it must have ended, so that what fails from here on is the return's.
-    const steady = () => {
-      const recent = s.client.records.slice(-10);
-      return recent.length === 10 && recent.every((r) => r.outcome === "ok");
-    };
-    if ((await waitUntil(steady, 30_000, 50)) === undefined) {
+    if ((await waitUntil(() => s.servedSteadily(10), 30_000, 50)) === undefined) {
       s.fail(
         `new connections were not served steadily by the other L4 nodes while ${node.hostname} was cut off`,
       );

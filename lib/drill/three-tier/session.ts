@@ -159,11 +159,9 @@ export class ThreeTierSession implements DrillSession {
     if (connections.status === "rejected") throw connections.reason;
     const l7 = this.plan.l7Nodes.map((h) => h.hostname);
     const steady = () => {
-      const recent = this.client.records.slice(-20);
       const kept = this.connections.records.filter((r) => r.outcome !== "busy").slice(-KEPT_CONNECTIONS * 2);
       return (
-        recent.length === 20 &&
-        recent.every((r) => r.outcome === "ok") &&
+        this.servedSteadily(20) &&
         kept.length === KEPT_CONNECTIONS * 2 &&
         kept.every((r) => r.outcome === "ok") &&
         l7.every((h) => kept.some((r) => r.answeredBy === h))
@@ -176,6 +174,12 @@ export class ThreeTierSession implements DrillSession {
       );
     }
     await sleep(500);
+  }
+
+  /** Whether the last `count` new connections were all answered. */
+  public servedSteadily(count: number): boolean {
+    const recent = this.client.records.slice(-count);
+    return recent.length === count && recent.every((r) => r.outcome === "ok");
   }
 
   /** How long to wait for a change predicted to take `predicted` seconds. */
