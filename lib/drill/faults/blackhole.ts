@@ -1,6 +1,9 @@
 /**
  * Blackhole: every packet into or out of a host dropped silently (no refusal, no ICMP), loopback
  * excepted, as a hung machine or a cut cable the link does not notice. Its peers can only time out.
+ * ARP is dropped too (nftables' `inet` family never sees it, so it takes an `arp` table): a hung
+ * machine answers no ARP probe, and a peer that asks before taking an address over (the VRRP
+ * claim's partition guard) must hear nothing.
  */
 import type { Lab } from "../core/lab";
 import { nowMs } from "../core/proc";
@@ -8,18 +11,22 @@ import type { InjectedFault } from "./fault";
 
 export const BLACKHOLE_TABLE = "ha_drill_blackhole";
 
-/** The nftables ruleset of a blackhole: drop everything but loopback, both ways. */
+/** The nftables ruleset of a blackhole: drop every IP packet but loopback's, and all ARP, both ways. */
 export function blackholeRuleset(): string {
-  const chain = (hook: string, dir: "iifname" | "oifname") => [
+  const chain = (hook: string, accept?: string) => [
     `  chain ${hook} {`,
     `    type filter hook ${hook} priority -300; policy drop;`,
-    `    ${dir} "lo" accept`,
+    ...(accept ? [`    ${accept} accept`] : []),
     "  }",
   ];
   return [
     `table inet ${BLACKHOLE_TABLE} {`,
-    ...chain("input", "iifname"),
-    ...chain("output", "oifname"),
+    ...chain("input", 'iifname "lo"'),
+    ...chain("output", 'oifname "lo"'),
+    "}",
+    `table arp ${BLACKHOLE_TABLE} {`,
+    ...chain("input"),
+    ...chain("output"),
     "}",
     "",
   ].join("\n");
@@ -31,6 +38,9 @@ export async function blackhole(lab: Lab, hostname: string): Promise<InjectedFau
   return {
     description: `blackhole of ${hostname}: every packet in and out dropped silently (nft)`,
     atMs,
-    heal: () => lab.removeNft(hostname, "inet", BLACKHOLE_TABLE),
+    heal: async () => {
+      await lab.removeNft(hostname, "arp", BLACKHOLE_TABLE);
+      await lab.removeNft(hostname, "inet", BLACKHOLE_TABLE);
+    },
   };
 }

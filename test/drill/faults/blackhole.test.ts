@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { DrillClient } from "../../../lib/drill/clients/client";
 import type { NamespaceLab } from "../../../lib/drill/core/namespace-lab";
-import { nowMs } from "../../../lib/drill/core/proc";
+import { nowMs, ProcessRegistry } from "../../../lib/drill/core/proc";
 import { blackhole } from "../../../lib/drill/faults/blackhole";
 import { answeredAfter, labAvailable, outcomes, probe, probesAfter, tinyLab } from "../lab-fixture";
 
@@ -13,26 +13,41 @@ describe.runIf(labAvailable())("blackhole", () => {
     await lab?.teardown();
   });
 
-  test("drops everything in and out of a host silently, loopback excepted; healing lifts it", async () => {
+  /** arping's exit status for beta's address from the client place: 1 answered, 0 not (DAD). */
+  async function arpProbe(l: NamespaceLab): Promise<number | null> {
+    const child = l.spawn(
+      l.clientOn("front").place,
+      ["arping", "-D", "-q", "-c", "2", "-w", "1", "-I", "eth0", "198.18.10.3"],
+      "arp probe",
+    );
+    expect(await ProcessRegistry.waitExit(child, 10_000)).toBe(true);
+    return child.exitCode;
+  }
+
+  test("drops everything in and out of a host silently, ARP too, loopback excepted; healing lifts it", async () => {
     // GIVEN the tiny stack, beta served to a client
     lab = await tinyLab();
     client = await probe(lab, "198.18.10.3");
     expect(outcomes(await probesAfter(client, 0, 5))).toEqual({ ok: 5 });
+    expect(await arpProbe(lab)).toBe(1);
 
     // WHEN beta is blackholed
     const fault = await blackhole(lab, "beta");
     const during = await probesAfter(client, fault.atMs + 50, 5);
     const own = await lab.exec("beta", ["/usr/bin/python3", "-c", LOOPBACK_GET], { allowFailure: true });
 
-    // THEN every request times out, none is refused, and beta still answers itself on loopback
+    // THEN every request times out, none is refused, no ARP probe for its address is answered
+    // (a peer taking an address over must hear nothing), and beta still answers itself on loopback
     expect(outcomes(during)).toEqual({ timeout: 5 });
+    expect(await arpProbe(lab)).toBe(0);
     expect(own.stdout.trim()).toBe("beta");
 
     // WHEN it is healed
     await fault.heal();
 
-    // THEN the client is answered again
+    // THEN the client is answered again, ARP included
     expect(await answeredAfter(client, nowMs())).toBe(true);
+    expect(await arpProbe(lab)).toBe(1);
   });
 });
 
