@@ -5,8 +5,11 @@
  * - `{"op":"ping","id"}` -> `{"id","pong":true}`
  * - `{"op":"exec","id","argv","stdin"?,"env"?,"cwd"?,"timeoutMs"?}` ->
  *   `{"id","code","signal","timedOut","stdout","stderr"}` (outputs in base64)
- * - `{"op":"spawn","id","argv","env"?,"cwd"?}` -> `{"id","pid"}`, then
- *   `{"proc":id,"stream","data"}` as it prints and `{"proc":id,"exit","signal"}` when it ends
+ * - `{"op":"spawn","id","argv","env"?,"cwd"?,"stdin"?}` -> `{"id","pid"}`, then
+ *   `{"proc":id,"stream","data"}` as it prints and `{"proc":id,"exit","signal"}` when it ends;
+ *   with `"stdin":true` its standard input is a pipe, else /dev/null
+ * - `{"op":"input","id","proc","data"}` -> `{"id","ok":true}`: `data` (base64) written to the
+ *   process's standard input; `{"op":"input","id","proc","close":true}` closes it
  * - `{"op":"signal","id","proc","signal"}` -> `{"id","ok":true}`
  * On start it sends `{"ready":true,"uptime","bootErrors"}` (what stage 2 could not do). Commands
  * get the open-files limit a container gets (1048576).
@@ -107,7 +110,7 @@ def pump(ch, rid, stream, name):
 def spawn(ch, req):
     rid = req["id"]
     try:
-        p = start(req, subprocess.DEVNULL)
+        p = start(req, PIPE if req.get("stdin") is True else subprocess.DEVNULL)
     except OSError as e:
         ch.send({"id": rid, "error": "%s: %s" % (req["argv"][0], e.strerror)})
         return
@@ -136,7 +139,24 @@ def send_signal(ch, req):
     ch.send({"id": req["id"], "ok": True})
 
 
-OPS = {"exec": run, "spawn": spawn, "signal": send_signal,
+def send_input(ch, req):
+    p = procs.get(req["proc"])
+    if p is None or p.stdin is None:
+        ch.send({"id": req["id"], "error": "no process %s with a standard input" % req["proc"]})
+        return
+    try:
+        if req.get("close"):
+            p.stdin.close()
+        else:
+            p.stdin.write(base64.b64decode(req["data"]))
+            p.stdin.flush()
+    except (BrokenPipeError, ValueError):
+        ch.send({"id": req["id"], "error": "process %s no longer reads its input" % req["proc"]})
+        return
+    ch.send({"id": req["id"], "ok": True})
+
+
+OPS = {"exec": run, "spawn": spawn, "signal": send_signal, "input": send_input,
        "ping": lambda ch, req: ch.send({"id": req["id"], "pong": True})}
 
 

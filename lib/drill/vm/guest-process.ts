@@ -62,6 +62,31 @@ export class GuestProcess {
     this.watchers.push(watch);
   }
 
+  /** Writes pending on the agent, in order: each waits for the one before (the agent serves requests in threads). */
+  private input: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Writes `data` to the process's standard input (spawned with `stdin: true`); writes reach it
+   * in the order they were made. Rejects when the process no longer reads it.
+   */
+  public write(data: string | Buffer): Promise<void> {
+    const encoded = Buffer.from(data).toString("base64");
+    const sent = this.input.then(() =>
+      this.channel.request({ op: "input", proc: this.handle, data: encoded }, 30_000),
+    );
+    this.input = sent.catch(() => undefined);
+    return sent.then(() => undefined);
+  }
+
+  /** Closes the process's standard input (after every write made before). */
+  public closeInput(): Promise<void> {
+    const sent = this.input.then(() =>
+      this.channel.request({ op: "input", proc: this.handle, close: true }, 30_000),
+    );
+    this.input = sent.catch(() => undefined);
+    return sent.then(() => undefined);
+  }
+
   /** Sends `signal` (a name such as `SIGTERM`) to the process group. */
   public async kill(signal = "SIGTERM"): Promise<void> {
     if (!this.running) return;

@@ -278,15 +278,18 @@ export class VirtualMachine {
     await this.mustExec(["sh", "-c", script, "sh", path, mode], { stdin: content });
   }
 
-  /** Starts `argv` in the guest and returns at once; it ends with the VM at the latest. */
+  /**
+   * Starts `argv` in the guest and returns at once; it ends with the VM at the latest. With
+   * `stdin: true` its standard input is a pipe that `GuestProcess.write` feeds.
+   */
   public async spawn(
     argv: readonly string[],
-    options: Omit<VmExecOptions, "timeoutMs" | "stdin"> = {},
+    options: Omit<VmExecOptions, "timeoutMs" | "stdin"> & { readonly stdin?: boolean } = {},
   ): Promise<GuestProcess> {
     if (argv.length === 0) throw new VmError("VM spawn needs a command");
     const p = new GuestProcess(this.ch, argv);
     const m = await this.ch.request(
-      { op: "spawn", argv, env: options.env ?? {}, cwd: options.cwd },
+      { op: "spawn", argv, env: options.env ?? {}, cwd: options.cwd, stdin: options.stdin === true },
       30_000,
       p.listener,
     );
