@@ -31,6 +31,25 @@ import { standInCommand } from "./stand-in";
 import { generateSecrets } from "./storage";
 import { together } from "./together";
 
+/**
+ * What a lab that holds only part of the stack needs (a split lab's two halves, see
+ * `split-lab.ts`): every option defaults to a whole lab.
+ */
+export interface NamespaceLabOptions extends LabOptions {
+  /** Hosts another lab runs: not made here, their addresses still taken. @default none */
+  readonly remoteHosts?: readonly string[];
+  /** Make a client place per network. @default true */
+  readonly clients?: boolean;
+  /** Give each network's bridge the gateway address (false where another half holds it). @default true */
+  readonly bridgeGateways?: boolean;
+  /** Interfaces of this machine joined to a network's bridge, by network key (a VM's NIC). */
+  readonly uplinks?: ReadonlyMap<string, string>;
+  /** Where the hosts' output goes. @default the work directory's `logs` */
+  readonly logDir?: string;
+  /** The `random_password` values, when another half of the lab generated them. */
+  readonly secrets?: ReadonlyMap<string, string>;
+}
+
 /** One container of the stack in the lab. */
 interface NsHost {
   readonly container: DrillContainer;
@@ -81,17 +100,24 @@ export class NamespaceLab implements Lab {
   private torn = false;
   private tearingDown: Promise<string[]> | undefined;
 
+  /** Hosts another lab runs (not made here). */
+  private readonly remote: ReadonlySet<string>;
+  private readonly options: NamespaceLabOptions;
+
   private constructor(
     public readonly stack: DrillStack,
-    options: LabOptions,
+    options: NamespaceLabOptions,
   ) {
+    this.options = options;
+    this.remote = new Set(options.remoteHosts ?? []);
     this.prefix = labPrefix();
     this.workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ha-drill-"));
     this.keepWorkDir = options.keepWorkDir ?? false;
-    fs.mkdirSync(path.join(this.workDir, "logs"), { recursive: true });
-    this.procs = new NamespaceProcesses(path.join(this.workDir, "logs"));
+    const logDir = options.logDir ?? path.join(this.workDir, "logs");
+    fs.mkdirSync(logDir, { recursive: true });
+    this.procs = new NamespaceProcesses(logDir);
     this.bridges = new Map(stack.networks.map((n, i) => [n.key, `${this.prefix}-net${i}`]));
-    this.secrets = generateSecrets(stack.secrets);
+    this.secrets = options.secrets ?? generateSecrets(stack.secrets);
     for (const v of stack.volumes) fs.mkdirSync(this.volumeDir(v.key), { recursive: true, mode: 0o755 });
     stack.containers.forEach((container, i) => {
       checkUploadsPlaceable(container);
@@ -106,11 +132,12 @@ export class NamespaceLab implements Lab {
           address: a.address,
         })),
         ...commandOf(container, options),
-        logFile: path.join(this.workDir, "logs", `${container.hostname}.log`),
+        logFile: path.join(logDir, `${container.hostname}.log`),
         used: false,
       });
     });
     const taken = [...stack.containers.flatMap((c) => c.attachments.map((a) => a.address))];
+    if (options.clients === false) return;
     stack.networks.forEach((network, i) => {
       const address = freeAddress(network, [...taken, ...(options.reservedAddresses ?? [])]);
       const place = `${this.prefix}-client${i}`;
@@ -129,7 +156,7 @@ export class NamespaceLab implements Lab {
    * Creates the namespaces, bridges and links of `stack` (processes are started separately).
    * On failure everything made so far is removed before the error is thrown.
    */
-  public static async create(stack: DrillStack, options: LabOptions = {}): Promise<NamespaceLab> {
+  public static async create(stack: DrillStack, options: NamespaceLabOptions = {}): Promise<NamespaceLab> {
     const lab = new NamespaceLab(stack, options);
     process.on("exit", lab.exitHandler);
     try {
@@ -150,9 +177,17 @@ export class NamespaceLab implements Lab {
     return this.stack.networks.find((n) => n.key === key) as DrillNetwork;
   }
 
-  private host(hostname: string): NsHost {
+  /** A host of the stack, wherever it runs. */
+  private known(hostname: string): NsHost {
     const h = this.hosts.get(hostname);
     if (!h) throw new DrillError(`no host ${hostname} in the lab`);
+    return h;
+  }
+
+  /** A host this lab runs. */
+  private host(hostname: string): NsHost {
+    const h = this.known(hostname);
+    if (this.remote.has(hostname)) throw new DrillError(`${hostname} runs in another part of the lab`);
     return h;
   }
 
@@ -179,17 +214,24 @@ export class NamespaceLab implements Lab {
     for (const n of this.stack.networks) {
       const netns = this.bridges.get(n.key) as string;
       await this.addNamespace(netns);
-      await buildBridge(run, netns, n);
+      await buildBridge(run, netns, n, this.options.bridgeGateways !== false);
+      const uplink = this.options.uplinks?.get(n.key);
+      if (uplink) {
+        await run(["ip", "link", "set", uplink, "netns", netns]);
+        await run(["ip", "-n", netns, "link", "set", uplink, "master", "br0", "up"]);
+      }
     }
     // The endpoints at once (each its own namespace, on bridges made above): their commands
     // overlap instead of queueing, which on an emulated CPU is most of a lab's making. All are
     // waited for, so that create() tears down only when none is still under way.
     const endpoints = [
-      ...[...this.hosts.values()].map((h) => ({
-        netns: h.netns,
-        wires: h.wires,
-        sysctls: h.container.sysctls,
-      })),
+      ...[...this.hosts.values()]
+        .filter((h) => !this.remote.has(h.container.hostname))
+        .map((h) => ({
+          netns: h.netns,
+          wires: h.wires,
+          sysctls: h.container.sysctls,
+        })),
       ...[...this.clients.values()].map((c) => ({ netns: c.place, wires: [c.wire], sysctls: {} })),
     ];
     await together(
@@ -213,12 +255,24 @@ export class NamespaceLab implements Lab {
     return [...this.hosts.keys()];
   }
 
+  /** The namespace holding a network's bridge `br0`. */
+  public bridgeNamespace(network: string): string {
+    const ns = this.bridges.get(network);
+    if (!ns) throw new DrillError(`no network ${network} in the lab`);
+    return ns;
+  }
+
+  /** The `random_password` values this lab gives its hosts. */
+  public get secretValues(): ReadonlyMap<string, string> {
+    return this.secrets;
+  }
+
   public container(hostname: string): DrillContainer {
-    return this.host(hostname).container;
+    return this.known(hostname).container;
   }
 
   public isStandIn(hostname: string): boolean {
-    return this.host(hostname).standIn;
+    return this.known(hostname).standIn;
   }
 
   public async startHost(hostname: string): Promise<void> {
@@ -275,7 +329,7 @@ export class NamespaceLab implements Lab {
   }
 
   public interfaces(hostname: string): readonly LabInterface[] {
-    return this.host(hostname).wires.map((w) => ({
+    return this.known(hostname).wires.map((w) => ({
       name: w.iface,
       network: w.network.key,
       address: w.address,
@@ -319,8 +373,9 @@ export class NamespaceLab implements Lab {
   }
 
   public spawn(place: string, argv: readonly string[], label: string): ChildProcess {
-    const netns =
-      this.hosts.get(place)?.netns ?? [...this.clients.values()].find((c) => c.place === place)?.place;
+    const netns = this.hosts.has(place)
+      ? this.host(place).netns
+      : [...this.clients.values()].find((c) => c.place === place)?.place;
     if (!netns) throw new DrillError(`no host or client place ${place} in the lab`);
     return this.procs.registry.spawn(["nsenter", `--net=/run/netns/${netns}`, "--", ...argv], label, {
       stdio: ["pipe", "pipe", "pipe"],

@@ -40,12 +40,20 @@ export function ipBatch(
   return run(["ip", ...(netns ? ["-n", netns] : []), "-batch", "-"], { input: `${commands.join("\n")}\n` });
 }
 
-/** Fills a network's (empty) namespace: the bridge with the gateway address. */
-export async function buildBridge(run: Runner, netns: string, network: DrillNetwork): Promise<void> {
+/**
+ * Fills a network's (empty) namespace: the bridge, with the gateway address unless `gateway` is
+ * false (a segment's other half, joined to this one, holds it).
+ */
+export async function buildBridge(
+  run: Runner,
+  netns: string,
+  network: DrillNetwork,
+  gateway = true,
+): Promise<void> {
   await ipBatch(run, netns, [
     "link set lo up",
     "link add br0 type bridge stp_state 0 mcast_snooping 0",
-    `addr add ${network.gateway}/${network.subnet.prefixLength} dev br0`,
+    ...(gateway ? [`addr add ${network.gateway}/${network.subnet.prefixLength} dev br0`] : []),
     "link set br0 up",
   ]);
 }

@@ -10,7 +10,7 @@ import { parseDockerStack } from "../../../lib/drill/core/stack";
 import { waitUntil } from "../../../lib/drill/core/wait";
 import { synthJson } from "../../../lib/testing";
 import { storageHostSpec } from "../../support/storage-spec";
-import { labAvailable, tinyLab } from "../lab-fixture";
+import { labAvailable, TINY_STACK, tinyLab } from "../lab-fixture";
 
 function namespaces(prefix: string): string[] {
   const out = spawnSync("ip", ["netns", "list"], { encoding: "utf8", timeout: 10_000 }).stdout ?? "";
@@ -119,6 +119,47 @@ function storageStack() {
   );
   return parseDockerStack(synthJson(stack), "storage");
 }
+
+describe.runIf(labAvailable())("NamespaceLab holding part of a stack (a split lab's half)", () => {
+  let lab: NamespaceLab | undefined;
+  afterEach(async () => {
+    await lab?.teardown();
+    lab = undefined;
+  });
+
+  test("makes no namespace for a remote host, refuses to run it, and still knows it", async () => {
+    // GIVEN the tiny stack with beta run elsewhere, no client places and bridges without gateways
+    lab = await NamespaceLab.create(parseDockerStack(TINY_STACK, "tiny"), {
+      workDir: fs.mkdtempSync(path.join(os.tmpdir(), "ha-lab-test-")),
+      standInPorts: new Map([
+        ["alpha", 8080],
+        ["beta", 8080],
+      ]),
+      remoteHosts: ["beta"],
+      clients: false,
+      bridgeGateways: false,
+    });
+
+    // WHEN its namespaces and its front bridge are looked at
+    const made = namespaces(lab.prefix);
+    const bridge = spawnSync("ip", ["-n", lab.bridgeNamespace("front"), "-o", "-4", "addr", "show", "br0"], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+
+    // THEN beta has none and no client place exists, front's bridge carries no address, and beta
+    // is known but cannot be run here
+    expect(made.some((n) => n.endsWith("-beta"))).toBe(false);
+    expect(made.some((n) => n.endsWith("-alpha"))).toBe(true);
+    expect(made.some((n) => n.includes("-client"))).toBe(false);
+    expect(bridge.status).toBe(0);
+    expect(bridge.stdout).not.toContain("inet ");
+    expect(lab.container("beta").hostname).toBe("beta");
+    expect(lab.interfaces("beta")[0]?.address).toBe("198.18.10.3");
+    await expect(lab.startHost("beta")).rejects.toThrow(/beta runs in another part of the lab/);
+    expect(() => lab?.clientOn("front")).toThrow(/no network front/);
+  });
+});
 
 describe.runIf(labAvailable())("NamespaceLab with volumes and secret files", () => {
   let lab: NamespaceLab | undefined;
