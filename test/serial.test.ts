@@ -9,5 +9,6 @@
  * One suite alone: `npx vitest run test/serial.test.ts -t "<suite name>"`.
  */
 import "./drill/three-tier/drill.serial";
+import "./drill/core/split-lab.serial";
 import "./drill/replicated-postgres/drill.serial";
 import "./drill/replicated-postgres/lab.serial";

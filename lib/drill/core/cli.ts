@@ -7,6 +7,7 @@ import { DrillError } from "./drill-error";
 import { IN_VM_ENV, runInVm } from "./in-vm";
 import { DrillRegistry } from "./registry";
 import { formatRuns, formatSummaries } from "./report";
+import { splitLabFactory } from "./split-lab";
 import { loadStack } from "./stack-file";
 import { StackReport } from "./stack-report";
 import type { TopologyDrill } from "./topology-drill";
@@ -32,6 +33,10 @@ Options:
   --vm                    run the drill inside a VM with a full Debian kernel (IPVS, netem), for
                           stacks whose daemons need what this kernel lacks; needs qemu and
                           linux-image-amd64, and its timings come from an emulated CPU
+  --vm-hosts              run only the hosts whose daemons need a full kernel (as the topology
+                          names them: the three tiers' L4 nodes, and their L7 nodes for ipip) in
+                          a VM joined to the lab's networks by tap devices; the rest run here
+                          with this machine's CPU, and each run names the emulated hosts
   -h, --help              this text
 
 Exit status: 0 every check passed, 1 a check failed, 2 the drill could not run.`;
@@ -47,6 +52,8 @@ export interface CliArgs {
   readonly keepLogs: boolean;
   /** Run inside a VM (`--vm`). */
   readonly vm: boolean;
+  /** Run the hosts that need a full kernel in a VM, the rest here (`--vm-hosts`). */
+  readonly vmHosts: boolean;
   readonly intervalMs?: number;
   readonly timeoutMs?: number;
 }
@@ -70,6 +77,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let allowAnyAddresses = false;
   let keepLogs = false;
   let vm = false;
+  let vmHosts = false;
   let intervalMs: number | undefined;
   let timeoutMs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -98,6 +106,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case "--vm":
         vm = true;
+        break;
+      case "--vm-hosts":
+        vmHosts = true;
         break;
       case "--runs":
         runs = integer("--runs", value(), 1, 100);
@@ -135,6 +146,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     allowAnyAddresses,
     keepLogs,
     vm,
+    vmHosts,
     ...(intervalMs !== undefined ? { intervalMs } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   };
@@ -202,6 +214,7 @@ async function drill(
       runs: args.runs,
       allowAnyAddresses: args.allowAnyAddresses,
       keepLogs: args.keepLogs,
+      ...(args.vmHosts ? { createLab: splitLabFactory(args.stackFile) } : {}),
       timings: {
         ...(args.intervalMs !== undefined ? { intervalMs: args.intervalMs } : {}),
         ...(args.timeoutMs !== undefined ? { requestTimeoutMs: args.timeoutMs } : {}),
@@ -258,6 +271,10 @@ export async function main(argv: readonly string[], drills: readonly TopologyDri
       process.stderr.write(`ha-drill: ${(e as Error).message}\n`);
       return 2;
     }
+  }
+  if (args.vm && args.vmHosts) {
+    process.stderr.write("ha-drill: --vm runs the whole lab in a VM, --vm-hosts only some hosts: give one\n");
+    return 2;
   }
   if (args.vm && process.env[IN_VM_ENV] !== "1") {
     try {

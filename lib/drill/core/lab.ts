@@ -40,10 +40,18 @@ export interface LabOptions {
   readonly workDir?: string;
   /** Keep the work directory (logs) after teardown. @default false */
   readonly keepWorkDir?: boolean;
+  /**
+   * Hosts whose daemons need what only a full kernel has (IPVS, ipip), as the topology's drill
+   * names them: a split lab (`ha-drill --vm-hosts`) runs these in a VM and the rest here; other
+   * labs run them where they run everything.
+   */
+  readonly fullKernelHosts?: readonly string[];
 }
 
 export interface Lab {
   readonly stack: DrillStack;
+  /** Hosts this lab runs on an emulated CPU (a split lab's VM hosts); none when absent. */
+  readonly emulatedCpuHosts?: readonly string[];
   /** Where logs and the drill's own scripts live on this machine. */
   readonly workDir: string;
   /** Host names of the stack's containers, in the stack's order. */

@@ -37,6 +37,8 @@ export interface DrillRunResult {
   readonly checks: readonly DrillCheck[];
   readonly passed: boolean;
   readonly durationSeconds: number;
+  /** Hosts that ran on an emulated CPU (a split lab's VM hosts): their timings are slower than real. */
+  readonly emulatedCpuHosts?: readonly string[];
 }
 
 /** min/median/max of a scenario's runs. */

@@ -105,6 +105,7 @@ export async function runScenario<S extends DrillSession>(
       checks,
       passed: checks.every((c) => c.passed),
       durationSeconds: roundSeconds(nowMs() - started),
+      ...(lab.emulatedCpuHosts?.length ? { emulatedCpuHosts: lab.emulatedCpuHosts } : {}),
     };
   } catch (e) {
     if (e instanceof DrillError) throw new DrillError(`${scenario.name} run ${run}: ${e.message}`);

@@ -1,8 +1,9 @@
 /**
  * The three tiers' topology drill: finds each three-tier load balancer of the report whose
  * routers, L4 and L7 nodes are containers of the stack, offers its five scenarios, and sets a
- * run up as a `ThreeTierSession`. Its L4 nodes need IPVS: run it where the kernel has it
- * (`ha-drill --vm` on a machine whose own kernel has none).
+ * run up as a `ThreeTierSession`. Its L4 nodes need IPVS (and its L7 nodes ipip when tunnelled
+ * to): run it where the kernel has them, or on a machine whose own kernel has neither with those
+ * hosts in a VM (`ha-drill --vm-hosts`) or the whole lab in one (`ha-drill --vm`).
  */
 import type { Scenario } from "../core/scenario";
 import type { DrillStack } from "../core/stack";
@@ -29,7 +30,11 @@ export function threeTierTarget(plan: ThreeTierPlan): DrillTarget<ThreeTierSessi
     topology: "three-tier",
     name: plan.serviceAddresses.join(","),
     scenarios: THREE_TIER_SCENARIOS,
-    labOptions: { reservedAddresses: [plan.gateway] },
+    labOptions: {
+      reservedAddresses: [plan.gateway],
+      // IPVS on the L4 nodes; ipip on the L7 nodes when the L4 nodes tunnel to them.
+      fullKernelHosts: [...plan.l4Nodes, ...(plan.tunnelled ? plan.l7Nodes : [])].map((h) => h.hostname),
+    },
     describe: () => ({
       serviceAddresses: plan.serviceAddresses,
       servicePort: plan.servicePort,

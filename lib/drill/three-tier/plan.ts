@@ -32,6 +32,15 @@ export interface ThreeTierPlan {
    * is closed by its own node, whatever a fault did.
    */
   readonly idleLimitMs: number;
+  /** The L4 nodes tunnel to the L7 nodes (IPVS `lvs_method TUN`): the L7 nodes need ipip. */
+  readonly tunnelled: boolean;
+}
+
+const L4_KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
+
+/** Whether an L4 node's keepalived.conf `text` forwards by IP-in-IP tunnel. */
+export function tunnelsToL7(text: string): boolean {
+  return /^\s*lvs_method\s+TUN\s*$/m.test(text);
 }
 
 const HAPROXY_CFG = "/etc/haproxy/haproxy.cfg";
@@ -96,6 +105,9 @@ function planThreeTier(stack: DrillStack, report: StackReport, topology: string)
     serviceAddresses: service.map((f) => f.address as string),
     servicePort,
     network,
+    tunnelled: tunnelsToL7(
+      l4Nodes[0]?.container.uploads.find((u) => u.file === L4_KEEPALIVED_CONF)?.content ?? "",
+    ),
     idleLimitMs: haproxyIdleLimitMs(
       l7Nodes[0]?.container.uploads.find((u) => u.file === HAPROXY_CFG)?.content ?? "",
       where,

@@ -25,6 +25,7 @@ describe("ha-drill command line", () => {
       "--interval-ms",
       "20",
       "--allow-any-addresses",
+      "--vm-hosts",
     ]);
 
     // THEN each lands where it belongs
@@ -38,6 +39,7 @@ describe("ha-drill command line", () => {
       allowAnyAddresses: true,
       keepLogs: false,
       vm: false,
+      vmHosts: true,
       intervalMs: 20,
     });
   });

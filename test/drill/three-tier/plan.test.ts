@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseDockerStack } from "../../../lib/drill/core/stack";
 import { StackReport } from "../../../lib/drill/core/stack-report";
 import { THREE_TIER_DRILL } from "../../../lib/drill/three-tier/drill";
-import { haproxyIdleLimitMs, planThreeTiers } from "../../../lib/drill/three-tier/plan";
+import { haproxyIdleLimitMs, planThreeTiers, tunnelsToL7 } from "../../../lib/drill/three-tier/plan";
 import { caught } from "../../support/errors";
 import { type SynthesizedExample, synthesizeDrillExample } from "../fixture";
 
@@ -51,8 +51,23 @@ describe("the three tiers' drill recognizes its topology", () => {
     });
     // The client place must not take the gateway's address.
     expect(targets[0]?.labOptions.reservedAddresses).toEqual(["198.18.7.5"]);
+    // The L4 nodes need IPVS, and the L7 nodes ipip, as the L4 nodes tunnel to them: a split lab
+    // runs these four in a VM.
+    expect(planThreeTiers(stack, report)[0]?.tunnelled).toBe(true);
+    expect(targets[0]?.labOptions.fullKernelHosts).toEqual([
+      "edge-l4-0",
+      "edge-l4-1",
+      "edge-l7-0",
+      "edge-l7-1",
+    ]);
     // The L7 nodes' idle limit comes from their own haproxy.cfg: the three tiers' 10 s keep-alive.
     expect(planThreeTiers(stack, report)[0]?.idleLimitMs).toBe(10_000);
+  });
+
+  test("tells tunnelling L4 nodes from direct-return ones by their keepalived.conf", () => {
+    expect(tunnelsToL7("virtual_server 198.18.207.10 80 {\n    lvs_method TUN\n}\n")).toBe(true);
+    expect(tunnelsToL7("virtual_server 198.18.207.10 80 {\n    lvs_method DR\n}\n")).toBe(false);
+    expect(tunnelsToL7("")).toBe(false);
   });
 
   test("reads the idle limit as HTTP keep-alive in HTTP mode and as the client timeout in TCP mode", () => {

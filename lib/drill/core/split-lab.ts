@@ -1,0 +1,356 @@
+/**
+ * A split lab: the hosts that need a full kernel (IPVS, ipip: `LabOptions.fullKernelHosts`, as
+ * the topology's drill names them) run in a VM with the Debian kernel, every other host, the
+ * client places and the networks' gateways in namespaces on this machine, with this machine's
+ * CPU and timing. Each network those hosts attach to has two halves, a bridge here and one in
+ * the VM, joined by one of the VM's network devices (a tap device on this bridge): one segment,
+ * one subnet, as on a Docker host. Only the VM's hosts run on an emulated CPU (`emulatedCpuHosts`).
+ *
+ * The VM half is a namespace lab served by `lab-server.ts` in the VM over its standard input and
+ * output; its hosts' logs go to a folder of this lab's work directory shared into the VM.
+ */
+import type { ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { GuestProcess } from "../vm/guest-process";
+import { VirtualMachine } from "../vm/virtual-machine";
+import { DrillError } from "./drill-error";
+import type { Lab, LabClientPlace, LabFactory, LabInterface, LabOptions } from "./lab";
+import { LAB_SERVER_CONFIG_ENV, type LabReply, type LabServerConfig, type ServedMethod } from "./lab-server";
+import { NamespaceLab } from "./namespace-lab";
+import type { RunOptions, RunResult } from "./proc";
+import type { DrillContainer, DrillStack } from "./stack";
+
+/** The package's root (where bin/ and lib/ or dist/ are): the VM shares it at its own path. */
+const PACKAGE_ROOT = path.resolve(__dirname, "..", "..", "..");
+
+/** How long a request to the VM half may take beyond its own command's limit. */
+const REQUEST_SLACK_MS = 60_000;
+/** Starting a host in the VM: namespaces and the host's staging run on an emulated CPU. */
+const START_LIMIT_MS = 180_000;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** The machine's end of the VM half's JSON lines. */
+class VmHalf {
+  private nextId = 1;
+  private buffer = "";
+  private readonly pending = new Map<number, Pending>();
+  private readyWait: Pending | undefined;
+  private gone: Error | undefined;
+  /** The VM's hosts running after the last reply. */
+  public running: ReadonlySet<string> = new Set();
+
+  public constructor(private readonly server: GuestProcess) {
+    server.onOutput((stream, text) => {
+      if (stream === "stdout") this.receive(text);
+    });
+    void server.exited.then((e) =>
+      this.fail(
+        new DrillError(
+          `the VM's half of the lab ended (${e.code ?? e.signal}): ${server.stderr.trim().slice(-2000)}`,
+        ),
+      ),
+    );
+  }
+
+  /** Resolves when the VM half has made its lab (at most `timeoutMs`). */
+  public ready(timeoutMs: number): Promise<void> {
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new DrillError(`the VM's half of the lab was not ready within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.readyWait = { resolve, reject, timer };
+      if (this.gone) reject(this.gone);
+    }).then(() => undefined);
+  }
+
+  private receive(text: string): void {
+    this.buffer += text;
+    for (let nl = this.buffer.indexOf("\n"); nl >= 0; nl = this.buffer.indexOf("\n")) {
+      const line = this.buffer.slice(0, nl).trim();
+      this.buffer = this.buffer.slice(nl + 1);
+      if (!line.startsWith("{")) continue;
+      const reply = JSON.parse(line) as LabReply;
+      this.running = new Set(reply.running);
+      if (reply.id === 0) {
+        if (this.readyWait) {
+          clearTimeout(this.readyWait.timer);
+          this.readyWait.resolve(undefined);
+        }
+        continue;
+      }
+      const p = this.pending.get(reply.id);
+      if (!p) continue;
+      this.pending.delete(reply.id);
+      clearTimeout(p.timer);
+      if (reply.error !== undefined)
+        p.reject(reply.drill ? new DrillError(reply.error) : new Error(reply.error));
+      else p.resolve(reply.value);
+    }
+  }
+
+  private fail(e: Error): void {
+    if (this.gone) return;
+    this.gone = e;
+    if (this.readyWait) {
+      clearTimeout(this.readyWait.timer);
+      this.readyWait.reject(e);
+    }
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
+    this.pending.clear();
+  }
+
+  public call<T>(method: ServedMethod, args: readonly unknown[], timeoutMs: number): Promise<T> {
+    if (this.gone) return Promise.reject(this.gone);
+    const id = this.nextId++;
+    const reply = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new DrillError(`the VM's half of the lab gave no answer to ${method} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+    this.server.write(`${JSON.stringify({ id, method, args })}\n`).catch((e: Error) => this.fail(e));
+    return reply as Promise<T>;
+  }
+}
+
+export class SplitLab implements Lab {
+  public readonly emulatedCpuHosts: readonly string[];
+  private readonly inVm: ReadonlySet<string>;
+  private tearingDown: Promise<string[]> | undefined;
+
+  private constructor(
+    private readonly local: NamespaceLab,
+    private readonly vm: VirtualMachine,
+    private readonly half: VmHalf,
+    private readonly vmWorkDir: string,
+    vmHosts: readonly string[],
+  ) {
+    this.inVm = new Set(vmHosts);
+    this.emulatedCpuHosts = [...vmHosts];
+  }
+
+  /**
+   * A lab for `stack` with `options.fullKernelHosts` in a VM (a plain namespace lab when there
+   * are none). `stackFile` is the stack's `cdk.tf.json`, which the VM half reads itself.
+   */
+  public static async create(stack: DrillStack, options: LabOptions, stackFile: string): Promise<Lab> {
+    const vmHosts = [...new Set(options.fullKernelHosts ?? [])];
+    if (vmHosts.length === 0) return NamespaceLab.create(stack, options);
+    for (const h of vmHosts) {
+      if (!stack.containers.some((c) => c.hostname === h))
+        throw new DrillError(`no host ${h} in the stack to run in a VM`);
+    }
+    const local = await NamespaceLab.create(stack, { ...options, remoteHosts: vmHosts });
+    let vm: VirtualMachine | undefined;
+    try {
+      const networks = [
+        ...new Set(
+          stack.containers
+            .filter((c) => vmHosts.includes(c.hostname))
+            .flatMap((c) => c.attachments.map((a) => a.network)),
+        ),
+      ];
+      const vmWorkDir = path.join(local.workDir, "vm");
+      fs.mkdirSync(path.join(vmWorkDir, "logs"), { recursive: true, mode: 0o700 });
+      const configFile = path.join(vmWorkDir, "lab.json");
+      const config: LabServerConfig = {
+        stackFile: path.resolve(stackFile),
+        hosts: vmHosts,
+        workDir: "/tmp/ha-lab",
+        logDir: path.join(vmWorkDir, "logs"),
+        uplinks: Object.fromEntries(networks.map((n, i) => [n, `eth${i}`])),
+        secrets: Object.fromEntries(local.secretValues),
+        standInPorts: Object.fromEntries(options.standInPorts ?? []),
+      };
+      fs.writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
+      const stackDir = path.dirname(path.resolve(stackFile));
+      vm = await VirtualMachine.boot({
+        hostname: "ha-lab",
+        memoryMb: 2048,
+        cpus: 2,
+        nics: networks.map((n, i) => ({
+          tap: `${local.prefix}v${i}`,
+          namespace: local.bridgeNamespace(n),
+          bridge: "br0",
+        })),
+        shares: [
+          { hostPath: PACKAGE_ROOT, guestPath: PACKAGE_ROOT, readOnly: true },
+          ...(stackDir === PACKAGE_ROOT || stackDir.startsWith(`${PACKAGE_ROOT}/`)
+            ? []
+            : [{ hostPath: stackDir, guestPath: stackDir, readOnly: true }]),
+          { hostPath: vmWorkDir, guestPath: vmWorkDir, readOnly: false },
+        ],
+      });
+      const server = await vm.spawn(
+        [
+          process.execPath,
+          "-e",
+          `require(${JSON.stringify(path.join(PACKAGE_ROOT, "bin", "run-entry.js"))})("lab-server", "drill/core/lab-server")`,
+        ],
+        { env: { [LAB_SERVER_CONFIG_ENV]: configFile }, cwd: PACKAGE_ROOT, stdin: true },
+      );
+      const half = new VmHalf(server);
+      await half.ready(START_LIMIT_MS);
+      return new SplitLab(local, vm, half, vmWorkDir, vmHosts);
+    } catch (e) {
+      await vm?.shutdown();
+      await local.teardown();
+      throw e;
+    }
+  }
+
+  public get stack(): DrillStack {
+    return this.local.stack;
+  }
+
+  public get workDir(): string {
+    return this.local.workDir;
+  }
+
+  private call<T>(method: ServedMethod, args: readonly unknown[], timeoutMs = REQUEST_SLACK_MS): Promise<T> {
+    return this.half.call<T>(method, args, timeoutMs);
+  }
+
+  public hostnames(): readonly string[] {
+    return this.local.hostnames();
+  }
+
+  public container(hostname: string): DrillContainer {
+    return this.local.container(hostname);
+  }
+
+  public isStandIn(hostname: string): boolean {
+    return this.local.isStandIn(hostname);
+  }
+
+  public startHost(hostname: string): Promise<void> {
+    return this.inVm.has(hostname)
+      ? this.call("startHost", [hostname], START_LIMIT_MS)
+      : this.local.startHost(hostname);
+  }
+
+  public stopHost(hostname: string, graceMs = 5000): Promise<void> {
+    return this.inVm.has(hostname)
+      ? this.call("stopHost", [hostname, graceMs], graceMs + REQUEST_SLACK_MS)
+      : this.local.stopHost(hostname, graceMs);
+  }
+
+  public killHost(hostname: string): Promise<void> {
+    return this.inVm.has(hostname) ? this.call("killHost", [hostname]) : this.local.killHost(hostname);
+  }
+
+  public isRunning(hostname: string): boolean {
+    return this.inVm.has(hostname) ? this.half.running.has(hostname) : this.local.isRunning(hostname);
+  }
+
+  public exec(hostname: string, argv: readonly string[], options?: RunOptions): Promise<RunResult> {
+    if (!this.inVm.has(hostname)) return this.local.exec(hostname, argv, options);
+    return this.call(
+      "exec",
+      [hostname, argv, options ?? {}],
+      (options?.timeoutMs ?? 10_000) + REQUEST_SLACK_MS,
+    );
+  }
+
+  public async readFile(hostname: string, file: string): Promise<string | undefined> {
+    if (!this.inVm.has(hostname)) return this.local.readFile(hostname, file);
+    return (await this.call<string | null>("readFile", [hostname, file])) ?? undefined;
+  }
+
+  public writeFile(hostname: string, file: string, content: string): Promise<void> {
+    return this.inVm.has(hostname)
+      ? this.call("writeFile", [hostname, file, content])
+      : this.local.writeFile(hostname, file, content);
+  }
+
+  public killProcessTree(hostname: string, pid: number): Promise<number> {
+    return this.inVm.has(hostname)
+      ? this.call("killProcessTree", [hostname, pid])
+      : this.local.killProcessTree(hostname, pid);
+  }
+
+  public interfaces(hostname: string): readonly LabInterface[] {
+    return this.local.interfaces(hostname);
+  }
+
+  public addresses(hostname: string, iface?: string): Promise<string[]> {
+    return this.inVm.has(hostname)
+      ? this.call("addresses", iface === undefined ? [hostname] : [hostname, iface])
+      : this.local.addresses(hostname, iface);
+  }
+
+  public setLink(hostname: string, iface: string, up: boolean): Promise<void> {
+    return this.inVm.has(hostname)
+      ? this.call("setLink", [hostname, iface, up])
+      : this.local.setLink(hostname, iface, up);
+  }
+
+  public applyNft(hostname: string, ruleset: string): Promise<void> {
+    return this.inVm.has(hostname)
+      ? this.call("applyNft", [hostname, ruleset])
+      : this.local.applyNft(hostname, ruleset);
+  }
+
+  public removeNft(hostname: string, family: string, table: string): Promise<void> {
+    return this.inVm.has(hostname)
+      ? this.call("removeNft", [hostname, family, table])
+      : this.local.removeNft(hostname, family, table);
+  }
+
+  public clientOn(network: string): LabClientPlace {
+    return this.local.clientOn(network);
+  }
+
+  public spawn(place: string, argv: readonly string[], label: string): ChildProcess {
+    if (this.inVm.has(place)) {
+      throw new DrillError(
+        `${place} runs in the VM: a helper (${label}) can start only in a host or client place on this machine`,
+      );
+    }
+    return this.local.spawn(place, argv, label);
+  }
+
+  public logTail(hostname: string, lines = 40): string {
+    if (!this.inVm.has(hostname)) return this.local.logTail(hostname, lines);
+    try {
+      const text = fs.readFileSync(path.join(this.vmWorkDir, "logs", `${hostname}.log`), "utf8");
+      return text.split("\n").slice(-lines).join("\n");
+    } catch {
+      return "(no log)";
+    }
+  }
+
+  /** Tears the VM half down (its lab, then the VM), then this machine's half. */
+  public teardown(): Promise<string[]> {
+    this.tearingDown ??= this.doTeardown();
+    return this.tearingDown;
+  }
+
+  private async doTeardown(): Promise<string[]> {
+    const problems: string[] = [];
+    try {
+      problems.push(...(await this.call<string[]>("teardown", [], 120_000)).map((p) => `in the VM: ${p}`));
+    } catch (e) {
+      problems.push(`the VM's half of the lab: ${(e as Error).message}`);
+    }
+    await this.vm.shutdown();
+    problems.push(...(await this.local.teardown()));
+    return problems;
+  }
+}
+
+/** The lab factory of `ha-drill --vm-hosts`: split labs of the stack read from `stackFile`. */
+export function splitLabFactory(stackFile: string): LabFactory {
+  return (stack, options) => SplitLab.create(stack, options, stackFile);
+}
