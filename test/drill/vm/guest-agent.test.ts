@@ -9,7 +9,7 @@ const available = tierAvailable("daemon checks: VM agent", ["python3"]);
 describe("guest agent", () => {
   test("it serves the port qemu's command line names", () => {
     expect(GUEST_AGENT).toContain(`PORT = "${CONTROL_PORT}"`);
-    for (const op of ["exec", "spawn", "signal", "ping"]) expect(GUEST_AGENT).toContain(`"${op}"`);
+    for (const op of ["exec", "spawn", "signal", "input", "ping"]) expect(GUEST_AGENT).toContain(`"${op}"`);
   });
 
   test.runIf(available)("it compiles", () => {
