@@ -21,6 +21,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { freeAddress } from "./addresses";
 import { DrillError } from "./drill-error";
+import { logFileTail } from "./host-logs";
 import { checkUploadsPlaceable, stageHost } from "./host-stage";
 import type { Lab, LabClientPlace, LabInterface, LabOptions } from "./lab";
 import { buildBridge, buildEndpoint, unwireEndpoint, type WiredAttachment } from "./namespace-network";
@@ -383,11 +384,7 @@ export class NamespaceLab implements Lab {
   }
 
   public logTail(hostname: string, lines = 40): string {
-    try {
-      return fs.readFileSync(this.host(hostname).logFile, "utf8").split("\n").slice(-lines).join("\n");
-    } catch {
-      return "(no log)";
-    }
+    return logFileTail(this.host(hostname).logFile, lines);
   }
 
   /**

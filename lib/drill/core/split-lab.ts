@@ -15,6 +15,7 @@ import * as path from "node:path";
 import type { GuestProcess } from "../vm/guest-process";
 import { VirtualMachine } from "../vm/virtual-machine";
 import { DrillError } from "./drill-error";
+import { logFileTail } from "./host-logs";
 import type { Lab, LabClientPlace, LabFactory, LabInterface, LabOptions } from "./lab";
 import { LAB_SERVER_CONFIG_ENV, type LabReply, type LabServerConfig, type ServedMethod } from "./lab-server";
 import { NamespaceLab } from "./namespace-lab";
@@ -323,12 +324,7 @@ export class SplitLab implements Lab {
 
   public logTail(hostname: string, lines = 40): string {
     if (!this.inVm.has(hostname)) return this.local.logTail(hostname, lines);
-    try {
-      const text = fs.readFileSync(path.join(this.vmWorkDir, "logs", `${hostname}.log`), "utf8");
-      return text.split("\n").slice(-lines).join("\n");
-    } catch {
-      return "(no log)";
-    }
+    return logFileTail(path.join(this.vmWorkDir, "logs", `${hostname}.log`), lines);
   }
 
   /** Tears the VM half down (its lab, then the VM), then this machine's half. */
