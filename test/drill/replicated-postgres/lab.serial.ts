@@ -48,7 +48,8 @@ describe.runIf(available)(TIER, () => {
   let example: SynthesizedExample;
   let lab: NamespaceLab;
   let password = "";
-  const startedAt = nowMs();
+  /** When the first host started (set in beforeAll: the suite may wait its turn for minutes). */
+  let startedAt = 0;
 
   /** One SQL statement through `port` of the shared address, from `router`, as the application. */
   const sql = async (statement: string, port = 5000, router = "orders-router-1") =>
@@ -101,6 +102,7 @@ describe.runIf(available)(TIER, () => {
     lab = await NamespaceLab.create(parseDockerStack(example.document, EXAMPLE), {
       workDir: fs.mkdtempSync(path.join(os.tmpdir(), "ha-lab-pg-")),
     });
+    startedAt = nowMs();
     for (const h of [...NODES, ...ROUTERS]) await lab.startHost(h);
     // The lab generated the passwords; the secret file is where the platform put it.
     password = ((await lab.readFile("orders-pg-0", "/etc/patroni/secrets/application")) ?? "").trim();
