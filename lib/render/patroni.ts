@@ -62,11 +62,15 @@ export interface PatroniConfig {
   /**
    * `ttl`: a leader that has not renewed its lock for this long loses it.
    * @default 8 - the failover time after a node's loss is about ttl + loop_wait (Patroni's 30
-   * gives over 30 s); 8 with loop_wait 2 and retry_timeout 3 keeps loop_wait + 2 × retry_timeout
+   * gives over 30 s); 8 with loop_wait 1 and retry_timeout 3 keeps loop_wait + 2 × retry_timeout
    * ≤ ttl, the rule Patroni documents, so a DCS hiccup of one retry does not cost the lock.
    */
   readonly ttlSeconds?: number;
-  /** `loop_wait`: seconds between HA loops. @default 2 */
+  /**
+   * `loop_wait`: seconds between HA loops.
+   * @default 1 - a replica notices an expired leader key within a second; each loop is one DCS
+   * read and write per node
+   */
   readonly loopWaitSeconds?: number;
   /**
    * `retry_timeout`: how long DCS and PostgreSQL operations are retried before the primary
@@ -107,7 +111,7 @@ export const PATRONI_DEFAULTS = {
   replication: "replicator",
   rewind: "rewind_user",
   ttlSeconds: 8,
-  loopWaitSeconds: 2,
+  loopWaitSeconds: 1,
   retryTimeoutSeconds: 3,
   maximumLagOnFailoverBytes: 1_048_576,
   maxConnections: 100,

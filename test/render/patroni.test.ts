@@ -75,7 +75,7 @@ describe("renderPatroniYml", () => {
     // THEN the DCS settings are these, loop_wait + 2 × retry_timeout within ttl
     expect(dcs).toMatchObject({
       ttl: 8,
-      loop_wait: 2,
+      loop_wait: 1,
       retry_timeout: 3,
       maximum_lag_on_failover: 1048576,
       failsafe_mode: true,

@@ -3,10 +3,11 @@
  * checks of its REST API, with the defaults chosen for a fast failover on one LAN and the rule
  * that keeps a cut-off primary from writing after another node may have been promoted.
  *
- * Defaults: ttl 8 s, loop_wait 2 s, retry_timeout 3 s (Patroni's own are 30, 10 and 10), as the
+ * Defaults: ttl 8 s, loop_wait 1 s, retry_timeout 3 s (Patroni's own are 30, 10 and 10), as the
  * renderer has them. A lost primary's leader key expires at most `ttl` after it was last renewed,
- * and a replica notices at its next loop: at most about 12 s to a new primary behind the routers
- * (measured about 8 s in the daemon tier), where Patroni's defaults take 30-40 s. Shorter still makes a DCS hiccup of a few seconds demote a healthy primary
+ * and a replica notices at its next loop: at most about 11 s to a new primary behind the routers,
+ * where Patroni's defaults take 30-40 s (with loop_wait 2 s the drills measured 10-14 s against
+ * 12 s predicted; each loop is a DCS read and write per node, cheap on a few nodes). Shorter still makes a DCS hiccup of a few seconds demote a healthy primary
  * (`failsafe_mode` keeps it while it still reaches every member); 3 s of retries ride out an etcd
  * leader election (about 1 s with etcd's 100 ms heartbeat and 1 s election timeout). Patroni requires
  * `loop_wait + 2 × retry_timeout <= ttl`: a primary that cannot renew its key gives up (demotes)
@@ -47,7 +48,7 @@ function whole(where: ErrorLocation, what: string, value: number, min: number, m
 /** The timing with its defaults, checked against Patroni's own rule. */
 export function resolveTiming(where: ErrorLocation, t: PatroniTiming = {}): ResolvedTiming {
   const ttl = whole(where, "patroni ttlSeconds", t.ttlSeconds ?? 8, 5, 3600);
-  const loop = whole(where, "patroni loopWaitSeconds", t.loopWaitSeconds ?? 2, 1, 600);
+  const loop = whole(where, "patroni loopWaitSeconds", t.loopWaitSeconds ?? 1, 1, 600);
   const retry = whole(where, "patroni retryTimeoutSeconds", t.retryTimeoutSeconds ?? 3, 1, 600);
   if (loop + 2 * retry > ttl) {
     invalid(

@@ -91,7 +91,7 @@ export interface ReplicatedPostgresProps {
   readonly etcd?: EtcdPlacement;
   /** etcd's election timeout in ms (its heartbeat stays 100 ms). @default 1000 */
   readonly etcdElectionTimeoutMs?: number;
-  /** Patroni's DCS timing. @default - ttl 8 s, loop_wait 2 s, retry_timeout 3 s */
+  /** Patroni's DCS timing. @default - ttl 8 s, loop_wait 1 s, retry_timeout 3 s */
   readonly patroni?: PatroniTiming;
   /** The routers' checks of Patroni's REST API. @default - every 1000 ms, fall 2, rise 1 */
   readonly routerChecks?: RouterCheckTiming;

@@ -5,7 +5,7 @@ import { caught } from "../../support/errors";
 describe("resolveTiming", () => {
   test("defaults to a fast failover that keeps Patroni's rule", () => {
     const t = resolveTiming("s/db");
-    expect(t).toEqual({ ttlSeconds: 8, loopWaitSeconds: 2, retryTimeoutSeconds: 3 });
+    expect(t).toEqual({ ttlSeconds: 8, loopWaitSeconds: 1, retryTimeoutSeconds: 3 });
     expect(t.loopWaitSeconds + 2 * t.retryTimeoutSeconds).toBeLessThanOrEqual(t.ttlSeconds);
   });
 

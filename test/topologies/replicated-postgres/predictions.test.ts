@@ -20,12 +20,12 @@ function predictions(mode: ReplicationMode) {
 describe("postgresPredictions", () => {
   test("a lost primary: ttl + a loop + promotion + the router's rise, under 15 s with the defaults", () => {
     const p = predictions(ReplicationMode.synchronous());
-    // 8 + 2 + 1 (estimate) + 1 × 1 s
-    expect(p["primary-loss"]?.recoverySeconds).toBe(12);
+    // 8 + 1 + 1 (estimate) + 1 × 1 s
+    expect(p["primary-loss"]?.recoverySeconds).toBe(11);
     expect(p["primary-loss"]?.basis).toContain("leader key ttl 8 s");
     expect(p["primary-loss"]?.basis).toContain("estimated 1 s");
-    expect(p["dcs-leader-and-primary-loss"]?.recoverySeconds).toBe(14);
-    expect(p["primary-postgres-crash"]?.recoverySeconds).toBe(5);
+    expect(p["dcs-leader-and-primary-loss"]?.recoverySeconds).toBe(13);
+    expect(p["primary-postgres-crash"]?.recoverySeconds).toBe(4);
   });
 
   test("synchronous modes lose no acknowledged write; asynchronous may lose the lag", () => {
@@ -41,7 +41,7 @@ describe("postgresPredictions", () => {
   test("a lost replica stalls commits only in synchronous modes", () => {
     expect(predictions(ReplicationMode.asynchronous())["replica-loss"]?.recoverySeconds).toBe(0);
     const sync = predictions(ReplicationMode.synchronous())["replica-loss"];
-    expect(sync?.recoverySeconds).toBe(12);
+    expect(sync?.recoverySeconds).toBe(10);
     expect(sync?.failedRequests).toContain("commits wait until Patroni names another synchronous standby");
     const strictNoSpare = postgresPredictions({
       mode: ReplicationMode.synchronous({ strict: true }),
@@ -56,9 +56,9 @@ describe("postgresPredictions", () => {
   test("a cut-off primary demotes before its key expires, and in asynchronous mode may lose what it took meanwhile", () => {
     const a = predictions(ReplicationMode.asynchronous())["primary-partition"];
     expect(a?.failedRequests).toContain(
-      "demotes within loop_wait 2 s + retry_timeout 3 s = 5 s, before the key expires at 8 s",
+      "demotes within loop_wait 1 s + retry_timeout 3 s = 4 s, before the key expires at 8 s",
     );
-    expect(a?.dataLoss?.seconds).toBe(5);
+    expect(a?.dataLoss?.seconds).toBe(4);
     expect(predictions(ReplicationMode.quorum({ count: 2 }))["primary-partition"]?.dataLoss?.seconds).toBe(0);
   });
 });
