@@ -1,4 +1,4 @@
-/** How the route watch reads `ip monitor route`: single and multipath routes, replacements, deletions. */
+/** How the route watch reads `ip -o monitor route`: single and multipath routes, replacements, deletions. */
 import { describe, expect, test } from "vitest";
 import { RouteStates } from "./route-watch";
 
@@ -9,12 +9,9 @@ describe("RouteStates", () => {
     r.seed(["198.18.7.9", "198.18.7.8"], 0);
     const lines = [
       "198.18.207.10 via 198.18.7.9 dev eth0 proto bird metric 32",
-      "198.18.207.10 proto bird metric 32 ",
-      "\tnexthop via 198.18.7.9 dev eth0 weight 1 ",
-      "\tnexthop via 198.18.7.8 dev eth0 weight 1 ",
+      "198.18.207.10 proto bird metric 32 \\\tnexthop via 198.18.7.9 dev eth0 weight 1 \\\tnexthop via 198.18.7.8 dev eth0 weight 1 ",
       "198.18.0.0/24 dev eth1 proto kernel scope link src 198.18.0.1",
-      "Deleted 198.18.207.10 proto bird metric 32 ",
-      "\tnexthop via 198.18.7.8 dev eth0 weight 1 ",
+      "Deleted 198.18.207.10 proto bird metric 32 \\\tnexthop via 198.18.7.8 dev eth0 weight 1 ",
       "198.18.207.10 via 198.18.7.8 dev eth0 proto bird metric 32",
     ];
     // WHEN it reads them
@@ -26,8 +23,8 @@ describe("RouteStates", () => {
       [0, ["198.18.7.8", "198.18.7.9"]],
       [10, ["198.18.7.9"]],
       [11, ["198.18.7.8", "198.18.7.9"]],
-      [15, []],
-      [17, ["198.18.7.8"]],
+      [13, []],
+      [14, ["198.18.7.8"]],
     ]);
     expect(r.last?.line).toBe("198.18.207.10 via 198.18.7.8 dev eth0 proto bird metric 32");
   });

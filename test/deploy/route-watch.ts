@@ -1,9 +1,11 @@
 /**
  * The route to a service address in a router container, as it changes: `ip monitor route` in
  * the container's network namespace (entered from the engine's side by its PID), each change
- * stamped when it arrived. Multipath routes print one line per next hop after their header.
+ * stamped when it arrived; `-o` prints a multipath route on one line, which the drills' own
+ * route watch parses the same way.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { nextHopsOf } from "../../lib/drill/three-tier/route-watch";
 
 /** One state of the route: since when, and its next hops (none: no route). */
 export interface RouteState {
@@ -12,10 +14,9 @@ export interface RouteState {
   readonly line: string;
 }
 
-/** Reads `ip monitor route` lines into route states for `service`. */
+/** Reads `ip -o monitor route` lines (one per change) into route states for `service`. */
 export class RouteStates {
   public readonly states: RouteState[] = [];
-  private open: RouteState | undefined;
 
   constructor(private readonly service: string) {}
 
@@ -24,24 +25,11 @@ export class RouteStates {
     this.states.push({ t, hops: [...hops].sort(), line: "(seed)" });
   }
 
-  /** Takes one line the monitor printed at `t`. */
+  /** Takes one line the monitor printed at `t` (the drills' parser reads it). */
   public take(line: string, t = Date.now()): void {
-    const nexthop = /^\s*nexthop via (\S+)/.exec(line);
-    if (nexthop) {
-      this.open?.hops.push(nexthop[1] as string);
-      this.open?.hops.sort();
-      return;
-    }
-    this.open = undefined;
-    const text = line.trim();
-    if (text.startsWith(`Deleted ${this.service} `)) {
-      this.states.push({ t, hops: [], line: text });
-    } else if (text.startsWith(`${this.service} `)) {
-      const via = /^\S+ via (\S+)/.exec(text);
-      const state = { t, hops: via ? [via[1] as string] : [], line: text };
-      this.states.push(state);
-      if (!via) this.open = state;
-    }
+    const text = line.replace(/\\\s*/g, " ").trim();
+    const hops = nextHopsOf(text, this.service);
+    if (hops) this.states.push({ t, hops, line: text });
   }
 
   /** The latest state, if any. */
@@ -56,7 +44,7 @@ export class RouteWatch extends RouteStates {
 
   constructor(pid: number, service: string) {
     super(service);
-    this.child = spawn("nsenter", [`--net=/proc/${pid}/ns/net`, "ip", "-4", "monitor", "route"], {
+    this.child = spawn("nsenter", [`--net=/proc/${pid}/ns/net`, "ip", "-o", "-4", "monitor", "route"], {
       stdio: ["ignore", "pipe", "ignore"],
     });
     let buffer = "";
