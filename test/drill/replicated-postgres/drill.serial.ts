@@ -267,9 +267,9 @@ describe.runIf(available)(
       expect(d.writesBackSeconds).toBeLessThan(15);
       expect(d.acknowledged).toBeGreaterThan(50);
       // Asynchronous: the check is that what was lost was acknowledged within the predicted lag
-    // before the fault, not that nothing was.
-    const kept = out.runs[0]?.checks.find((c) => c.name === "lost-writes-within-the-lag");
-    expect(kept?.passed, kept?.detail).toBe(true);
+      // before the fault, not that nothing was.
+      const kept = out.runs[0]?.checks.find((c) => c.name === "lost-writes-within-the-lag");
+      expect(kept?.passed, kept?.detail).toBe(true);
     }, 1_800_000);
 
     test("dcs-member-loss: an etcd host of its own lost, writes go on, none lost", async () => {
