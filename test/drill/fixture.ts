@@ -23,9 +23,14 @@ export interface SynthesizedExample {
 
 /** Synthesizes the example `name` (by default the VIP pair's drill variant). */
 export function synthesizeDrillExample(name: string = DRILL_EXAMPLE): SynthesizedExample {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-drill-test-"));
   const build = EXAMPLES[name];
   if (!build) throw new Error(`examples/index.ts has no ${name}`);
+  return synthesizeStack(name, build);
+}
+
+/** Synthesizes the stack `name` that `build` adds to an app, into a temporary directory. */
+export function synthesizeStack(name: string, build: (app: App) => unknown): SynthesizedExample {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-drill-test-"));
   const app = new App({ outdir });
   build(app);
   app.synth();

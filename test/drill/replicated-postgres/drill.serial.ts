@@ -4,10 +4,7 @@
  * commits a numbered row every 50 ms through the routers' read-write port; after each fault the
  * table is read back from the new primary and the acknowledged rows missing are counted.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { App, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { DockerPlatform, EtcdPlacement, ReplicatedPostgres, ReplicationMode } from "../../../lib";
 import { formatRuns, formatSummaries } from "../../../lib/drill/core/report";
@@ -16,7 +13,7 @@ import { StackReport } from "../../../lib/drill/core/stack-report";
 import { REPLICATED_POSTGRES_DRILL } from "../../../lib/drill/replicated-postgres/drill";
 import { pythonModulesAvailable, tierAvailable } from "../../support/tiers";
 import { withVmSlot } from "../../support/vm-tier";
-import { type SynthesizedExample, synthesizeDrillExample } from "../fixture";
+import { type SynthesizedExample, synthesizeDrillExample, synthesizeStack } from "../fixture";
 import { DrillHarness, explain } from "../harness";
 import { labAvailable } from "../lab-fixture";
 
@@ -88,29 +85,40 @@ describe("the replicated PostgreSQL drill recognizes its topology", () => {
 // past its bounds in CI (BFD sessions flapping in the three tiers' engine VM). One retry per
 // test, as the other drill tiers: a CI run's partition took 15.9 s against 15.25 s allowed
 // (10.4-14.2 s when quiet). Every failed run is still printed in the summary below.
-describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, { retry: 1 }, () => {
-  let example: SynthesizedExample;
+/**
+ * A drill suite's stack and harness: the stack synthesized before the suite, the drills'
+ * processes stopped after each test, and at its end the runs printed and no namespace or process
+ * of theirs left.
+ */
+function drillSuite(name: string, synthesize: () => SynthesizedExample) {
+  let stack: SynthesizedExample | undefined;
   const harness = new DrillHarness();
   let namespacesBefore: string[] = [];
-
   beforeAll(() => {
-    example = synthesizeDrillExample(EXAMPLE);
+    stack = synthesize();
     namespacesBefore = harness.namespaces();
   });
   afterEach(() => harness.stopAll());
   afterAll(() => {
-    example?.remove();
+    stack?.remove();
     if (harness.summaries.length) {
       console.log(
-        `\nha-drill on ${EXAMPLE}\n\n${formatRuns(harness.allRuns)}\n\n${formatSummaries(harness.summaries)}\n`,
+        `\nha-drill on ${name}\n\n${formatRuns(harness.allRuns)}\n\n${formatSummaries(harness.summaries)}\n`,
       );
     }
     expect(harness.namespaces().filter((n) => !namespacesBefore.includes(n))).toEqual([]);
     expect(harness.processes()).toEqual([]);
   });
+  return { harness, stack: () => stack as SynthesizedExample };
+}
+
+describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, { retry: 1 }, () => {
+  const suite = drillSuite(EXAMPLE, () => synthesizeDrillExample(EXAMPLE));
+  const harness = suite.harness;
+  const example = suite.stack;
 
   test("primary-loss: writes back within the prediction (under 15 s), no acknowledged write lost, one primary", async () => {
-    const out = await withVmSlot(() => harness.run(example.stackFile, "primary-loss", 1));
+    const out = await withVmSlot(() => harness.run(example().stackFile, "primary-loss", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as {
       writesBackSeconds: number;
@@ -126,7 +134,7 @@ describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, { retry: 1 }
   }, 1_800_000);
 
   test("primary-postgres-crash: Patroni starts PostgreSQL again, crash recovery keeps every acknowledged write", async () => {
-    const out = await withVmSlot(() => harness.run(example.stackFile, "primary-postgres-crash", 1));
+    const out = await withVmSlot(() => harness.run(example().stackFile, "primary-postgres-crash", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
     console.log(
@@ -136,7 +144,7 @@ describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, { retry: 1 }
   }, 1_800_000);
 
   test("replica-loss: the synchronous standby lost, writes wait at most until another is named, none lost", async () => {
-    const out = await withVmSlot(() => harness.run(example.stackFile, "replica-loss", 1));
+    const out = await withVmSlot(() => harness.run(example().stackFile, "replica-loss", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
     console.log(
@@ -146,7 +154,7 @@ describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, { retry: 1 }
   }, 1_800_000);
 
   test("dcs-member-loss: an etcd member lost alone, writes go on, none lost", async () => {
-    const out = await withVmSlot(() => harness.run(example.stackFile, "dcs-member-loss", 1));
+    const out = await withVmSlot(() => harness.run(example().stackFile, "dcs-member-loss", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
     console.log(
@@ -156,7 +164,7 @@ describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, { retry: 1 }
   }, 1_800_000);
 
   test("dcs-leader-and-primary-loss: etcd elects a leader and a replica takes the writes, none lost", async () => {
-    const out = await withVmSlot(() => harness.run(example.stackFile, "dcs-leader-and-primary-loss", 1));
+    const out = await withVmSlot(() => harness.run(example().stackFile, "dcs-leader-and-primary-loss", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
     console.log(
@@ -166,7 +174,7 @@ describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, { retry: 1 }
   }, 1_800_000);
 
   test("primary-partition: the cut-off primary demotes before another node takes writes, none lost", async () => {
-    const out = await withVmSlot(() => harness.run(example.stackFile, "primary-partition", 1));
+    const out = await withVmSlot(() => harness.run(example().stackFile, "primary-partition", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as {
       demotedAfterSeconds: number;
@@ -181,7 +189,7 @@ describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, { retry: 1 }
   }, 1_800_000);
 
   test("old-primary-return: the lost primary's host starts again and rejoins as a replica, none lost", async () => {
-    const out = await withVmSlot(() => harness.run(example.stackFile, "old-primary-return", 1));
+    const out = await withVmSlot(() => harness.run(example().stackFile, "old-primary-return", 1));
     expect(out.code, explain(out)).toBe(0);
     const d = out.runs[0]?.details as { rejoinedSeconds: number; lostAcknowledged: number };
     console.log(
@@ -200,52 +208,29 @@ describe.runIf(available)(`${TIER} (${EXAMPLE}, through ha-drill)`, { retry: 1 }
 const VARIANT = "replicated-postgres-async-drill";
 
 function synthesizeVariant(): SynthesizedExample {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-drill-test-"));
-  const app = new App({ outdir });
-  const stack = new TerraformStack(app, VARIANT);
-  const local = new DockerPlatform(stack, "local", { subnet: "198.18.9.0/24" });
-  new ReplicatedPostgres(local, "orders", {
-    replication: ReplicationMode.asynchronous(),
-    etcd: EtcdPlacement.separate({ members: 3 }),
+  return synthesizeStack(VARIANT, (app) => {
+    const stack = new TerraformStack(app, VARIANT);
+    const local = new DockerPlatform(stack, "local", { subnet: "198.18.9.0/24" });
+    new ReplicatedPostgres(local, "orders", {
+      replication: ReplicationMode.asynchronous(),
+      etcd: EtcdPlacement.separate({ members: 3 }),
+    });
   });
-  app.synth();
-  const stackFile = path.join(outdir, "stacks", VARIANT, "cdk.tf.json");
-  return {
-    stackFile,
-    document: JSON.parse(fs.readFileSync(stackFile, "utf8")) as Record<string, unknown>,
-    remove: () => fs.rmSync(outdir, { recursive: true, force: true }),
-  };
 }
 
 describe.runIf(available)(
   `${TIER} (asynchronous, etcd on hosts of its own, through ha-drill)`,
   { retry: 1 },
   () => {
-    let variant: SynthesizedExample;
-    const harness = new DrillHarness();
-    let namespacesBefore: string[] = [];
-
-    beforeAll(() => {
-      variant = synthesizeVariant();
-      namespacesBefore = harness.namespaces();
-    });
-    afterEach(() => harness.stopAll());
-    afterAll(() => {
-      variant?.remove();
-      if (harness.summaries.length) {
-        console.log(
-          `\nha-drill on ${VARIANT}\n\n${formatRuns(harness.allRuns)}\n\n${formatSummaries(harness.summaries)}\n`,
-        );
-      }
-      expect(harness.namespaces().filter((n) => !namespacesBefore.includes(n))).toEqual([]);
-      expect(harness.processes()).toEqual([]);
-    });
+    const suite = drillSuite(VARIANT, synthesizeVariant);
+    const harness = suite.harness;
+    const variant = suite.stack;
 
     test("the drill finds three etcd hosts apart from the nodes, and no synchronous standby", () => {
-      const stack = parseDockerStack(variant.document, VARIANT);
+      const stack = parseDockerStack(variant().document, VARIANT);
       const target = REPLICATED_POSTGRES_DRILL.recognize(
         stack,
-        StackReport.besideStack(variant.stackFile),
+        StackReport.besideStack(variant().stackFile),
       )[0];
       expect(target?.describe()).toMatchObject({ synchronous: false });
       const etcd = stack.containers.filter((c) => /etcd/.test(c.hostname)).map((c) => c.hostname);
@@ -254,7 +239,7 @@ describe.runIf(available)(
     });
 
     test("primary-loss: writes back within the prediction (under 15 s), what it lost acknowledged within the predicted lag", async () => {
-      const out = await withVmSlot(() => harness.run(variant.stackFile, "primary-loss", 1));
+      const out = await withVmSlot(() => harness.run(variant().stackFile, "primary-loss", 1));
       expect(out.code, explain(out)).toBe(0);
       const d = out.runs[0]?.details as {
         writesBackSeconds: number;
@@ -273,7 +258,7 @@ describe.runIf(available)(
     }, 1_800_000);
 
     test("dcs-member-loss: an etcd host of its own lost, writes go on, none lost", async () => {
-      const out = await withVmSlot(() => harness.run(variant.stackFile, "dcs-member-loss", 1));
+      const out = await withVmSlot(() => harness.run(variant().stackFile, "dcs-member-loss", 1));
       expect(out.code, explain(out)).toBe(0);
       const d = out.runs[0]?.details as { writesBackSeconds: number; lostAcknowledged: number };
       console.log(
