@@ -6,7 +6,10 @@
  * routers with an ECMP route over both L4 nodes, clients through the gateway answered by both L7
  * nodes and every backend, then an L4 node killed and the failover measured. Its timings come
  * from an emulated CPU. Needs what the engine tier and the VM tier need; under CI=true it never
- * skips. Not part of `npm test` (see vitest.engine-vm.config.mts): `npm run test:engine-vm`.
+ * skips. Last in test/serial.test.ts: beside the rest of the suite its guest starved (one run
+ * outside the serial file: 13 minutes, BGP flapping every 25 s, the L4 kill failed), and by the
+ * time the serial file reaches it the other worker has usually finished. Alone:
+ * `npm run test:engine-vm`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
