@@ -5,6 +5,7 @@
  * missed. Monitors are killed by PID when a host is forgotten or the watch stops.
  */
 import type { ChildProcess } from "node:child_process";
+import { LineBuffer } from "../vm/line-requests";
 import type { Lab } from "./lab";
 import { killPid, nowMs, ProcessRegistry } from "./proc";
 
@@ -26,17 +27,10 @@ export class HostMonitors {
   /** Starts the monitor in `host`'s network. */
   public watch(host: string): void {
     const child = this.lab.spawn(host, this.argv, `${this.label} ${host}`);
-    let buffer = "";
+    const lines = new LineBuffer();
     child.stdout?.on("data", (d: Buffer) => {
       const t = nowMs();
-      buffer += d.toString();
-      let nl = buffer.indexOf("\n");
-      while (nl >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        nl = buffer.indexOf("\n");
-        this.onLine(host, line, t);
-      }
+      for (const line of lines.push(d.toString())) this.onLine(host, line, t);
     });
     this.monitors.set(host, child);
   }

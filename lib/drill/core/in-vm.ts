@@ -6,6 +6,7 @@
  * prints it. Its timings come from an emulated CPU, and every run line says so.
  */
 import * as path from "node:path";
+import { LineBuffer } from "../vm/line-requests";
 import { VirtualMachine } from "../vm/virtual-machine";
 
 /** Set inside the VM, so that the inner ha-drill does not boot a VM again. */
@@ -25,18 +26,14 @@ export function markEmulated(line: string): string {
 
 /** Line-buffers a stream of text chunks, passing each complete line (with its newline) to `out`. */
 export function lineWriter(out: (line: string) => void): { write(chunk: string): void; end(): void } {
-  let buffer = "";
+  const lines = new LineBuffer();
   return {
     write(chunk) {
-      buffer += chunk;
-      for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
-        out(`${buffer.slice(0, nl)}\n`);
-        buffer = buffer.slice(nl + 1);
-      }
+      for (const line of lines.push(chunk)) out(`${line}\n`);
     },
     end() {
-      if (buffer) out(buffer);
-      buffer = "";
+      const rest = lines.takeRest();
+      if (rest) out(rest);
     },
   };
 }

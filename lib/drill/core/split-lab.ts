@@ -13,6 +13,7 @@ import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { GuestProcess } from "../vm/guest-process";
+import { LineBuffer, PendingReplies } from "../vm/line-requests";
 import { VirtualMachine } from "../vm/virtual-machine";
 import { DrillError } from "./drill-error";
 import { logFileTail } from "./host-logs";
@@ -39,23 +40,23 @@ const REQUEST_SLACK_MS = 60_000;
 /** Starting a host in the VM: namespaces and the host's staging run on an emulated CPU. */
 const START_LIMIT_MS = 180_000;
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(e: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 /** The machine's end of the VM half's JSON lines. */
 class VmHalf {
-  private nextId = 1;
-  private buffer = "";
-  private readonly pending = new Map<number, Pending>();
-  private readyWait: Pending | undefined;
-  private gone: Error | undefined;
+  private readonly lines = new LineBuffer();
+  private readonly pending = new PendingReplies<unknown>();
+  /** Settles with the VM half's first line (id 0: its lab is made), or fails when it ends. */
+  private readonly made: Promise<void>;
+  private markMade: () => void = () => undefined;
+  private markGone: (e: Error) => void = () => undefined;
   /** The VM's hosts running after the last reply. */
   public running: ReadonlySet<string> = new Set();
 
   public constructor(private readonly server: GuestProcess) {
+    this.made = new Promise((resolve, reject) => {
+      this.markMade = resolve;
+      this.markGone = reject;
+    });
+    this.made.catch(() => undefined);
     server.onOutput((stream, text) => {
       if (stream === "stdout") this.receive(text);
     });
@@ -70,65 +71,39 @@ class VmHalf {
 
   /** Resolves when the VM half has made its lab (at most `timeoutMs`). */
   public ready(timeoutMs: number): Promise<void> {
-    return new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
         () => reject(new DrillError(`the VM's half of the lab was not ready within ${timeoutMs} ms`)),
         timeoutMs,
       );
-      this.readyWait = { resolve, reject, timer };
-      if (this.gone) reject(this.gone);
-    }).then(() => undefined);
+    });
+    return Promise.race([this.made, late]).finally(() => clearTimeout(timer));
   }
 
   private receive(text: string): void {
-    this.buffer += text;
-    for (let nl = this.buffer.indexOf("\n"); nl >= 0; nl = this.buffer.indexOf("\n")) {
-      const line = this.buffer.slice(0, nl).trim();
-      this.buffer = this.buffer.slice(nl + 1);
-      if (!line.startsWith("{")) continue;
+    for (const line of this.lines.push(text)) {
+      if (!line.trim().startsWith("{")) continue;
       const reply = JSON.parse(line) as LabReply;
       this.running = new Set(reply.running);
-      if (reply.id === 0) {
-        if (this.readyWait) {
-          clearTimeout(this.readyWait.timer);
-          this.readyWait.resolve(undefined);
-        }
-        continue;
-      }
-      const p = this.pending.get(reply.id);
-      if (!p) continue;
-      this.pending.delete(reply.id);
-      clearTimeout(p.timer);
-      if (reply.error !== undefined)
-        p.reject(reply.drill ? new DrillError(reply.error) : new Error(reply.error));
-      else p.resolve(reply.value);
+      if (reply.id === 0) this.markMade();
+      else if (reply.error !== undefined)
+        this.pending.reject(reply.id, reply.drill ? new DrillError(reply.error) : new Error(reply.error));
+      else this.pending.resolve(reply.id, reply.value);
     }
   }
 
   private fail(e: Error): void {
-    if (this.gone) return;
-    this.gone = e;
-    if (this.readyWait) {
-      clearTimeout(this.readyWait.timer);
-      this.readyWait.reject(e);
-    }
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(e);
-    }
-    this.pending.clear();
+    this.markGone(e);
+    this.pending.failAll(e);
   }
 
   public call<T>(method: ServedMethod, args: readonly unknown[], timeoutMs: number): Promise<T> {
-    if (this.gone) return Promise.reject(this.gone);
-    const id = this.nextId++;
-    const reply = new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new DrillError(`the VM's half of the lab gave no answer to ${method} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-    });
+    if (this.pending.closedWith) return Promise.reject(this.pending.closedWith);
+    const { id, reply } = this.pending.open(
+      timeoutMs,
+      () => new DrillError(`the VM's half of the lab gave no answer to ${method} within ${timeoutMs} ms`),
+    );
     this.server.write(`${JSON.stringify({ id, method, args })}\n`).catch((e: Error) => this.fail(e));
     return reply as Promise<T>;
   }

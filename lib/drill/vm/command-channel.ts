@@ -4,6 +4,7 @@
  * replies settle them; output and exit notices of spawned processes go to their listeners.
  */
 import { connect, type Socket } from "node:net";
+import { LineBuffer, PendingReplies } from "./line-requests";
 import { VmError } from "./vm-error";
 
 /** A message from the guest. */
@@ -13,12 +14,6 @@ export type GuestMessage = Record<string, unknown>;
 export interface ProcessListener {
   output(stream: "stdout" | "stderr", data: Buffer): void;
   exit(code: number | null, signal: string | null): void;
-}
-
-interface Pending {
-  resolve(m: GuestMessage): void;
-  reject(e: Error): void;
-  timer: NodeJS.Timeout;
 }
 
 function connectOnce(path: string): Promise<Socket> {
@@ -55,11 +50,9 @@ export class CommandChannel {
 
   /** The agent's first message (`ready`, guest uptime, boot errors). */
   public readonly ready: Promise<GuestMessage>;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingReplies<GuestMessage>();
   private readonly listeners = new Map<number, ProcessListener>();
-  private nextId = 1;
-  private buffer = "";
-  private closedWith: Error | undefined;
+  private readonly lines = new LineBuffer();
   private announce: (m: GuestMessage) => void = () => undefined;
   private refuse: (e: Error) => void = () => undefined;
 
@@ -76,11 +69,8 @@ export class CommandChannel {
   }
 
   private receive(chunk: string): void {
-    this.buffer += chunk;
-    for (let nl = this.buffer.indexOf("\n"); nl >= 0; nl = this.buffer.indexOf("\n")) {
-      const line = this.buffer.slice(0, nl).trim();
-      this.buffer = this.buffer.slice(nl + 1);
-      if (line) this.dispatch(JSON.parse(line) as GuestMessage);
+    for (const line of this.lines.push(chunk)) {
+      if (line.trim()) this.dispatch(JSON.parse(line) as GuestMessage);
     }
   }
 
@@ -98,25 +88,16 @@ export class CommandChannel {
       }
       return;
     }
-    const p = typeof m.id === "number" ? this.pending.get(m.id) : undefined;
-    if (!p) return;
-    this.pending.delete(m.id as number);
-    clearTimeout(p.timer);
+    if (typeof m.id !== "number") return;
     if (typeof m.error === "string") {
-      this.listeners.delete(m.id as number);
-      p.reject(new VmError(`VM agent: ${m.error}`));
-    } else p.resolve(m);
+      if (this.pending.reject(m.id, new VmError(`VM agent: ${m.error}`))) this.listeners.delete(m.id);
+    } else this.pending.resolve(m.id, m);
   }
 
   private fail(e: Error): void {
-    if (this.closedWith) return;
-    this.closedWith = e;
+    if (this.pending.closedWith) return;
+    this.pending.failAll(e);
     this.refuse(e);
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(e);
-    }
-    this.pending.clear();
     for (const l of this.listeners.values()) l.exit(null, "VM_GONE");
     this.listeners.clear();
   }
@@ -127,17 +108,14 @@ export class CommandChannel {
     timeoutMs: number,
     listener?: ProcessListener,
   ): Promise<GuestMessage> {
-    if (this.closedWith) return Promise.reject(this.closedWith);
-    const id = this.nextId++;
+    if (this.pending.closedWith) return Promise.reject(this.pending.closedWith);
+    const { id, reply } = this.pending.open(
+      timeoutMs,
+      () => new VmError(`VM agent gave no answer to ${String(request.op)} within ${timeoutMs} ms`),
+    );
     if (listener) this.listeners.set(id, listener);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new VmError(`VM agent gave no answer to ${String(request.op)} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      this.socket.write(`${JSON.stringify({ ...request, id })}\n`);
-    });
+    this.socket.write(`${JSON.stringify({ ...request, id })}\n`);
+    return reply;
   }
 
   /** Closes the socket; pending requests fail. */
