@@ -40,6 +40,9 @@ const REQUEST_SLACK_MS = 60_000;
 /** Starting a host in the VM: namespaces and the host's staging run on an emulated CPU. */
 const START_LIMIT_MS = 180_000;
 
+/** The lab methods of one host that its half of the lab answers. */
+type HostMethod = Exclude<ServedMethod, "teardown">;
+
 /** The machine's end of the VM half's JSON lines. */
 class VmHalf {
   private readonly lines = new LineBuffer();
@@ -220,20 +223,35 @@ export class SplitLab implements Lab {
     return this.local.isStandIn(hostname);
   }
 
+  /**
+   * `method` of `hostname`'s half of the lab: a request to the VM half (answered within
+   * `timeoutMs`) for a host in the VM, this machine's namespace lab otherwise. JSON has no
+   * `undefined`: trailing ones are left out, so that the VM half's defaults apply.
+   */
+  private onHost<M extends HostMethod>(
+    hostname: string,
+    method: M,
+    args: Parameters<NamespaceLab[M]>,
+    timeoutMs = REQUEST_SLACK_MS,
+  ): ReturnType<NamespaceLab[M]> {
+    if (!this.inVm.has(hostname)) {
+      return (this.local[method] as (...a: unknown[]) => ReturnType<NamespaceLab[M]>).apply(this.local, args);
+    }
+    const sent: unknown[] = [...args];
+    while (sent.length > 0 && sent.at(-1) === undefined) sent.pop();
+    return this.call(method, sent, timeoutMs) as ReturnType<NamespaceLab[M]>;
+  }
+
   public startHost(hostname: string): Promise<void> {
-    return this.inVm.has(hostname)
-      ? this.call("startHost", [hostname], START_LIMIT_MS)
-      : this.local.startHost(hostname);
+    return this.onHost(hostname, "startHost", [hostname], START_LIMIT_MS);
   }
 
   public stopHost(hostname: string, graceMs = 5000): Promise<void> {
-    return this.inVm.has(hostname)
-      ? this.call("stopHost", [hostname, graceMs], graceMs + REQUEST_SLACK_MS)
-      : this.local.stopHost(hostname, graceMs);
+    return this.onHost(hostname, "stopHost", [hostname, graceMs], graceMs + REQUEST_SLACK_MS);
   }
 
   public killHost(hostname: string): Promise<void> {
-    return this.inVm.has(hostname) ? this.call("killHost", [hostname]) : this.local.killHost(hostname);
+    return this.onHost(hostname, "killHost", [hostname]);
   }
 
   public isRunning(hostname: string): boolean {
@@ -241,29 +259,25 @@ export class SplitLab implements Lab {
   }
 
   public exec(hostname: string, argv: readonly string[], options?: RunOptions): Promise<RunResult> {
-    if (!this.inVm.has(hostname)) return this.local.exec(hostname, argv, options);
-    return this.call(
+    return this.onHost(
+      hostname,
       "exec",
-      [hostname, argv, options ?? {}],
+      [hostname, argv, options],
       (options?.timeoutMs ?? 10_000) + REQUEST_SLACK_MS,
     );
   }
 
   public async readFile(hostname: string, file: string): Promise<string | undefined> {
-    if (!this.inVm.has(hostname)) return this.local.readFile(hostname, file);
-    return (await this.call<string | null>("readFile", [hostname, file])) ?? undefined;
+    // The VM half's "no such file" comes as null.
+    return (await this.onHost(hostname, "readFile", [hostname, file])) ?? undefined;
   }
 
   public writeFile(hostname: string, file: string, content: string): Promise<void> {
-    return this.inVm.has(hostname)
-      ? this.call("writeFile", [hostname, file, content])
-      : this.local.writeFile(hostname, file, content);
+    return this.onHost(hostname, "writeFile", [hostname, file, content]);
   }
 
   public killProcessTree(hostname: string, pid: number): Promise<number> {
-    return this.inVm.has(hostname)
-      ? this.call("killProcessTree", [hostname, pid])
-      : this.local.killProcessTree(hostname, pid);
+    return this.onHost(hostname, "killProcessTree", [hostname, pid]);
   }
 
   public interfaces(hostname: string): readonly LabInterface[] {
@@ -271,27 +285,19 @@ export class SplitLab implements Lab {
   }
 
   public addresses(hostname: string, iface?: string): Promise<string[]> {
-    return this.inVm.has(hostname)
-      ? this.call("addresses", iface === undefined ? [hostname] : [hostname, iface])
-      : this.local.addresses(hostname, iface);
+    return this.onHost(hostname, "addresses", [hostname, iface]);
   }
 
   public setLink(hostname: string, iface: string, up: boolean): Promise<void> {
-    return this.inVm.has(hostname)
-      ? this.call("setLink", [hostname, iface, up])
-      : this.local.setLink(hostname, iface, up);
+    return this.onHost(hostname, "setLink", [hostname, iface, up]);
   }
 
   public applyNft(hostname: string, ruleset: string): Promise<void> {
-    return this.inVm.has(hostname)
-      ? this.call("applyNft", [hostname, ruleset])
-      : this.local.applyNft(hostname, ruleset);
+    return this.onHost(hostname, "applyNft", [hostname, ruleset]);
   }
 
   public removeNft(hostname: string, family: string, table: string): Promise<void> {
-    return this.inVm.has(hostname)
-      ? this.call("removeNft", [hostname, family, table])
-      : this.local.removeNft(hostname, family, table);
+    return this.onHost(hostname, "removeNft", [hostname, family, table]);
   }
 
   public clientOn(network: string): LabClientPlace {
