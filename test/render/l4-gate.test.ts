@@ -27,14 +27,20 @@ describe("renderL4Gate", () => {
       `socket=${DEFAULT_BIRD_SOCKET}\ndrain_file=${DEFAULT_DRAIN_FILE}\ninterval=0.2\nrule=every-port-healthy\nhold_down=0\nkeepalived_pid=${DEFAULT_KEEPALIVED_PID_FILE}\n`,
     );
     expect(text).toContain(
-      "  cat <<'EOF'\nS svc_198_18_100_10 198.18.100.10 TCP:198.18.100.10:80,TCP:198.18.100.10:443\nS svc_198_18_100_11 198.18.100.11 UDP:198.18.100.11:53\nEOF\n",
+      "services='S svc_198_18_100_10 198.18.100.10 TCP:198.18.100.10:80,TCP:198.18.100.10:443\nS svc_198_18_100_11 198.18.100.11 UDP:198.18.100.11:53'\n",
     );
     // AND it reads BIRD's protocols and IPVS once a round, a real server counting with weight > 0
     expect(text).toContain('  if ! protocols=$(birdc -s "$socket" show protocols 2>&1); then\n');
-    expect(text).toContain("    ipvsadm -Ln 2>/dev/null | sed 's/^/I /'\n");
-    expect(text).toContain(
-      '$1 == "I" && $2 == "->" && vs != "" && $5 ~ /^[0-9]+$/ && $5 > 0 { live[vs] = 1; next }',
-    );
+    expect(text).toContain('  ipvsadm -Ln 2>/dev/null | decide "$drained" "$hold" | while read');
+    expect(text).toContain('    $1 == "->" && vs != "" && $4 ~ /^[0-9]+$/ && $4 > 0 { live[vs] = 1; next }');
+    // AND a round starts no process but birdc, ipvsadm and awk (and birdc again for a change)
+    const round = text.slice(text.indexOf("\nround() {"), text.indexOf("\n}\n", text.indexOf("\nround() {")));
+    const body = (fn: string) => text.slice(text.indexOf(`\n${fn}() {`), text.indexOf("\n}\n", text.indexOf(`\n${fn}() {`)));
+    for (const fn of ["held", "cut_off"]) {
+      // no command substitution (arithmetic is fine), backquote or pipe (|| is fine)
+      expect(body(fn)).not.toMatch(/\$\((?!\()|`|(^|[^|])\|($|[^|])/);
+    }
+    expect(round).not.toMatch(/\$\((?!birdc)/);
     // AND the drain file wins over health, and a stop withdraws everything
     expect(text).toContain(
       'if (drained == "yes") { want = "down"; why = "drained (" drain_file " exists)" }',
@@ -42,9 +48,8 @@ describe("renderL4Gate", () => {
     expect(text).toContain("    trap 'withdraw_all; exit 0' TERM INT\n");
     // AND a hold-down (after the drain file) keeps a node whose keepalived just started unannounced
     expect(text).toContain('        else if (held != "") { want = "down"; why = held }');
-    expect(text).toContain(
-      '  age=$(ps -o etimes= -p "$(cat "$keepalived_pid" 2>/dev/null)" 2>/dev/null | tr -d \' \')',
-    );
+    expect(text).toContain('    ?*) read -r stat <"/proc/$pid/stat" 2>/dev/null || true ;;');
+    expect(text).toContain("  age=$((now - ${20} / ticks))");
   });
 
   test("takes another drain file, socket and rule", () => {
