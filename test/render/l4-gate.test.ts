@@ -34,8 +34,11 @@ describe("renderL4Gate", () => {
     expect(text).toContain('  ipvsadm -Ln 2>/dev/null | decide "$drained" "$hold" | while read');
     expect(text).toContain('    $1 == "->" && vs != "" && $4 ~ /^[0-9]+$/ && $4 > 0 { live[vs] = 1; next }');
     // AND a round starts no process but birdc, ipvsadm and awk (and birdc again for a change)
-    const round = text.slice(text.indexOf("\nround() {"), text.indexOf("\n}\n", text.indexOf("\nround() {")));
-    const body = (fn: string) => text.slice(text.indexOf(`\n${fn}() {`), text.indexOf("\n}\n", text.indexOf(`\n${fn}() {`)));
+    const body = (fn: string) => {
+      const start = text.indexOf(`\n${fn}() {`);
+      return text.slice(start, text.indexOf("\n}\n", start));
+    };
+    const round = body("round");
     for (const fn of ["held", "cut_off"]) {
       // no command substitution (arithmetic is fine), backquote or pipe (|| is fine)
       expect(body(fn)).not.toMatch(/\$\((?!\()|`|(^|[^|])\|($|[^|])/);
