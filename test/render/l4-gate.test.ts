@@ -51,7 +51,9 @@ describe("renderL4Gate", () => {
     expect(text).toContain("    trap 'withdraw_all; exit 0' TERM INT\n");
     // AND a hold-down (after the drain file) keeps a node whose keepalived just started unannounced
     expect(text).toContain('        else if (held != "") { want = "down"; why = held }');
-    expect(text).toContain('    ?*) read -r stat <"/proc/$pid/stat" 2>/dev/null || true ;;');
+    // (2>/dev/null first: a redirection that fails is reported on the stderr in effect then)
+    expect(text).toContain('  read -r pid 2>/dev/null <"$keepalived_pid" || true');
+    expect(text).toContain('    ?*) read -r stat 2>/dev/null <"/proc/$pid/stat" || true ;;');
     expect(text).toContain("  age=$((now - ${20} / ticks))");
   });
 
