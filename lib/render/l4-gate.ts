@@ -73,7 +73,7 @@ export interface L4GateConfig {
   /**
    * Seconds keepalived must have run before anything is announced: at least the time its first
    * round of health checks takes to mark a dead L7 node (`ipvsDetectionTimeMs`), rounded up.
-   * 0: no hold-down (and `ps` is not needed).
+   * 0: no hold-down (and keepalived's pid file is not read).
    * @default 0
    */
   readonly holdDownSeconds?: number;
