@@ -177,10 +177,20 @@ describe.runIf(available)("BGP from two L4 nodes to a router: ECMP, drain and BF
       `bgp: silent L4 node dropped by BFD (${BFD.multiplier} × ${BFD.intervalMs} ms) in ${detectMs} ms; back in ${backMs} ms (error wait ${BGP.errorWaitMinSeconds} s)`,
     );
 
+    // AND the return disturbs no session: both next hops stay for the next 3 s (polled every 20 ms)
+    const seen = new Set<string>();
+    const until = performance.now() + 3_000;
+    while (performance.now() < until) {
+      seen.add(hops().join());
+      runCommand("sleep", ["0.02"]);
+    }
+
     // THEN the session went down for BFD, within about the detection time, and came back
     expect(bgpDown).toMatch(/BFD session down/);
     expect(detectMs).toBeLessThan(1_500);
     expect(routerBird.bgpInfo("l4_a")).toBe("Established");
+    expect([...seen]).toEqual([BOTH.join()]);
+    expect(routerBird.bgpInfo("l4_b")).toBe("Established");
   });
   test("the router takes only the service /32s: other prefixes an L4 node sends are refused", () => {
     // GIVEN node b reconfigured to announce every static route, among them a /24 and a /32
