@@ -12,6 +12,3 @@ import "./drill/three-tier/drill.serial";
 import "./drill/core/split-lab.serial";
 import "./drill/replicated-postgres/drill.serial";
 import "./drill/replicated-postgres/lab.serial";
-// Last: the longest emulated guest of all (every container of the stack in it), and the most
-// likely of them to have the machine to itself by then.
-import "./deploy/docker-engine-vm.serial";

@@ -1,5 +1,5 @@
 /**
- * Run inside the engine VM by docker-engine-vm.serial.ts (`node --import tsx <this file>
+ * Run inside the engine VM by docker-engine-vm.engine-vm.ts (`node --import tsx <this file>
  * <cdk.tf.json> <lab options as JSON>`): deploys the stack on an engine in the guest, waits for
  * Docker-healthy, checks the three tiers (ECMP on both routers, clients through the gateway
  * answered by both L7 nodes and by every backend), kills an L4 node and measures the failover,

@@ -26,7 +26,7 @@ const available = tierAvailable(
   ["dockerd", "containerd", "runc", "debootstrap", "nsenter", "ip"],
   true,
 );
-/** The drill stacks this machine's kernel can run (the rest: docker-engine-vm.serial.ts). */
+/** The drill stacks this machine's kernel can run (the rest: docker-engine-vm.engine-vm.ts). */
 const STACKS = HOST_ENGINE_STACKS;
 
 describe.skipIf(!available)(TIER, () => {

@@ -1,9 +1,9 @@
 /**
  * Which Docker drill stacks each real-engine test deploys: those whose containers need kernel
  * parts this machine's kernel lacks (IPVS with Maglev and ipip for the three tiers' L4 nodes)
- * go to the engine inside a VM (docker-engine-vm.serial.ts, last in test/serial.test.ts), the
- * rest to the engine on this machine (docker-engine.test.ts). Every stack is deployed by one of
- * them.
+ * go to the engine inside a VM (docker-engine-vm.engine-vm.ts, `npm run test:engine-vm`, apart
+ * from `npm test`), the rest to the engine on this machine (docker-engine.test.ts). Every stack
+ * is deployed by one of them.
  */
 import { EXAMPLES } from "../../examples";
 

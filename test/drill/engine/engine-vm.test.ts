@@ -1,6 +1,6 @@
 /**
  * What the engine VM shares with its guest. Booting it and running the lab inside is the deploy
- * tier's test (test/deploy/docker-engine-vm.serial.ts).
+ * tier's test (test/deploy/docker-engine-vm.engine-vm.ts).
  */
 import { describe, expect, test } from "vitest";
 import { engineVmShares } from "../../../lib/drill/engine/engine-vm";

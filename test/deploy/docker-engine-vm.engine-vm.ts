@@ -6,10 +6,12 @@
  * routers with an ECMP route over both L4 nodes, clients through the gateway answered by both L7
  * nodes and every backend, then an L4 node killed and the failover measured. Its timings come
  * from an emulated CPU. Needs what the engine tier and the VM tier need; under CI=true it never
- * skips. Last in test/serial.test.ts: beside the rest of the suite its guest starved (one run
- * outside the serial file: 13 minutes, BGP flapping every 25 s, the L4 kill failed), and by the
- * time the serial file reaches it the other worker has usually finished. Alone:
- * `npm run test:engine-vm`.
+ * skips. Not part of `npm test` (see vitest.engine-vm.config.mts): `npm run test:engine-vm`.
+ * Every container of the stack runs on the guest's emulated CPU with the stack's own timers
+ * (VRRP adverts and BFD every 100 ms): alone it passed here (316-383 s); last in the serial file
+ * of `npm test` it passed once (12 route flaps before the routes held still) and failed twice in
+ * the next run (the routers' gateway flapping by VRRP, both L4 nodes' BGP sessions lost, no
+ * client answered in 120 s).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
