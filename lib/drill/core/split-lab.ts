@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { GuestProcess } from "../vm/guest-process";
 import { LineBuffer, PendingReplies } from "../vm/line-requests";
-import { VirtualMachine } from "../vm/virtual-machine";
+import { TIMED_GUEST_NICENESS, VirtualMachine } from "../vm/virtual-machine";
 import { DrillError } from "./drill-error";
 import { logFileTail } from "./host-logs";
 import type { Lab, LabClientPlace, LabFactory, LabInterface, LabOptions } from "./lab";
@@ -25,15 +25,6 @@ import type { DrillContainer, DrillStack } from "./stack";
 
 /** The package's root (where bin/ and lib/ or dist/ are): the VM shares it at its own path. */
 const PACKAGE_ROOT = path.resolve(__dirname, "..", "..", "..");
-
-/**
- * The VM's scheduling niceness: ahead of other work on this machine. Its hosts are timed from
- * outside (clients and routers here on the real CPU), so a guest starved for seconds shows as
- * the service failing. Under two busy loops at niceness 0, one drain run saw 265 new connections
- * fail for 8 s until the drained node was withdrawn, another saw both of that node's BGP sessions
- * drop (BFD, 300 ms) before the drain; at -10 two runs under the same load passed in 46-52 s.
- */
-const SPLIT_VM_NICENESS = -10;
 
 /** How long a request to the VM half may take beyond its own command's limit. */
 const REQUEST_SLACK_MS = 60_000;
@@ -167,7 +158,7 @@ export class SplitLab implements Lab {
         hostname: "ha-lab",
         memoryMb: 2048,
         cpus: 2,
-        niceness: SPLIT_VM_NICENESS,
+        niceness: TIMED_GUEST_NICENESS,
         nics: networks.map((n, i) => ({
           tap: `${local.prefix}v${i}`,
           namespace: local.bridgeNamespace(n),

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { VmShare } from "../vm/qemu-command";
 import { makeScratchDisk } from "../vm/scratch-disk";
-import { DEFAULT_GUEST_MODULES, VirtualMachine } from "../vm/virtual-machine";
+import { DEFAULT_GUEST_MODULES, TIMED_GUEST_NICENESS, VirtualMachine } from "../vm/virtual-machine";
 import { lockPath, releaseLock, waitForLock } from "./cache-lock";
 import { registerCleanup } from "./cleanup-registry";
 import { EngineDaemon } from "./engine-daemon";
@@ -31,13 +31,6 @@ export const GUEST_ENGINE_DIR = "/var/lib/ha-engine";
  */
 export const EMULATED_HEALTHCHECK_SCALE = 10;
 
-/**
- * The engine VM's niceness: ahead of other work on this machine. Every container of the stack
- * runs in its guest, BFD's 100 ms timers and VRRP's adverts among them, and a guest starved by
- * the rest of a test run lost its BGP sessions every 25 s (13 minutes, the L4 kill failed).
- */
-export const ENGINE_VM_NICENESS = -10;
-
 /** Options of `EngineVm.boot`. */
 export interface EngineVmOptions {
   /** The host's engine cache (build daemon, image archives, scratch disks). @default defaultCacheDir() */
@@ -52,7 +45,7 @@ export interface EngineVmOptions {
   readonly folders?: readonly string[];
   /**
    * The emulator's scheduling niceness (see `VmOptions.niceness`).
-   * @default ENGINE_VM_NICENESS
+   * @default TIMED_GUEST_NICENESS
    */
   readonly niceness?: number;
   /** How long to wait for another lab on the same cache. @default 900_000 */
@@ -170,7 +163,7 @@ export class EngineVm {
         hostname: "ha-engine",
         memoryMb: options.memoryMb ?? 3072,
         cpus: options.cpus ?? 2,
-        niceness: options.niceness ?? ENGINE_VM_NICENESS,
+        niceness: options.niceness ?? TIMED_GUEST_NICENESS,
         modules: DEFAULT_GUEST_MODULES,
         shares,
         disks: [{ hostPath: disk, guestPath: GUEST_ENGINE_DIR }],
