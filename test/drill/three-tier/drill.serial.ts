@@ -160,9 +160,9 @@ describe.skipIf(!available)(TIER, { retry: 1 }, () => {
     // node's: no new connection is refused or reset, and no kept connection is reset or answered
     // by another L7 node (what a flow moved to a node with another table meets). That is
     // asserted. Timeouts are printed, not asserted: beside the suite here, most first tries (and
-    // both tries of one CI run) lost every BGP session of both L4 nodes at once half a second
-    // after the node's routes came back (BFD, 3 x 100 ms, missed by the emulated guest or the
-    // routers beside it; traced in one run), and every request and kept connection timed out
+    // both tries of one CI run) lost every BGP session of both L4 nodes at once soon after the
+    // returning node's own sessions came back (BFD, 3 x 100 ms, missed by the emulated guest or
+    // the routers beside it; traced in two runs), and every request and kept connection timed out
     // from then until the sessions came back; on a real CPU a return disturbs no session
     // (test/daemon/bgp-ecmp.test.ts), and quiet runs and retries here lost none. The drill's own
     // checks still fail such a run, and this prints them.
