@@ -23,14 +23,19 @@ import type { PostgresSession } from "./session";
 
 const nodeMember = (s: PostgresSession) => s.plan.nodes[0]?.container.constructPath;
 
-/** The primary's host lost: links down and every process killed at once. */
+/**
+ * The primary's host lost: links down and every process killed at once. With etcd beside the
+ * nodes, etcd's leadership is handed to another member first when that host held it: losing both
+ * is `dcs-leader-and-primary-loss`, with a prediction of its own.
+ */
 export const PRIMARY_LOSS: Scenario<PostgresSession, PgInjection> = {
   name: "primary-loss",
   description:
-    "The primary's host lost (links down, every process killed); a replica must take the leader key and the writes",
+    "The primary's host lost (links down, every process killed; etcd's leader elsewhere); a replica must take the leader key and the writes",
   predicts: "primary-loss",
   predictionMember: nodeMember,
   async inject(s) {
+    await s.etcdLeaderOff(s.currentPrimary());
     const primary = s.currentPrimary();
     s.env.say(`primary-loss: ${primary.hostname}`);
     const f = await loseNode(s.lab, primary.hostname);
@@ -83,7 +88,7 @@ export const PRIMARY_POSTGRES_CRASH: Scenario<PostgresSession, PgInjection> = {
   },
 };
 
-/** A replica's host lost (the synchronous standby when there is one). */
+/** A replica's host lost (the synchronous standby when there is one; etcd's leader elsewhere). */
 export const REPLICA_LOSS: Scenario<PostgresSession, PgInjection> = {
   name: "replica-loss",
   description:
@@ -98,6 +103,7 @@ export const REPLICA_LOSS: Scenario<PostgresSession, PgInjection> = {
       s.plan.nodes.find((n) => n.hostname === sync) ??
       s.plan.nodes.find((n) => n.hostname !== primary.hostname);
     if (!victim) return s.fail("the cluster has no replica");
+    await s.etcdLeaderOff(victim);
     s.env.say(
       `replica-loss: ${victim.hostname}${victim.hostname === sync ? " (the synchronous standby)" : ""}`,
     );
@@ -181,7 +187,7 @@ interface PartitionInjection extends PgInjection {
 /**
  * The primary cut off from every other host (blackhole: clients and routers cannot reach it,
  * nor it etcd): it must demote itself before its leader key can expire and a replica promote,
- * so that two primaries never take writes at once.
+ * so that two primaries never take writes at once. etcd's leader elsewhere, as in `primary-loss`.
  */
 export const PRIMARY_PARTITION: Scenario<PostgresSession, PartitionInjection> = {
   name: "primary-partition",
@@ -190,6 +196,7 @@ export const PRIMARY_PARTITION: Scenario<PostgresSession, PartitionInjection> = 
   predicts: "primary-partition",
   predictionMember: nodeMember,
   async inject(s) {
+    await s.etcdLeaderOff(s.currentPrimary());
     const node = s.currentPrimary();
     s.env.say(`primary-partition: ${node.hostname}`);
     const f = await blackhole(s.lab, node.hostname);

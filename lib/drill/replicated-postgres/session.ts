@@ -171,6 +171,50 @@ export class PostgresSession implements DrillSession {
     return r.code === 0 && (await this.etcdLeader())?.hostname === to.hostname;
   }
 
+  /**
+   * With etcd beside the nodes, makes sure the member on `host` does not lead etcd when `host`
+   * is lost: a lost etcd leader is a fault of its own (`dcs-leader-and-primary-loss`), which
+   * costs an election and, on etcd's side, more: a new leader extends every lease by its
+   * election timeout (etcd's lessor `Promote`), so Patroni's keys outlive their ttl. It hands the
+   * leadership to another member, then waits two of Patroni's loops, in which every node renews
+   * its lease to its plain ttl again. Says what it did; nothing when etcd runs apart or another
+   * member leads already.
+   */
+  public async etcdLeaderOff(host: PostgresHost): Promise<void> {
+    if (!this.plan.dcs.some((h) => h.hostname === host.hostname)) return;
+    const leader = await this.etcdLeader();
+    if (!leader) this.fail("no etcd member says it leads");
+    if (leader.hostname !== host.hostname) return;
+    const to = this.plan.dcs.find((h) => h.hostname !== host.hostname && this.lab.isRunning(h.hostname));
+    if (!to || !(await this.moveEtcdLeader(leader, to)))
+      this.fail(`could not hand etcd's leadership from ${host.hostname} to another member`);
+    const loopWait = await this.loopWaitSeconds();
+    this.env.say(
+      `etcd's leadership handed from ${host.hostname} to ${to.hostname}; waiting ${2 * loopWait} s for the leases to be renewed`,
+    );
+    await sleep(2 * loopWait * 1000);
+  }
+
+  /** Patroni's `loop_wait` as a running node's `GET /config` reports it. */
+  private async loopWaitSeconds(): Promise<number> {
+    for (const node of this.plan.nodes) {
+      if (!this.lab.isRunning(node.hostname)) continue;
+      const r = await this.lab.exec(
+        node.hostname,
+        ["curl", "-fsS", "--max-time", "2", `http://${node.address}:${this.plan.restApiPort}/config`],
+        { allowFailure: true, timeoutMs: 5000 },
+      );
+      if (r.code !== 0) continue;
+      try {
+        const loopWait = (JSON.parse(r.stdout) as { loop_wait?: unknown }).loop_wait;
+        if (typeof loopWait === "number" && loopWait > 0) return loopWait;
+      } catch {
+        // a node answering something else: ask the next one
+      }
+    }
+    return this.fail("no node reported Patroni's loop_wait (GET /config)");
+  }
+
   /** Whether `node`'s Patroni says it is primary now (asked from inside the node). */
   public async isPrimary(node: PostgresHost): Promise<boolean> {
     if (!this.lab.isRunning(node.hostname)) return false;

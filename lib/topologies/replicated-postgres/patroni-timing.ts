@@ -4,10 +4,11 @@
  * that keeps a cut-off primary from writing after another node may have been promoted.
  *
  * Defaults: ttl 8 s, loop_wait 1 s, retry_timeout 3 s (Patroni's own are 30, 10 and 10), as the
- * renderer has them. A lost primary's leader key expires at most `ttl` after it was last renewed,
- * and a replica notices at its next loop: at most about 11 s to a new primary behind the routers,
- * where Patroni's defaults take 30-40 s (with loop_wait 2 s the drills measured 10-14 s against
- * 12 s predicted; each loop is a DCS read and write per node, cheap on a few nodes). Shorter still makes a DCS hiccup of a few seconds demote a healthy primary
+ * renderer has them. A lost primary's leader key expires at most `ttl` after it was last renewed;
+ * the replicas watch it, and before racing for it ask every member they knew (the lost one too,
+ * 2 s of Patroni's time limit): at most about 12 s to a new primary behind the routers, where
+ * Patroni's defaults take 30-40 s (the drills measure 10.5-11 s; each loop is a DCS read and
+ * write per node, cheap on a few nodes). Shorter still makes a DCS hiccup of a few seconds demote a healthy primary
  * (`failsafe_mode` keeps it while it still reaches every member); 3 s of retries ride out an etcd
  * leader election (about 1 s with etcd's 100 ms heartbeat and 1 s election timeout). Patroni requires
  * `loop_wait + 2 × retry_timeout <= ttl`: a primary that cannot renew its key gives up (demotes)
@@ -19,7 +20,7 @@ import { invalid } from "../../errors";
 export interface PatroniTiming {
   /** Seconds the leader key lives without renewal. @default 8 */
   readonly ttlSeconds?: number;
-  /** Seconds between two runs of Patroni's loop. @default 2 */
+  /** Seconds between two runs of Patroni's loop. @default 1 */
   readonly loopWaitSeconds?: number;
   /** Seconds a DCS or PostgreSQL operation is retried before it counts as failed. @default 3 */
   readonly retryTimeoutSeconds?: number;

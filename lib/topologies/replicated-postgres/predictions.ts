@@ -8,6 +8,14 @@ import type { DataLoss, FailurePrediction } from "../../model/availability";
 import type { ReplicationMode } from "../../model/replication-mode";
 import type { ResolvedChecks, ResolvedTiming } from "./patroni-timing";
 
+/**
+ * Patroni's own time limit of the REST request a replica makes of every member it knew (the
+ * lost primary included) for its WAL position before it races for the leader key
+ * (`fetch_node_status`, `timeout=2`, no retry, in Patroni 3.0): a lost host answers none, so the
+ * race waits this long.
+ */
+export const PATRONI_MEMBER_STATUS_TIMEOUT_SECONDS = 2;
+
 /** Estimates the predictions rest on, each named in the basis where it is used. */
 export const ESTIMATES = {
   /** `pg_ctl promote` of a streaming replica to a primary on one LAN. */
@@ -61,8 +69,9 @@ export function postgresPredictions(p: PostgresPredictionInput): FailurePredicti
   const riseSeconds = (p.checks.rise * p.checks.intervalMs) / 1000;
   const fallSeconds = (p.checks.fall * p.checks.intervalMs) / 1000;
   const promote = ESTIMATES.promoteSeconds;
-  const failover = ttl + loop + promote + riseSeconds;
-  const failoverBasis = `leader key ttl ${ttl} s (renewed every loop_wait ${loop} s) + a replica's next loop ${loop} s + promotion (estimated ${promote} s) + the router's check: rise ${p.checks.rise} × ${p.checks.intervalMs} ms`;
+  const ask = PATRONI_MEMBER_STATUS_TIMEOUT_SECONDS;
+  const failover = ttl + ask + promote + riseSeconds;
+  const failoverBasis = `leader key ttl ${ttl} s (renewed every loop_wait ${loop} s; the replicas watch it and wake when it expires) + asking the lost primary's REST API for its WAL position (Patroni's ${ask} s time limit) + promotion (estimated ${promote} s) + the router's check: rise ${p.checks.rise} × ${p.checks.intervalMs} ms`;
   const election = p.etcdElectionTimeoutMs / 1000;
   const syncWait = p.mode.kind !== "asynchronous";
   const none: DataLoss = {
@@ -75,7 +84,7 @@ export function postgresPredictions(p: PostgresPredictionInput): FailurePredicti
       recoverySeconds: round(failover),
       failedRequests:
         "writes from the fault until the new primary passes the router's check; reads on the read-only port go on from the other replicas",
-      basis: failoverBasis,
+      basis: `${failoverBasis}; etcd's leader on another host (when the lost host led etcd too: dcs-leader-and-primary-loss)`,
       dataLoss: primaryLossDataLoss(p.mode),
     },
     {
@@ -108,9 +117,9 @@ export function postgresPredictions(p: PostgresPredictionInput): FailurePredicti
     },
     {
       fault: "dcs-leader-and-primary-loss",
-      recoverySeconds: round(failover + 2 * election),
+      recoverySeconds: round(failover + 3 * election),
       failedRequests: "writes until etcd has a new leader and a replica took the expired leader key",
-      basis: `etcd election (up to 2 × ${p.etcdElectionTimeoutMs} ms) + ${failoverBasis}`,
+      basis: `etcd election (up to 2 × ${p.etcdElectionTimeoutMs} ms) + the new etcd leader extending every lease by its election timeout ${p.etcdElectionTimeoutMs} ms (etcd's lessor on promotion), so the leader key outlives its ttl + ${failoverBasis}`,
       dataLoss: primaryLossDataLoss(p.mode),
     },
     {

@@ -18,13 +18,18 @@ function predictions(mode: ReplicationMode) {
 }
 
 describe("postgresPredictions", () => {
-  test("a lost primary: ttl + a loop + promotion + the router's rise, under 15 s with the defaults", () => {
+  test("a lost primary: ttl + asking the lost node + promotion + the router's rise, under 15 s with the defaults", () => {
     const p = predictions(ReplicationMode.synchronous());
-    // 8 + 1 + 1 (estimate) + 1 × 1 s
-    expect(p["primary-loss"]?.recoverySeconds).toBe(11);
+    // 8 + 2 (Patroni's REST time limit) + 1 (estimate) + 1 × 1 s
+    expect(p["primary-loss"]?.recoverySeconds).toBe(12);
     expect(p["primary-loss"]?.basis).toContain("leader key ttl 8 s");
+    expect(p["primary-loss"]?.basis).toContain("Patroni's 2 s time limit");
     expect(p["primary-loss"]?.basis).toContain("estimated 1 s");
-    expect(p["dcs-leader-and-primary-loss"]?.recoverySeconds).toBe(13);
+    // and, with etcd's leader lost too: an election (up to 2 × 1 s) and the lease extension (1 s)
+    expect(p["dcs-leader-and-primary-loss"]?.recoverySeconds).toBe(15);
+    expect(p["dcs-leader-and-primary-loss"]?.basis).toContain(
+      "extending every lease by its election timeout",
+    );
     expect(p["primary-postgres-crash"]?.recoverySeconds).toBe(4);
   });
 
