@@ -23,6 +23,30 @@ async function gatewayHolder(s: ThreeTierSession): Promise<TierHost | undefined>
   return holders.length === 1 ? holders[0] : undefined;
 }
 
+/**
+ * The router that has held the gateway alone for a second, waited for (bounded): the lab is
+ * ready once the routes are, and the routers' VRRP may still be settling then (two masters for an
+ * advert or two after start, seen beside a busy suite).
+ */
+async function steadyGatewayHolder(s: ThreeTierSession): Promise<TierHost | undefined> {
+  let holder: TierHost | undefined;
+  let since = 0;
+  const steady = await waitUntil(
+    async () => {
+      const now = await gatewayHolder(s);
+      if (now?.hostname !== holder?.hostname || now === undefined) {
+        holder = now;
+        since = nowMs();
+        return false;
+      }
+      return nowMs() - since >= 1000;
+    },
+    15_000,
+    100,
+  );
+  return steady === undefined ? undefined : holder;
+}
+
 export const ROUTER_LOSS: Scenario<ThreeTierSession, RouterInjection> = {
   name: "router-loss",
   description:
@@ -31,7 +55,8 @@ export const ROUTER_LOSS: Scenario<ThreeTierSession, RouterInjection> = {
   predictionMember: (s) => s.plan.routers[0]?.container.constructPath,
   async inject(s) {
     const router =
-      (await gatewayHolder(s)) ?? s.fail(`not exactly one router holds the gateway ${s.plan.gateway}`);
+      (await steadyGatewayHolder(s)) ??
+      s.fail(`not exactly one router held the gateway ${s.plan.gateway} for a second within 15 s`);
     s.env.say(`router-loss: ${router.hostname} holds ${s.plan.gateway}`);
     const f = await blackhole(s.lab, router.hostname);
     return { fault: f.description, atMs: f.atMs, router };
