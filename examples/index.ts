@@ -4,9 +4,15 @@ import { dnsPoolDocker } from "./dns-pool-docker";
 import { replicatedPostgresAws } from "./replicated-postgres-aws";
 import { replicatedPostgresDocker } from "./replicated-postgres-docker";
 import { threeTierAws } from "./three-tier-aws";
-import { threeTierDocker } from "./three-tier-docker";
+import { type ThreeTierDockerOptions, threeTierDocker } from "./three-tier-docker";
 import { vipPairAws } from "./vip-pair-aws";
 import { vipPairDocker } from "./vip-pair-docker";
+
+/** The three tiers' drill stack's subnet and service address (198.18.0.0/15). */
+export const THREE_TIER_DRILL: ThreeTierDockerOptions = {
+  subnet: "198.18.7.0/24",
+  serviceAddress: "198.18.207.10",
+};
 
 /** Every example stack by its stack name (a contract: see DESIGN.md). */
 export const EXAMPLES: Record<string, (app: App) => TerraformStack> = {
@@ -21,11 +27,7 @@ export const EXAMPLES: Record<string, (app: App) => TerraformStack> = {
   "three-tier-docker": (app) => threeTierDocker(app),
   "three-tier-aws": (app) => threeTierAws(app),
   // The three tiers on drill addresses; its L4 nodes need IPVS, so it runs where the kernel has it.
-  "three-tier-docker-drill": (app) =>
-    threeTierDocker(app, "three-tier-docker-drill", {
-      subnet: "198.18.7.0/24",
-      serviceAddress: "198.18.207.10",
-    }),
+  "three-tier-docker-drill": (app) => threeTierDocker(app, "three-tier-docker-drill", THREE_TIER_DRILL),
   "replicated-postgres-docker": (app) => replicatedPostgresDocker(app),
   "replicated-postgres-aws": (app) => replicatedPostgresAws(app),
   "replicated-postgres-docker-drill": (app) =>

@@ -1,11 +1,22 @@
 import { type App, TerraformStack } from "cdktf";
-import { BackendPool, DockerPlatform, HealthCheck, ThreeTierLoadBalancer } from "../lib";
+import {
+  BackendPool,
+  type BfdOptions,
+  DockerPlatform,
+  HealthCheck,
+  ThreeTierLoadBalancer,
+  type VrrpOptions,
+} from "../lib";
 
 export interface ThreeTierDockerOptions {
   /** Subnet of the Docker network. */
   readonly subnet: string;
   /** The service address: a /32 outside the subnet, routed by the routers to the L4 nodes. */
   readonly serviceAddress: string;
+  /** The routers' gateway VRRP options. @default - the construct's (adverts every 100 ms) */
+  readonly gateway?: VrrpOptions;
+  /** BFD timers of the router-L4 sessions. @default - the construct's (100 ms × 3) */
+  readonly bfd?: BfdOptions;
 }
 
 /**
@@ -25,6 +36,11 @@ export function threeTierDocker(
     port: 8080,
     healthCheck: HealthCheck.http({ path: "/healthz" }),
   });
-  new ThreeTierLoadBalancer(local, "edge", { backends: web, serviceAddresses: [options.serviceAddress] });
+  new ThreeTierLoadBalancer(local, "edge", {
+    backends: web,
+    serviceAddresses: [options.serviceAddress],
+    ...(options.gateway ? { gateway: options.gateway } : {}),
+    ...(options.bfd ? { bfd: options.bfd } : {}),
+  });
   return stack;
 }

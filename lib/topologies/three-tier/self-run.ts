@@ -116,7 +116,7 @@ export function buildSelfRunL3L4(
     address: h.address,
     asn: 0,
   });
-  const gateway = new VrrpGroup(tier, platform, segment, routerCount, {});
+  const gateway = new VrrpGroup(tier, platform, segment, routerCount, props.gateway ?? {});
   const mode = platform.traits.floatingAddressModes[0] as FloatingAddressMode;
   const gatewayAddress = gateway.addAddress(new Construct(tier, "Routers"), "Gateway", {}, mode);
   const l7Check: IpvsHealthCheck = {

@@ -2,6 +2,7 @@ import type { Spread } from "../../model/placement";
 import type { ISegment } from "../../platforms/segment";
 import type { IBackendPool } from "../parts/backend-pool";
 import type { HaproxyOptions } from "../parts/haproxy-proxy";
+import type { VrrpOptions } from "../parts/vrrp-options";
 
 /** How the L4 nodes hand a flow to an L7 node. */
 export enum L4Forwarding {
@@ -79,6 +80,14 @@ export interface ThreeTierLoadBalancerProps extends HaproxyOptions {
    */
   readonly bfd?: BfdOptions;
   /**
+   * How the routers share the clients' gateway address (keepalived VRRP, as the VIP pair's
+   * nodes share theirs): advert interval, priorities, preemption. The router-loss prediction
+   * follows the advert interval. On hosts that are often CPU-bound (or virtualized without
+   * acceleration), raise `advertIntervalMs` so that a slow keepalived does not force elections.
+   * @default - VRRPv3, adverts every 100 ms, the first router preferred
+   */
+  readonly gateway?: VrrpOptions;
+  /**
    * AS number of the routers, and of the L4 nodes (one AS each side: eBGP).
    * @default - from the platform's private AS pool
    */
@@ -103,6 +112,7 @@ export const SELF_RUN_L3L4_PROPS = [
   "l4Nodes",
   "forwarding",
   "bfd",
+  "gateway",
   "routerAs",
   "l4As",
 ] as const;

@@ -2,6 +2,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { describe, expect, test } from "vitest";
 import { BackendPool, DockerPlatform, ThreeTierLoadBalancer } from "../../../lib";
 import { resolveText } from "../../../lib/model/host-spec";
+import { haReport } from "../../../lib/testing";
 import { BIRD_CONF, birdProcess } from "../../../lib/topologies/three-tier/routers";
 
 describe("three-tier routers", () => {
@@ -32,5 +33,33 @@ describe("three-tier routers", () => {
     const files = router?.spec.files.map((f) => resolveText(f.content)).join("\n") ?? "";
     expect(files).toContain(`${tier.selfRun?.gateway.address}/24`);
     expect(router?.spec.sysctls["net.ipv4.ip_forward"]).toBe("1");
+  });
+
+  test("share the gateway with the VRRP options given (`gateway`), and predict its loss from them", () => {
+    const build = (gateway?: { advertIntervalMs: number }) => {
+      const stack = new TerraformStack(Testing.app(), "s");
+      const platform = new DockerPlatform(stack, "local", { subnet: "198.18.3.0/24" });
+      const web = new BackendPool(platform, "web", { replicas: 1 });
+      const tier = new ThreeTierLoadBalancer(platform, "edge", {
+        backends: web,
+        serviceAddresses: ["198.18.200.10"],
+        ...(gateway ? { gateway } : {}),
+      });
+      const keepalived = tier.selfRun?.routers[0]?.spec.files.find(
+        (f) => f.path === "/etc/keepalived/keepalived.conf",
+      );
+      const routerLoss = haReport(stack)
+        .redundancyGroups.find((g) => g.id === "s/local/edge/Routers")
+        ?.predictions.find((p) => p.fault === "router-loss");
+      return { conf: keepalived ? resolveText(keepalived.content) : "", routerLoss };
+    };
+    const quick = build();
+    const slow = build({ advertIntervalMs: 1000 });
+    expect(quick.conf).toMatch(/advert_int 0\.1\b/);
+    expect(slow.conf).toMatch(/advert_int 1\b/);
+    // master-down: 3 adverts + the skew of the backup's priority, so ten times as long
+    expect(quick.routerLoss?.recoverySeconds).toBeLessThan(0.5);
+    expect(slow.routerLoss?.recoverySeconds).toBeGreaterThan(3);
+    expect(slow.routerLoss?.basis).toContain("1000 ms");
   });
 });

@@ -126,6 +126,11 @@ describe("ThreeTierLoadBalancer on Docker (self-run tiers)", () => {
     ["a service address inside the segment", { serviceAddresses: ["198.18.3.50"] }, /outside every segment/],
     ["a service address that is not one", { serviceAddresses: ["198.18.200.10; drop"] }, /service/],
     ["BFD every 5 ms", { bfd: { intervalMs: 5 } }, /BFD intervalMs.*5/s],
+    [
+      "gateway adverts every 15 ms",
+      { gateway: { advertIntervalMs: 15 } },
+      /advertIntervalMs.*15.*centiseconds/s,
+    ],
     ["one AS for both sides", { routerAs: 4200000100, l4As: 4200000100 }, /already used/],
     ["a port twice", { ports: [80, 80] }, /ports.*each port once/s],
   ])("refuses %s, naming the construct path", (_what, change, message) => {
