@@ -12,3 +12,7 @@ import "./drill/three-tier/drill.serial";
 import "./drill/core/split-lab.serial";
 import "./drill/replicated-postgres/drill.serial";
 import "./drill/replicated-postgres/lab.serial";
+// Last, when the other worker has usually finished: the three tiers' drill stack deployed on a
+// Docker engine inside a VM (the deploy tier for a stack that needs IPVS), with the gateway's
+// and BFD's timers an emulated CPU keeps. Alone: `npm run test:engine-vm`.
+import "./deploy/docker-engine-vm.engine-vm";

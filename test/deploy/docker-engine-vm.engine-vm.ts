@@ -6,19 +6,22 @@
  * routers with an ECMP route over both L4 nodes, clients through the gateway answered by both L7
  * nodes and every backend, then an L4 node killed and the failover measured. Its timings come
  * from an emulated CPU. Needs what the engine tier and the VM tier need; under CI=true it never
- * skips. Not part of `npm test` (see vitest.engine-vm.config.mts): `npm run test:engine-vm`.
- * Every container of the stack runs on the guest's emulated CPU with the stack's own timers
- * (VRRP adverts and BFD every 100 ms): alone it passed here (316-383 s); last in the serial file
- * of `npm test` it passed once (12 route flaps before the routes held still) and failed twice in
- * the next run (the routers' gateway flapping by VRRP, both L4 nodes' BGP sessions lost, no
- * client answered in 120 s).
+ * skips. Last in `npm test`'s serial file (test/serial.test.ts); alone: `npm run test:engine-vm`.
+ * Every container of the stack runs on the guest's emulated CPU. With the stack's own timers
+ * (VRRP adverts and BFD every 100 ms) it passed alone here (316-383 s), but last in the serial
+ * file of `npm test` it passed once (12 route flaps before the routes held still) and failed
+ * twice in the next run (the routers' gateway flapping by VRRP, both L4 nodes' BGP sessions
+ * lost, no client answered in 120 s). So it deploys the drill stack with the two timers an
+ * emulated CPU can keep (`EMULATED_CPU_TIMERS`: gateway adverts every second, BFD 500 ms × 5),
+ * everything else as the example has it; the analysis predicts from those timers.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { describe, expect, test } from "vitest";
-import { EXAMPLES } from "../../examples";
+import { THREE_TIER_DRILL } from "../../examples";
+import { threeTierDocker } from "../../examples/three-tier-docker";
 import { EngineVm } from "../../lib/drill/engine/engine-vm";
 import { vmTierAvailable, withVmSlot } from "../support/vm-tier";
 import type { L4KillResult, ThreeTierInStack } from "./three-tier-kill";
@@ -34,10 +37,15 @@ const available = vmTierAvailable(TIER, [
 ]);
 /** The one drill stack that needs a full kernel (engine-stacks.test.ts); the checks below are the three tiers'. */
 const STACK = "three-tier-docker-drill";
+/** The gateway's and BFD's timers for containers on an emulated CPU, whose timers run late. */
+const EMULATED_CPU_TIMERS = {
+  gateway: { advertIntervalMs: 1000 },
+  bfd: { intervalMs: 500, multiplier: 5 },
+} as const;
 
 describe.skipIf(!available)(TIER, () => {
   test(
-    `${STACK} deploys inside a VM, becomes healthy, routes by ECMP over both L4 nodes, serves through the gateway and fails over when an L4 node is killed`,
+    `${STACK} (timers for an emulated CPU) deploys inside a VM, becomes healthy, routes by ECMP over both L4 nodes, serves through the gateway and fails over when an L4 node is killed`,
     // Once more when it fails: on the emulated CPU the containers' own Docker healthchecks (an
     // exec every 20 s each) probably starve BFD's 300 ms: a run here saw every BGP session of
     // both L4 nodes drop every 25 s, the clients unanswered for the 120 s allowed. The retry
@@ -50,7 +58,7 @@ describe.skipIf(!available)(TIER, () => {
         const outdir = mkdtempSync(path.join(tmpdir(), "ha-engine-vm-test-"));
         const t0 = Date.now();
         const app = new App({ outdir });
-        EXAMPLES[STACK]?.(app);
+        threeTierDocker(app, STACK, { ...THREE_TIER_DRILL, ...EMULATED_CPU_TIMERS });
         app.synth();
         const stackFile = path.join(outdir, "stacks", STACK, "cdk.tf.json");
         let result: Record<string, unknown> = {};
@@ -115,7 +123,8 @@ describe.skipIf(!available)(TIER, () => {
         expect(result.survivorHops).toEqual(["198.18.7.9"]);
         expect(kill.survivors).toEqual([tier.l4[1]]);
         expect(kill.routesDroppedSeconds).toBeGreaterThan(0);
-        // Bounded generously: BFD (3 x 100 ms) on an emulated CPU, whose timers run late.
+        // Bounded generously: BFD (5 x 500 ms, predicted 2.5 s) on an emulated CPU.
+        expect(tier.predictedL4Loss).toBe(2.5);
         expect(kill.routesDroppedSeconds).toBeLessThan(10);
         expect(kill.servedAgainSeconds).toBeLessThan(20);
         expect(kill.answeredAfter.length).toBeGreaterThan(0);
@@ -125,7 +134,7 @@ describe.skipIf(!available)(TIER, () => {
             `through gateway ${tier.gateway} answered by ${l7.by.join(", ")} and from ${backends.by.join(", ")}; ` +
             `routes held still after ${kill.stableAfterSeconds} s (${kill.flapsBeforeKill} flaps; load ${kill.loadBefore}); ` +
             `docker kill ${kill.killed}: both routers dropped it after ${kill.routesDroppedSeconds.toFixed(3)} s ${JSON.stringify(kill.droppedSeconds)} ` +
-            `(the analysis predicts ${tier.predictedL4Loss ?? "nothing"} s by BFD; measured on an emulated CPU), ` +
+            `(the analysis predicts ${tier.predictedL4Loss ?? "nothing"} s by BFD for a silent node; a killed node's kernel closes its BGP sessions at once; measured on an emulated CPU), ` +
             `clients served again after ${kill.servedAgainSeconds.toFixed(3)} s (${kill.failedProbes} of ${kill.probesAfterKill} probes failed), ` +
             `answered by ${kill.answeredAfter.join(", ")}; host ${JSON.stringify(hostTimings)}, ` +
             `guest phases ${JSON.stringify(result.phases)}, lab ${JSON.stringify(result.timings)}; ` +
