@@ -14,6 +14,7 @@ import { createInterface } from "node:readline";
 import { DrillError } from "./drill-error";
 import { NamespaceLab } from "./namespace-lab";
 import { loadStack } from "./stack-file";
+import { StallMeter } from "./stall-meter";
 
 /** Environment variable naming the VM half's configuration file. */
 export const LAB_SERVER_CONFIG_ENV = "HA_LAB_SERVER_CONFIG";
@@ -51,6 +52,7 @@ export const SERVED_METHODS = [
   "applyNft",
   "removeNft",
   "teardown",
+  "stalls",
 ] as const;
 export type ServedMethod = (typeof SERVED_METHODS)[number];
 
@@ -141,6 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     standInPorts: new Map(Object.entries(config.standInPorts)),
   });
   const running = () => config.hosts.filter((h) => lab.isRunning(h));
+  const meter = StallMeter.start();
   const logs = new LogMirror(path.join(config.workDir, "logs"), config.logDir);
   const timer = setInterval(() => void logs.copy(), LOG_COPY_MS);
   let ended = false;
@@ -148,6 +151,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (ended) return [];
     ended = true;
     clearInterval(timer);
+    await meter.stop();
     await logs.copy();
     return lab.teardown();
   };
@@ -166,7 +170,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         const value =
           req.method === "teardown"
             ? await end()
-            : await (lab[req.method] as (...a: unknown[]) => Promise<unknown>).apply(lab, [...req.args]);
+            : req.method === "stalls"
+              ? await meter.read()
+              : await (lab[req.method] as (...a: unknown[]) => Promise<unknown>).apply(lab, [...req.args]);
         send({ id: req.id, value: value ?? null, running: running() });
       } catch (e) {
         send({

@@ -11,6 +11,7 @@
 import type { ChildProcess } from "node:child_process";
 import type { RunOptions, RunResult } from "./proc";
 import type { DrillContainer, DrillStack } from "./stack";
+import type { CpuStall } from "./stall-meter";
 
 /** One network interface of a host. */
 export interface LabInterface {
@@ -48,10 +49,19 @@ export interface LabOptions {
   readonly fullKernelHosts?: readonly string[];
 }
 
+/** The stalls of an emulated CPU (see `stall-meter.ts`) on this machine's clock. */
+export interface CpuStallReport {
+  /** A gap counts when it is this much later than the meter's period. */
+  readonly thresholdMs: number;
+  readonly stalls: readonly CpuStall[];
+}
+
 export interface Lab {
   readonly stack: DrillStack;
   /** Hosts this lab runs on an emulated CPU (a split lab's VM hosts); none when absent. */
   readonly emulatedCpuHosts?: readonly string[];
+  /** When the emulated CPU left a ready thread waiting, since the lab started; absent: no such CPU. */
+  cpuStalls?(): Promise<CpuStallReport>;
   /** Where logs and the drill's own scripts live on this machine. */
   readonly workDir: string;
   /** Host names of the stack's containers, in the stack's order. */

@@ -68,10 +68,17 @@ export function formatRuns(results: readonly DrillRunResult[]): string {
             .filter((c) => !c.passed)
             .map((c) => c.name)
             .join(", ")}`,
-      r.highlights.join("; "),
+      [...r.highlights, ...stallNote(r)].join("; "),
     ]);
   }
   return table(rows);
+}
+
+/** The emulated CPU's stalls of a run, when it had any. */
+function stallNote(r: DrillRunResult): string[] {
+  const s = r.emulatedCpuStalls;
+  if (!s || s.count === 0) return [];
+  return [`emulated CPU stalled ${s.count}× (${s.thresholdMs} ms late or more; longest ${s.longestMs} ms)`];
 }
 
 /** One row per scenario: min / median / max. */

@@ -39,6 +39,16 @@ export interface DrillRunResult {
   readonly durationSeconds: number;
   /** Hosts that ran on an emulated CPU (a split lab's VM hosts): their timings are slower than real. */
   readonly emulatedCpuHosts?: readonly string[];
+  /**
+   * When the emulated CPU left a ready thread waiting from 10 s before the fault to the run's
+   * end (gaps later than its meter's period by `thresholdMs` or more), each from the fault.
+   */
+  readonly emulatedCpuStalls?: {
+    readonly thresholdMs: number;
+    readonly count: number;
+    readonly longestMs: number;
+    readonly stalls: ReadonlyArray<{ readonly startSeconds: number; readonly ms: number }>;
+  };
 }
 
 /** min/median/max of a scenario's runs. */

@@ -13,6 +13,7 @@ import type { DrillRunResult } from "./run-result";
 import type { Scenario } from "./scenario";
 import type { DrillStack } from "./stack";
 import type { StackReport } from "./stack-report";
+import { stallSummary } from "./stall-meter";
 import type { DrillSession, DrillTarget, DrillTimings, RunEnv } from "./topology-drill";
 
 export interface RunContext {
@@ -80,6 +81,7 @@ export async function runScenario<S extends DrillSession>(
     const endMs = nowMs();
     const figures = clientFigures(session.client.records, injection.atMs, endMs, injection.answeredBefore);
     const checks = scenario.checks(session, { injection, measurement, figures, endMs });
+    const stalls = await lab.cpuStalls?.();
     const m = measurement.measure;
     const measured =
       m === "failoverSeconds" || m === "restoredSeconds"
@@ -106,6 +108,9 @@ export async function runScenario<S extends DrillSession>(
       passed: checks.every((c) => c.passed),
       durationSeconds: roundSeconds(nowMs() - started),
       ...(lab.emulatedCpuHosts?.length ? { emulatedCpuHosts: lab.emulatedCpuHosts } : {}),
+      ...(stalls
+        ? { emulatedCpuStalls: stallSummary(stalls.stalls, stalls.thresholdMs, injection.atMs, endMs) }
+        : {}),
     };
   } catch (e) {
     if (e instanceof DrillError) throw new DrillError(`${scenario.name} run ${run}: ${e.message}`);

@@ -17,11 +17,12 @@ import { LineBuffer, PendingReplies } from "../vm/line-requests";
 import { TIMED_GUEST_NICENESS, VirtualMachine } from "../vm/virtual-machine";
 import { DrillError } from "./drill-error";
 import { logFileTail } from "./host-logs";
-import type { Lab, LabClientPlace, LabFactory, LabInterface, LabOptions } from "./lab";
+import type { CpuStallReport, Lab, LabClientPlace, LabFactory, LabInterface, LabOptions } from "./lab";
 import { LAB_SERVER_CONFIG_ENV, type LabReply, type LabServerConfig, type ServedMethod } from "./lab-server";
 import { NamespaceLab } from "./namespace-lab";
-import type { RunOptions, RunResult } from "./proc";
+import { nowMs, type RunOptions, type RunResult } from "./proc";
 import type { DrillContainer, DrillStack } from "./stack";
+import { onThisClock, type StallReading } from "./stall-meter";
 
 /** The package's root (where bin/ and lib/ or dist/ are): the VM shares it at its own path. */
 const PACKAGE_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -32,7 +33,7 @@ const REQUEST_SLACK_MS = 60_000;
 const START_LIMIT_MS = 180_000;
 
 /** The lab methods of one host that its half of the lab answers. */
-type HostMethod = Exclude<ServedMethod, "teardown">;
+type HostMethod = Exclude<ServedMethod, "teardown" | "stalls">;
 
 /** The machine's end of the VM half's JSON lines. */
 class VmHalf {
@@ -307,6 +308,17 @@ export class SplitLab implements Lab {
   public logTail(hostname: string, lines = 40): string {
     if (!this.inVm.has(hostname)) return this.local.logTail(hostname, lines);
     return logFileTail(path.join(this.vmWorkDir, "logs", `${hostname}.log`), lines);
+  }
+
+  /**
+   * The times the VM's CPU left a ready thread waiting (see `stall-meter.ts`), since the VM half
+   * started, on the drill's clock (`nowMs`): the emulated CPU's own account of the timings it
+   * spoiled.
+   */
+  public async cpuStalls(): Promise<CpuStallReport> {
+    const askedMs = nowMs();
+    const reading = await this.call<StallReading>("stalls", [], 30_000);
+    return { thresholdMs: reading.thresholdMs, stalls: onThisClock(reading, askedMs, nowMs()) };
   }
 
   /** Tears the VM half down (its lab, then the VM), then this machine's half. */

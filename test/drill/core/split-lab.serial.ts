@@ -109,6 +109,26 @@ describe.skipIf(!available)(TIER, () => {
     ]);
   }, 60_000);
 
+  test("the VM's CPU stalls are measured: qemu stopped for 600 ms is a stall of about that long, on the drill's clock", async () => {
+    const l = lab as Lab;
+    const qemu = qemuPids[0] as number;
+    const stoppedAt = nowMs();
+    process.kill(qemu, "SIGSTOP");
+    try {
+      await new Promise((r) => setTimeout(r, 600));
+    } finally {
+      process.kill(qemu, "SIGCONT");
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const report = await l.cpuStalls?.();
+    expect(report?.thresholdMs).toBe(150);
+    const stall = report?.stalls.find((x) => x.gapMs >= 500);
+    expect(stall, JSON.stringify(report)).toBeDefined();
+    // it began when qemu stopped, give or take the reply's way and the guest's clock
+    const began = (stall?.endMs ?? 0) - (stall?.gapMs ?? 0);
+    expect(Math.abs(began - stoppedAt)).toBeLessThan(1000);
+  }, 60_000);
+
   test("a client here reaches a host in the VM, and a host here one in the VM, over one segment", async () => {
     const l = lab as Lab;
     expect(await serving(l, "beta")).toBe(true);
