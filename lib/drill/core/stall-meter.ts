@@ -9,13 +9,16 @@
  */
 import { Worker } from "node:worker_threads";
 
-/** One gap: the meter's thread did not run for `gapMs` until `endMs` (epoch ms of this machine). */
+/**
+ * One gap: the meter's thread did not run for `gapMs` until `endMs`, on the meter's own monotonic
+ * clock (a guest's wall clock may be stepped after a stall; the monotonic one is not).
+ */
 export interface CpuStall {
   readonly endMs: number;
   readonly gapMs: number;
 }
 
-/** What a meter saw, with this machine's clock at the answer (to map the stalls onto another's). */
+/** What a meter saw, with its clock at the answer (to map the stalls onto another clock). */
 export interface StallReading {
   readonly nowMs: number;
   readonly thresholdMs: number;
@@ -35,10 +38,12 @@ setInterval(() => {
   const gap = now - last;
   last = now;
   if (gap - periodMs >= thresholdMs && stalls.length < keep) {
-    stalls.push({ endMs: Date.now(), gapMs: Math.round(gap) });
+    stalls.push({ endMs: Math.round(now), gapMs: Math.round(gap) });
   }
 }, periodMs);
-parentPort.on("message", () => parentPort.postMessage({ nowMs: Date.now(), stalls: stalls.slice() }));
+parentPort.on("message", () =>
+  parentPort.postMessage({ nowMs: Math.round(performance.now()), stalls: stalls.slice() }),
+);
 `;
 
 export class StallMeter {
