@@ -49,11 +49,14 @@ export interface LabOptions {
   readonly fullKernelHosts?: readonly string[];
 }
 
-/** The stalls of an emulated CPU (see `stall-meter.ts`) on this machine's clock. */
+/** The stalls of an emulated CPU (see `stall-meter.ts`), and of this machine's, on the drill's clock. */
 export interface CpuStallReport {
   /** A gap counts when it is this much later than the meter's period. */
   readonly thresholdMs: number;
+  /** In the VM (its half of the lab's process). */
   readonly stalls: readonly CpuStall[];
+  /** Here, in the drill's process, at the niceness of the hosts that run here. */
+  readonly hostStalls: readonly CpuStall[];
 }
 
 export interface Lab {

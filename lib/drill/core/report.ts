@@ -74,11 +74,13 @@ export function formatRuns(results: readonly DrillRunResult[]): string {
   return table(rows);
 }
 
-/** The emulated CPU's stalls of a run, when it had any. */
+/** The CPU stalls of a split lab's run (the VM's, and this machine's beside it), when it had any. */
 function stallNote(r: DrillRunResult): string[] {
-  const s = r.emulatedCpuStalls;
-  if (!s || s.count === 0) return [];
-  return [`emulated CPU stalled ${s.count}× (${s.thresholdMs} ms late or more; longest ${s.longestMs} ms)`];
+  const note = (where: string, s: DrillRunResult["emulatedCpuStalls"]) =>
+    s && s.count > 0
+      ? [`${where} stalled ${s.count}× (${s.thresholdMs} ms late or more; longest ${s.longestMs} ms)`]
+      : [];
+  return [...note("emulated CPU", r.emulatedCpuStalls), ...note("this machine's CPU", r.hostCpuStalls)];
 }
 
 /** One row per scenario: min / median / max. */

@@ -43,12 +43,16 @@ export interface DrillRunResult {
    * When the emulated CPU left a ready thread waiting from 10 s before the fault to the run's
    * end (gaps later than its meter's period by `thresholdMs` or more), each from the fault.
    */
-  readonly emulatedCpuStalls?: {
-    readonly thresholdMs: number;
-    readonly count: number;
-    readonly longestMs: number;
-    readonly stalls: ReadonlyArray<{ readonly startSeconds: number; readonly ms: number }>;
-  };
+  readonly emulatedCpuStalls?: StallSummary;
+  /** The same, measured here beside the hosts that run on this machine's CPU (a split lab). */
+  readonly hostCpuStalls?: StallSummary;
+}
+
+export interface StallSummary {
+  readonly thresholdMs: number;
+  readonly count: number;
+  readonly longestMs: number;
+  readonly stalls: ReadonlyArray<{ readonly startSeconds: number; readonly ms: number }>;
 }
 
 /** min/median/max of a scenario's runs. */

@@ -109,7 +109,10 @@ export async function runScenario<S extends DrillSession>(
       durationSeconds: roundSeconds(nowMs() - started),
       ...(lab.emulatedCpuHosts?.length ? { emulatedCpuHosts: lab.emulatedCpuHosts } : {}),
       ...(stalls
-        ? { emulatedCpuStalls: stallSummary(stalls.stalls, stalls.thresholdMs, injection.atMs, endMs) }
+        ? {
+            emulatedCpuStalls: stallSummary(stalls.stalls, stalls.thresholdMs, injection.atMs, endMs),
+            hostCpuStalls: stallSummary(stalls.hostStalls, stalls.thresholdMs, injection.atMs, endMs),
+          }
         : {}),
     };
   } catch (e) {

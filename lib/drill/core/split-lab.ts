@@ -22,7 +22,7 @@ import { LAB_SERVER_CONFIG_ENV, type LabReply, type LabServerConfig, type Served
 import { NamespaceLab } from "./namespace-lab";
 import { nowMs, type RunOptions, type RunResult } from "./proc";
 import type { DrillContainer, DrillStack } from "./stack";
-import { onThisClock, type StallReading } from "./stall-meter";
+import { onThisClock, StallMeter, type StallReading } from "./stall-meter";
 
 /** The package's root (where bin/ and lib/ or dist/ are): the VM shares it at its own path. */
 const PACKAGE_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -108,6 +108,8 @@ export class SplitLab implements Lab {
   public readonly emulatedCpuHosts: readonly string[];
   private readonly inVm: ReadonlySet<string>;
   private tearingDown: Promise<string[]> | undefined;
+  /** This machine's side: what a thread here at the local hosts' niceness waited. */
+  private readonly hostMeter = StallMeter.start();
 
   private constructor(
     private readonly local: NamespaceLab,
@@ -318,7 +320,14 @@ export class SplitLab implements Lab {
   public async cpuStalls(): Promise<CpuStallReport> {
     const askedMs = nowMs();
     const reading = await this.call<StallReading>("stalls", [], 30_000);
-    return { thresholdMs: reading.thresholdMs, stalls: onThisClock(reading, askedMs, nowMs()) };
+    const answeredMs = nowMs();
+    const here = await this.hostMeter.read();
+    const hereAt = nowMs();
+    return {
+      thresholdMs: reading.thresholdMs,
+      stalls: onThisClock(reading, askedMs, answeredMs),
+      hostStalls: onThisClock(here, hereAt, hereAt),
+    };
   }
 
   /** Tears the VM half down (its lab, then the VM), then this machine's half. */
@@ -335,6 +344,7 @@ export class SplitLab implements Lab {
       problems.push(`the VM's half of the lab: ${(e as Error).message}`);
     }
     await this.vm.shutdown();
+    await this.hostMeter.stop();
     problems.push(...(await this.local.teardown()));
     return problems;
   }

@@ -124,9 +124,30 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
     const returned = s.routes.heldSince(injection.appliedMs, (hops) => hops.includes(injection.node.address));
     const connections = await settledFates(s, injection.atMs);
     const returnedSeconds = seconds(returned);
+    // Every change of the routers' next hops from the return on: what a failed return did to them.
+    const routeChanges = s.routes.events
+      .filter((e) => e.t >= injection.atMs)
+      .map((e) => ({
+        afterSeconds: Math.round(e.t - injection.atMs) / 1000,
+        router: e.router,
+        nextHops: e.nextHops,
+      }));
+    // New connections that failed, per second from the return (the first 30 s).
+    const failedBySecond = Array.from({ length: 30 }, () => 0);
+    for (const r of s.client.records) {
+      const second = Math.floor((r.startMs - injection.atMs) / 1000);
+      if (r.outcome !== "ok" && second >= 0 && second < 30) failedBySecond[second] += 1;
+    }
     return {
       measure: "returnedSeconds",
-      details: { returnedSeconds, ...connectionDetails(connections) },
+      details: {
+        returnedSeconds,
+        // How long lifting the blackhole took (its nft commands; seconds on a busy emulated CPU).
+        healSeconds: seconds(injection.appliedMs - injection.atMs),
+        routeChanges,
+        failedBySecond,
+        ...connectionDetails(connections),
+      },
       highlights: [
         `back in every router's route after ${returnedSeconds ?? "never"} s`,
         `${connections.survived}/${connections.established} connections survived`,

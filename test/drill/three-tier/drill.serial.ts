@@ -67,7 +67,7 @@ async function drillInVm(
       console.log(
         `${TIER} (${r.emulatedCpu ? "whole lab" : (r.emulatedCpuHosts ?? []).join(", ")} on an emulated CPU): ${r.scenario}: ${r.measure} ${r.measuredSeconds} s (predicted ${r.predictedSeconds ?? "-"} s); ` +
           `${r.highlights.join("; ")}; new connections failed ${r.requests.failed} of ${r.requests.sent}; ` +
-          `guest stalls ${JSON.stringify(r.emulatedCpuStalls ?? "not measured")}; ` +
+          `guest stalls ${JSON.stringify(r.emulatedCpuStalls ?? "not measured")}, here ${JSON.stringify(r.hostCpuStalls ?? "not measured")}; ` +
           r.checks.map((c) => `${c.name} ${c.passed ? "ok" : "FAILED"}: ${c.detail}`).join(" | "),
       );
     }
