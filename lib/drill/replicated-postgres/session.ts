@@ -87,28 +87,47 @@ export class PostgresSession implements DrillSession {
     return Math.max(20_000, (predicted?.recoverySeconds ?? 0) * 3000 + 10_000);
   }
 
-  /** Patroni's members as a running node reports them; empty when none answers. */
-  public async members(except: readonly string[] = []): Promise<ClusterMember[]> {
+  /**
+   * `GET <path>` of Patroni's REST API, asked of each running node in turn (but `except`), read
+   * by `read`; the first answer it makes something of, undefined when none.
+   */
+  private async askAnyNode<T>(
+    apiPath: string,
+    read: (body: unknown) => T | undefined,
+    except: readonly string[] = [],
+  ): Promise<T | undefined> {
     for (const node of this.plan.nodes) {
       if (except.includes(node.hostname) || !this.lab.isRunning(node.hostname)) continue;
       const r = await this.lab.exec(
         node.hostname,
-        ["curl", "-fsS", "--max-time", "2", `http://${node.address}:${this.plan.restApiPort}/cluster`],
+        ["curl", "-fsS", "--max-time", "2", `http://${node.address}:${this.plan.restApiPort}${apiPath}`],
         { allowFailure: true, timeoutMs: 5000 },
       );
       if (r.code !== 0) continue;
       try {
-        return ((JSON.parse(r.stdout) as { members?: ClusterMember[] }).members ?? []).map((m) => ({
-          name: m.name,
-          role: m.role,
-          state: m.state,
-          ...(m.host !== undefined ? { host: m.host } : {}),
-        }));
+        const value = read(JSON.parse(r.stdout));
+        if (value !== undefined) return value;
       } catch {
         // a node answering something else: ask the next one
       }
     }
-    return [];
+    return undefined;
+  }
+
+  /** Patroni's members as a running node reports them; empty when none answers. */
+  public async members(except: readonly string[] = []): Promise<ClusterMember[]> {
+    const members = await this.askAnyNode(
+      "/cluster",
+      (body) =>
+        ((body as { members?: ClusterMember[] }).members ?? []).map((m) => ({
+          name: m.name,
+          role: m.role,
+          state: m.state,
+          ...(m.host !== undefined ? { host: m.host } : {}),
+        })),
+      except,
+    );
+    return members ?? [];
   }
 
   /** The nodes that answer 200 on `GET /primary` now (more than one: a split brain). */
@@ -197,22 +216,11 @@ export class PostgresSession implements DrillSession {
 
   /** Patroni's `loop_wait` as a running node's `GET /config` reports it. */
   private async loopWaitSeconds(): Promise<number> {
-    for (const node of this.plan.nodes) {
-      if (!this.lab.isRunning(node.hostname)) continue;
-      const r = await this.lab.exec(
-        node.hostname,
-        ["curl", "-fsS", "--max-time", "2", `http://${node.address}:${this.plan.restApiPort}/config`],
-        { allowFailure: true, timeoutMs: 5000 },
-      );
-      if (r.code !== 0) continue;
-      try {
-        const loopWait = (JSON.parse(r.stdout) as { loop_wait?: unknown }).loop_wait;
-        if (typeof loopWait === "number" && loopWait > 0) return loopWait;
-      } catch {
-        // a node answering something else: ask the next one
-      }
-    }
-    return this.fail("no node reported Patroni's loop_wait (GET /config)");
+    const loopWait = await this.askAnyNode("/config", (body) => {
+      const v = (body as { loop_wait?: unknown }).loop_wait;
+      return typeof v === "number" && v > 0 ? v : undefined;
+    });
+    return loopWait ?? this.fail("no node reported Patroni's loop_wait (GET /config)");
   }
 
   /** Whether `node`'s Patroni says it is primary now (asked from inside the node). */

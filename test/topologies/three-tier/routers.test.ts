@@ -1,19 +1,31 @@
 import { TerraformStack, Testing } from "cdktf";
 import { describe, expect, test } from "vitest";
-import { BackendPool, DockerPlatform, ThreeTierLoadBalancer } from "../../../lib";
+import {
+  BackendPool,
+  DockerPlatform,
+  ThreeTierLoadBalancer,
+  type ThreeTierLoadBalancerProps,
+} from "../../../lib";
 import { resolveText } from "../../../lib/model/host-spec";
 import { haReport } from "../../../lib/testing";
 import { BIRD_CONF, birdProcess } from "../../../lib/topologies/three-tier/routers";
 
+/** The three tiers on Docker with one backend, and their stack. */
+function threeTiers(props: Partial<ThreeTierLoadBalancerProps> = {}) {
+  const stack = new TerraformStack(Testing.app(), "s");
+  const platform = new DockerPlatform(stack, "local", { subnet: "198.18.3.0/24" });
+  const web = new BackendPool(platform, "web", { replicas: 1 });
+  const tier = new ThreeTierLoadBalancer(platform, "edge", {
+    backends: web,
+    serviceAddresses: ["198.18.200.10"],
+    ...props,
+  });
+  return { stack, tier };
+}
+
 describe("three-tier routers", () => {
   test("run BIRD and keepalived; the gateway is given up while BIRD is down (track file)", () => {
-    const stack = new TerraformStack(Testing.app(), "s");
-    const platform = new DockerPlatform(stack, "local", { subnet: "198.18.3.0/24" });
-    const web = new BackendPool(platform, "web", { replicas: 1 });
-    const tier = new ThreeTierLoadBalancer(platform, "edge", {
-      backends: web,
-      serviceAddresses: ["198.18.200.10"],
-    });
+    const { tier } = threeTiers();
     const router = tier.selfRun?.routers[1];
     expect(router?.hostname).toBe("edge-router-1");
     expect(router?.spec.processes.map((p) => p.name)).toEqual(["bird", "keepalived"]);
@@ -37,14 +49,7 @@ describe("three-tier routers", () => {
 
   test("share the gateway with the VRRP options given (`gateway`), and predict its loss from them", () => {
     const build = (gateway?: { advertIntervalMs: number }) => {
-      const stack = new TerraformStack(Testing.app(), "s");
-      const platform = new DockerPlatform(stack, "local", { subnet: "198.18.3.0/24" });
-      const web = new BackendPool(platform, "web", { replicas: 1 });
-      const tier = new ThreeTierLoadBalancer(platform, "edge", {
-        backends: web,
-        serviceAddresses: ["198.18.200.10"],
-        ...(gateway ? { gateway } : {}),
-      });
+      const { stack, tier } = threeTiers(gateway ? { gateway } : {});
       const keepalived = tier.selfRun?.routers[0]?.spec.files.find(
         (f) => f.path === "/etc/keepalived/keepalived.conf",
       );
