@@ -1,13 +1,13 @@
 /**
  * How long a machine's CPU left a ready thread waiting: a worker thread asks to run every
  * `periodMs` and records every gap between two of its runs that is later than that by
- * `thresholdMs` or more. Run in a
- * VM's half of a split lab it tells, after a drill, whether the guest stalled (an emulated CPU
- * taken by something else, or saturated) when a timer-driven daemon there (BFD, VRRP) missed its
- * beat. A worker thread of its own, so that the process's own work (spawning a host's command,
+ * `thresholdMs` or more. Run in a VM's half of a split lab it tells, after a drill, whether the
+ * guest stalled (an emulated CPU taken by something else, or saturated) when a timer-driven
+ * daemon there (BFD, VRRP) missed its beat. A worker thread of its own, so that the process's own work (spawning a host's command,
  * parsing a reply) does not count as the machine's.
  */
 import { Worker } from "node:worker_threads";
+import type { StallSummary } from "./run-result";
 
 /**
  * One gap: the meter's thread did not run for `gapMs` until `endMs`, on the meter's own monotonic
@@ -62,7 +62,7 @@ export class StallMeter {
     return new StallMeter(worker, thresholdMs);
   }
 
-  /** Every stall since the start (the first `KEEP`), with this machine's clock now. */
+  /** Every stall since the start (the first `KEEP`), with the meter's clock now. */
   public read(timeoutMs = 5000): Promise<StallReading> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -99,7 +99,7 @@ export function stallSummary(
   thresholdMs: number,
   faultMs: number,
   endMs: number,
-) {
+): StallSummary {
   const during = stalls.filter((s) => s.endMs >= faultMs - 10_000 && s.endMs - s.gapMs <= endMs);
   return {
     thresholdMs,

@@ -7,7 +7,7 @@
  * renderer has them. A lost primary's leader key expires at most `ttl` after it was last renewed;
  * the replicas watch it, and before racing for it ask every member they knew (the lost one too,
  * 2 s of Patroni's time limit): at most about 12 s to a new primary behind the routers, where
- * Patroni's defaults take 30-40 s (the drills measure 10.5-11 s; each loop is a DCS read and
+ * Patroni's defaults take 30-40 s (the drills measure 10.9-11.8 s; each loop is a DCS read and
  * write per node, cheap on a few nodes). Shorter still makes a DCS hiccup of a few seconds demote a healthy primary
  * (`failsafe_mode` keeps it while it still reaches every member); 3 s of retries ride out an etcd
  * leader election (about 1 s with etcd's 100 ms heartbeat and 1 s election timeout). Patroni requires
