@@ -48,18 +48,23 @@ export const L4_NODE_BLACKHOLE: Scenario<ThreeTierSession, L4Injection> = {
       injection.appliedMs,
       (hops) => !hops.includes(injection.node.address),
     );
+    // The rules took effect somewhere in the command's run (seconds on a busy emulated CPU): from
+    // its start, the most withdrawal can have taken; 0 above means it was done before the command.
+    const fromStart = s.routes.heldSince(injection.atMs, (hops) => !hops.includes(injection.node.address));
     const connections = await settledFates(s, injection.atMs);
     const withdrawnSeconds = seconds(withdrawn);
+    const faultCommandSeconds = seconds(injection.appliedMs - injection.atMs);
     return {
       measure: "withdrawnSeconds",
       details: {
         withdrawnSeconds,
-        faultCommandSeconds: seconds(injection.appliedMs - injection.atMs),
+        withdrawnFromCommandStartSeconds: seconds(fromStart),
+        faultCommandSeconds,
         predictedSeconds: prediction?.recoverySeconds ?? null,
         ...connectionDetails(connections),
       },
       highlights: [
-        `out of every router's route after ${withdrawnSeconds ?? "never"} s`,
+        `out of every router's route after ${withdrawnSeconds ?? "never"} s (${seconds(fromStart) ?? "never"} s from the start of the fault's command, which took ${faultCommandSeconds} s)`,
         `${connections.survived}/${connections.established} connections survived`,
       ],
     };
