@@ -46,10 +46,10 @@ const EMULATED_CPU_TIMERS = {
 describe.skipIf(!available)(TIER, () => {
   test(
     `${STACK} (timers for an emulated CPU) deploys inside a VM, becomes healthy, routes by ECMP over both L4 nodes, serves through the gateway and fails over when an L4 node is killed`,
-    // Once more when it fails: on the emulated CPU the containers' own Docker healthchecks (an
-    // exec every 20 s each) probably starve BFD's 300 ms: a run here saw every BGP session of
-    // both L4 nodes drop every 25 s, the clients unanswered for the 120 s allowed. The retry
-    // boots a fresh VM on a fresh disk.
+    // Once more when it fails: the guest's emulated CPU can still stall past the timers above
+    // (with the stack's own 100 ms BFD a run here saw every BGP session of both L4 nodes drop
+    // every 25 s, the Docker healthchecks' execs the likely cause). The retry boots a fresh VM
+    // on a fresh disk.
     { timeout: 1_800_000, retry: 1 },
     () =>
       withVmSlot(async () => {
