@@ -118,6 +118,13 @@ export function parseProbeLine(obj: Record<string, unknown>): ProbeRecord {
   };
 }
 
+/**
+ * How long a probe process may take to say it runs. Python and asyncio start in well under a
+ * second here, in seconds on an emulated CPU (a VM), and in tens of seconds there when the machine
+ * is busy with other work.
+ */
+const START_TIMEOUT_MS = 60_000;
+
 /** A running probe process; `records` grows as probes complete. */
 export class ProbeProcess<O extends string = string> implements DrillClient<O> {
   public readonly records: ProbeRecord<O>[] = [];
@@ -157,15 +164,22 @@ export class ProbeProcess<O extends string = string> implements DrillClient<O> {
     };
     const child = lab.spawn(place, ["/usr/bin/python3", "-u", script, JSON.stringify(config)], spec.name);
     const client = new ProbeProcess<O>(spec.target, child);
-    // Python and asyncio start in well under a second here, in seconds on an emulated CPU (a VM),
-    // and in tens of seconds there when the machine is busy with other work.
-    const deadline = nowMs() + 60_000;
-    while (!client.ready && nowMs() < deadline && child.exitCode === null) {
+    const started = nowMs();
+    const deadline = started + START_TIMEOUT_MS;
+    while (!client.ready && nowMs() < deadline && child.exitCode === null && child.signalCode === null) {
       await new Promise((r) => setTimeout(r, 10));
     }
     if (!client.ready) {
+      const waited = ((nowMs() - started) / 1000).toFixed(1);
+      const how =
+        child.exitCode !== null || child.signalCode !== null
+          ? `it ended (${child.signalCode ? `signal ${child.signalCode}` : `exit ${child.exitCode}`}) after ${waited} s`
+          : `not ready within ${START_TIMEOUT_MS / 1000} s`;
       await client.stop();
-      throw new DrillError(`the drill client did not start: ${client.stderr.trim()}`);
+      const said = client.stderr.trim();
+      throw new DrillError(
+        `the drill client ${spec.name} in ${place} did not start: ${how}${said ? `: ${said}` : ""}`,
+      );
     }
     return client;
   }
