@@ -59,9 +59,12 @@ describe.runIf(available)("the unreachable sentinels", () => {
       code: string;
       ms: number;
     };
-    // THEN it fails with ENETUNREACH within milliseconds, without a TCP packet sent
+    // THEN it fails with ENETUNREACH, without a TCP packet sent: the kernel refused the
+    // connect itself. That is what "at once" means here; how many milliseconds the refusal took
+    // is the machine's load, not the sentinel's (a busy CI run measured 197 ms). It comes before
+    // the first SYN retransmission (1 s), which a sent SYN's refusal would have to wait for.
     expect(result.code).toBe("ENETUNREACH");
-    expect(result.ms).toBeLessThan(100);
     expect(sent()).toBe(before);
+    expect(result.ms).toBeLessThan(1000);
   });
 });
