@@ -32,15 +32,19 @@ export function blackholeRuleset(): string {
   ].join("\n");
 }
 
+/** The nftables commands that lift a blackhole: both of its tables deleted at once. */
+function blackholeHealRuleset(): string {
+  return [`delete table arp ${BLACKHOLE_TABLE}`, `delete table inet ${BLACKHOLE_TABLE}`, ""].join("\n");
+}
+
 export async function blackhole(lab: Lab, hostname: string): Promise<InjectedFault> {
   const atMs = nowMs();
   await lab.applyNft(hostname, blackholeRuleset());
   return {
     description: `blackhole of ${hostname}: every packet in and out dropped silently (nft)`,
     atMs,
-    heal: async () => {
-      await lab.removeNft(hostname, "arp", BLACKHOLE_TABLE);
-      await lab.removeNft(hostname, "inet", BLACKHOLE_TABLE);
-    },
+    // Both tables in one nft transaction: one process (seconds each on an emulated CPU), and no
+    // moment with ARP let through while IP is still dropped.
+    heal: () => lab.applyNft(hostname, blackholeHealRuleset()),
   };
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import type { DrillClient } from "../../../lib/drill/clients/client";
 import type { NamespaceLab } from "../../../lib/drill/core/namespace-lab";
 import { nowMs, ProcessRegistry } from "../../../lib/drill/core/proc";
-import { blackhole } from "../../../lib/drill/faults/blackhole";
+import { BLACKHOLE_TABLE, blackhole } from "../../../lib/drill/faults/blackhole";
 import { answeredAfter, labAvailable, outcomes, probe, probesAfter, tinyLab } from "../lab-fixture";
 
 describe.runIf(labAvailable())("blackhole", () => {
@@ -45,7 +45,10 @@ describe.runIf(labAvailable())("blackhole", () => {
     // WHEN it is healed
     await fault.heal();
 
-    // THEN the client is answered again, ARP included
+    // THEN both of its tables are gone (one transaction), and the client is answered again, ARP included
+    const tables = await lab.exec("beta", ["nft", "list", "tables"], { allowFailure: true });
+    expect(tables.code).toBe(0);
+    expect(tables.stdout).not.toContain(BLACKHOLE_TABLE);
     expect(await answeredAfter(client, nowMs())).toBe(true);
     expect(await arpProbe(lab)).toBe(1);
   });
