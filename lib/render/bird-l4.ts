@@ -23,6 +23,7 @@ import {
   bgpTemplateLines,
   checkSpeaker,
   deviceProtocolLines,
+  logLines,
   SERVICE_SET,
   serviceSetLines,
 } from "./bird-text";
@@ -64,6 +65,7 @@ export function renderBirdL4Conf(config: BirdL4Config, where: ErrorLocation = WH
   return lines(
     generatedHeader("#"),
     "# BIRD 2 on an L4 node: the service /32s announced to every router while the gate allows.",
+    ...logLines(),
     `router id ${config.routerId};`,
     "",
     "# The service addresses: the only routes announced.",

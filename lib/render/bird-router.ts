@@ -26,6 +26,7 @@ import {
   bgpTemplateLines,
   checkSpeaker,
   deviceProtocolLines,
+  logLines,
   SERVICE_SET,
   serviceSetLines,
 } from "./bird-text";
@@ -60,6 +61,7 @@ export function renderBirdRouterConf(config: BirdRouterConfig, where: ErrorLocat
   return lines(
     generatedHeader("#"),
     "# BIRD 2 on an L3 router: service /32s learned from the L4 nodes over BGP, installed as ECMP routes.",
+    ...logLines(),
     `router id ${config.routerId};`,
     "",
     "# The service addresses: the only routes taken from the L4 nodes.",

@@ -103,6 +103,24 @@ export function deviceProtocolLines(): string[] {
   ];
 }
 
+/**
+ * Where BIRD logs, and what: everything to standard error (a container's log, the drill lab's
+ * host log), stamped to the millisecond with the UTC offset (the three tiers' drill reads the
+ * routers' session changes from it: `drill/three-tier/bird-log.ts`), and every protocol's state
+ * changes; BFD also logs each session's changes (`events`), the first sign of a silent peer.
+ * Without a `log` statement BIRD logs to syslog, which a container does not have: a BGP session
+ * lost to BFD would leave no trace.
+ */
+export function logLines(): string[] {
+  return [
+    "# Logs to standard error (the container's log), stamped to the millisecond with the zone: every",
+    "# protocol's state changes, and each BFD session's (see protocol bfd).",
+    "log stderr all;",
+    'timeformat log "%F %T.%3f %z";',
+    "debug protocols { states };",
+  ];
+}
+
 /** `protocol bfd` with the session timers on every interface (sessions are single-hop). */
 export function bfdProtocolLines(where: ErrorLocation, timers: BfdTimers): string[] {
   assertBfdTimers(where, timers);
@@ -110,6 +128,7 @@ export function bfdProtocolLines(where: ErrorLocation, timers: BfdTimers): strin
     `# BFD: a peer that sends nothing for ${timers.intervalMs * timers.multiplier} ms (${timers.multiplier} × ${timers.intervalMs} ms) takes its BGP session down.`,
     "protocol bfd {",
     ...indent([
+      "debug { states, events };",
       'interface "*" {',
       ...indent([`interval ${timers.intervalMs} ms;`, `multiplier ${timers.multiplier};`]),
       "};",

@@ -39,6 +39,7 @@ describe("BIRD statements", () => {
     expect(bfdProtocolLines(WHERE, { intervalMs: 50, multiplier: 4 })).toEqual([
       "# BFD: a peer that sends nothing for 200 ms (4 × 50 ms) takes its BGP session down.",
       "protocol bfd {",
+      "    debug { states, events };",
       '    interface "*" {',
       "        interval 50 ms;",
       "        multiplier 4;",
