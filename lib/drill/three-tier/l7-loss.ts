@@ -6,6 +6,7 @@
 import { withinPrediction } from "../core/prediction-check";
 import type { DrillCheck, Injection, Scenario } from "../core/scenario";
 import { killProcess, supervisedProcess } from "../faults/process-kill";
+import { sessionChangeDetails, sessionChanges } from "./bird-log";
 import { connectionDetails, fatesOf, newConnectionsServed, settledFates } from "./checks";
 import type { ThreeTierSession } from "./session";
 
@@ -35,6 +36,15 @@ export const L7_NODE_LOSS: Scenario<ThreeTierSession, Injection & { readonly hos
       details: {
         predictedSeconds: prediction?.recoverySeconds ?? null,
         lostNode: injection.hostname,
+        // None is expected: the L4 nodes keep announcing while the other L7 nodes pass their checks.
+        sessionChanges: sessionChangeDetails(
+          sessionChanges(
+            s.lab,
+            s.plan.routers.map((r) => r.hostname),
+            injection.atMs,
+          ),
+          injection.atMs,
+        ),
         ...connectionDetails(connections),
       },
       highlights: [`${connections.broken}/${connections.established} connections broken (on the lost node)`],

@@ -38,6 +38,32 @@ function check(run: Run | undefined, name: string) {
 
 type Fates = ConnectionFates;
 
+/** The address the example's stack gives the container `hostname`. */
+function addressOf(example: SynthesizedExample, hostname: string): string {
+  const containers =
+    (example.document.resource as Record<string, Record<string, unknown>>).docker_container ?? {};
+  for (const c of Object.values(containers) as {
+    hostname?: string;
+    networks_advanced?: { ipv4_address?: string }[];
+  }[]) {
+    const address = c.hostname === hostname ? c.networks_advanced?.[0]?.ipv4_address : undefined;
+    if (address) return address;
+  }
+  throw new Error(`the example has no container ${hostname} with an address`);
+}
+
+type SessionDetail = { afterSeconds: number; router: string; session: string; state: string };
+
+/** Prints what the routers saw after a fault whose run failed a check: routes, sessions, failures. */
+function traceOnFailure(run: Run | undefined): void {
+  if (!run || run.passed) return;
+  const d = run.details;
+  console.warn(
+    `${TIER}: ${run.scenario} failed a check; after the fault: route changes ${JSON.stringify(d.routeChanges ?? "not listed")}, ` +
+      `session changes ${JSON.stringify(d.sessionChanges ?? "not listed")}, new connections failed per second ${JSON.stringify(d.failedBySecond ?? "not listed")}`,
+  );
+}
+
 /**
  * Runs `ha-drill --vm-hosts` (or `--vm` with `whole`) on `stackFile` with `args`, holding the VM
  * slot; its run lines and stderr.
@@ -138,6 +164,11 @@ describe.skipIf(!available)(TIER, { retry: 1 }, () => {
     }
     expect(run?.details.withdrawnSeconds).toBeLessThan(5);
     expect(check(run, "new-connections-served")?.passed).toBe(true);
+    // Every router logged the silent node's BFD session expiring (BIRD's log, read by the drill).
+    const node = addressOf(example, "edge-l4-0");
+    const sessions = (run?.details.sessionChanges ?? []) as SessionDetail[];
+    const expired = sessions.filter((c) => c.session === `bfd ${node}` && c.state === "expired");
+    expect(new Set(expired.map((c) => c.router))).toEqual(new Set(["edge-router-0", "edge-router-1"]));
   });
 
   test("a drained L4 node is withdrawn with no connection broken and no request failed", {
@@ -156,6 +187,7 @@ describe.skipIf(!available)(TIER, { retry: 1 }, () => {
     timeout: 600_000,
   }, async () => {
     const run = await runOf("l4-node-return");
+    traceOnFailure(run);
     expect(check(run, "routes-back")?.passed).toBe(true);
     // It announces again only once its own checks pass, and its Maglev table is the other L4
     // node's: no new connection is refused or reset, and no kept connection is reset or answered
@@ -184,6 +216,7 @@ describe.skipIf(!available)(TIER, { retry: 1 }, () => {
     timeout: 600_000,
   }, async () => {
     const run = await runOf("l7-node-loss");
+    traceOnFailure(run);
     const fates = run?.details.connections as Fates;
     const lost = run?.details.lostNode as string;
     expect(fates.byNode[lost]?.established).toBeGreaterThan(0);
