@@ -35,10 +35,12 @@ export const ALL_MEMBERS_DOWN: Scenario<DnsPoolSession, Injection> = {
       wait,
       20,
     );
+    // Taken now: the wait for settled answers below is the drill's, not the servers' time.
+    const declaredAtMs = nowMs();
     await s.waitUntilSettled(expected, 1000, wait);
     const perServer = s.settledSeconds(injection.atMs, expected);
     const settled = perServer.some((x) => x === null) ? null : Math.max(...(perServer as number[]));
-    const downSeconds = declared === undefined ? null : Math.round(nowMs() - injection.atMs) / 1000;
+    const downSeconds = declared === undefined ? null : Math.round(declaredAtMs - injection.atMs) / 1000;
     const answeredSeconds = choice.kind === "all" ? (settled === null ? null : downSeconds) : settled;
     const last = s.direct.map((c) => c.records[c.records.length - 1]);
     return {
