@@ -15,12 +15,15 @@
  * - keepalived has run for at least `holdDownSeconds` (read from its pid file): until its first
  *   health checks have run it counts every real server up (it adds them at their configured
  *   weight, see `ipvs-keepalived.ts`), so a node that starts, or whose keepalived restarts, waits;
- * - and, with a hold-down, the node has not lost every BGP session it had within the last
- *   `holdDownSeconds`: a node cut off for less than its checks take to fail (a blip, a cable
- *   pulled and put back) still holds its real servers up when its sessions return, although the
- *   checks in flight are about to fail; it withdraws while cut off and announces again only
- *   after a full round of checks. (Marker files `<stateFile>.peered` and `.isolated`, so that
- *   `once` rounds share it.)
+ * - and the node has not got its BGP sessions back, after losing every one it had, less than
+ *   `cutOffHoldDownMs` ago: a node cut off for less than its checks take to fail (a blip, a
+ *   cable pulled and put back) still holds its real servers up when its sessions return,
+ *   although check attempts begun while it was cut off may still fail; it withdraws while cut
+ *   off and waits until those attempts have ended, and then the weights decide. Only that long:
+ *   a blip that takes every L4 node's sessions at once (seen in the drills when the VM that runs
+ *   them stalled past BFD's detection time) would otherwise leave no node announcing for a full
+ *   round of checks. (Marker files `<stateFile>.peered` and `.isolated`, so that `once` rounds
+ *   share it.)
  *
  * `ha-l4-gate run` (the default) checks every `intervalMs` until it is stopped; on SIGTERM or
  * SIGINT it withdraws every address before it exits, so a stopped gate never leaves a stale
@@ -77,6 +80,16 @@ export interface L4GateConfig {
    * @default 0
    */
   readonly holdDownSeconds?: number;
+  /**
+   * Milliseconds a node that lost every BGP session it had waits after one returns before it
+   * announces again: long enough for every health check attempt begun while it was cut off to
+   * have ended (an attempt's failures show in IPVS's weights only once it ends), after which the
+   * weights decide. Not a full round of checks: a blip that takes every L4 node's sessions at
+   * once (a switch, a stalled hypervisor) would leave no node announcing for that long.
+   * 0: a node announces as soon as its sessions are back.
+   * @default holdDownSeconds × 1000
+   */
+  readonly cutOffHoldDownMs?: number;
   /** @default DEFAULT_KEEPALIVED_PID_FILE */
   readonly keepalivedPidFile?: string;
   /** Prefix of the gate's marker files (BGP peered, cut off). @default DEFAULT_GATE_STATE */
@@ -118,6 +131,13 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
   const socket = assertFilePath(where, "BIRD socket", config.birdSocket ?? DEFAULT_BIRD_SOCKET);
   const interval = assertIntegerInRange(where, "intervalMs", config.intervalMs, 100, 60_000);
   const holdDown = assertIntegerInRange(where, "holdDownSeconds", config.holdDownSeconds ?? 0, 0, 3600);
+  const cutOffHold = assertIntegerInRange(
+    where,
+    "cutOffHoldDownMs",
+    config.cutOffHoldDownMs ?? holdDown * 1000,
+    0,
+    3_600_000,
+  );
   const pidFile = assertFilePath(
     where,
     "keepalived pid file",
@@ -141,6 +161,7 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     `interval=${seconds(interval)}`,
     `rule=${rule}`,
     `hold_down=${holdDown}`,
+    `cut_hold_cs=${Math.ceil(cutOffHold / 10)}`,
     `keepalived_pid=${shellQuote(pidFile)}`,
     `state=${shellQuote(state)}`,
     "",
@@ -188,18 +209,17 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     "}",
     "",
     "# cut_off: the node lost every BGP session it had ($protocols shows none Established) or got",
-    "# them back less than the hold-down ago, while its health checks may still count real servers",
-    "# up that it could not reach meanwhile.",
+    "# one back less than $cut_hold_cs centiseconds ago, while health check attempts begun when it",
+    "# was cut off may still end in failure (and set an L7 node's weight to 0).",
     "cut_off() {",
-    '  [ "$hold_down" -gt 0 ] || return 0',
-    "  IFS=. read -r now _ </proc/uptime",
+    '  [ "$cut_hold_cs" -gt 0 ] || return 0',
     '  case "$protocols" in',
     "    *Established*) ;;",
     "    *)",
     '      [ -e "$state.peered" ] || return 0',
     '      if [ ! -e "$state.isolated" ]; then',
     '        : >"$state.isolated"',
-    '        log "every BGP session lost: withdrawing until $hold_down s after they are back"',
+    '        log "every BGP session lost: withdrawing until $((cut_hold_cs * 10)) ms after one is back"',
     "      fi",
     '      must_wait "every BGP session is down"',
     "      return 0",
@@ -207,14 +227,19 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     "  esac",
     '  [ -e "$state.peered" ] || : >"$state.peered"',
     '  [ -e "$state.isolated" ] || return 0',
+    '  # Now in centiseconds, from /proc/uptime ("12345.67 ..."), without a process.',
+    "  IFS=. read -r up frac _ </proc/uptime",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions
+    "  frac=${frac%% *}; frac=${frac#0}",
+    "  now_cs=$((up * 100 + frac))",
     '  back=""',
     '  read -r back <"$state.isolated" || true',
     '  if [ -z "$back" ]; then',
-    "    back=$now",
+    "    back=$now_cs",
     '    echo "$back" >"$state.isolated"',
     "  fi",
-    '  if [ $((now - back)) -lt "$hold_down" ]; then',
-    '    must_wait "BGP back for $((now - back)) s of a $hold_down s hold-down (health checks after being cut off)"',
+    '  if [ $((now_cs - back)) -lt "$cut_hold_cs" ]; then',
+    '    must_wait "BGP back for $(((now_cs - back) * 10)) of $((cut_hold_cs * 10)) ms (checks begun while cut off)"',
     "  else",
     '    rm -f "$state.isolated"',
     "  fi",

@@ -322,12 +322,13 @@ describe.runIf(scriptsAvailable)("the gate after the node was cut off (stub bird
   });
   afterAll(() => scratch?.remove());
 
-  function gate(name: string): () => void {
+  function gate(name: string, cutOffHoldDownMs?: number): () => void {
     const script = scratch.write(
       `${name}-gate`,
       renderL4Gate({
         intervalMs: 100,
         holdDownSeconds: 2,
+        ...(cutOffHoldDownMs === undefined ? {} : { cutOffHoldDownMs }),
         // No keepalived pid file check: this process's own pid stands in for an old keepalived.
         keepalivedPidFile: scratch.write(`${name}-keepalived.pid`, "1\n"),
         stateFile: join(scratch.dir, `${name}-state`),
@@ -372,6 +373,37 @@ describe.runIf(scriptsAvailable)("the gate after the node was cut off (stub bird
     expect(heldAfterReturn).toBe("down");
     expect(waitedMs).toBeGreaterThan(900);
     expect(waitedMs).toBeLessThan(4000);
+  });
+
+  test("with a shorter hold-down after a cut, announces again that much after the return, not the start's", () => {
+    // GIVEN a gate whose start hold-down is 2 s and whose hold-down after a cut is 400 ms
+    const once = gate("short", 400);
+    birdc.set("down", true);
+    once();
+    expect(birdc.service()).toBe("up");
+    birdc.set("up", false);
+    once();
+    expect(birdc.service()).toBe("down");
+
+    // WHEN the session is back THEN it announces again after about 400 ms
+    birdc.set("down", true);
+    once();
+    const heldAfterReturn = birdc.service();
+    const started = performance.now();
+    waitUntil(
+      "the short hold-down after the return to end",
+      () => {
+        once();
+        return birdc.service() === "up";
+      },
+      10_000,
+      50,
+    );
+    const waitedMs = Math.round(performance.now() - started);
+    console.log(`gate: announced again ${waitedMs} ms after the BGP session returned (hold-down 400 ms)`);
+    expect(heldAfterReturn).toBe("down");
+    expect(waitedMs).toBeGreaterThan(150);
+    expect(waitedMs).toBeLessThan(1500);
   });
 
   test("a node that never had a session announces as soon as its checks allow (the start)", () => {

@@ -107,8 +107,11 @@ export function addL4Node(ctx: L4Context, index: number, domain: FailureDomain):
             {
               virtualServers: virtualServers(),
               intervalMs: ctx.gateIntervalMs,
-              // One full round of health checks: after keepalived starts, and after being cut off.
+              // One full round of health checks after keepalived starts; after being cut off, until
+              // every check attempt begun meanwhile has ended (an HTTP attempt can wait its
+              // timeout twice, to connect and for the answer) and the gate has looked once more.
               holdDownSeconds: Math.ceil(ipvsDetectionTimeMs(ctx.l7Check) / 1000),
+              cutOffHoldDownMs: 2 * ctx.l7Check.timeoutMs + ctx.gateIntervalMs,
               keepalivedPidFile: L4_KEEPALIVED_PID,
               birdSocket: BIRD_SOCKET,
             },
