@@ -342,19 +342,18 @@ describe.runIf(scriptsAvailable)("the gate after the node was cut off (stub bird
     };
   }
 
-  test("withdraws while every BGP session is down and announces again only after the hold-down", () => {
-    // GIVEN a peered node announcing its service
-    const once = gate("cut");
+  /**
+   * A peered node announcing, then cut off (its only session down: it must withdraw although IPVS
+   * still counts its L7 node up), then its session back: whether it still held the service down
+   * at the return, and how long after the return it announced again.
+   */
+  function cutAndReturn(once: () => void, stepMs: number): { heldAfterReturn?: string; waitedMs: number } {
     birdc.set("down", true);
     once();
     expect(birdc.service()).toBe("up");
-
-    // WHEN its only session drops, THEN it withdraws although IPVS still counts its L7 node up
     birdc.set("up", false);
     once();
     expect(birdc.service()).toBe("down");
-
-    // AND WHEN the session is back, it waits out the hold-down before it announces again
     birdc.set("down", true);
     once();
     const heldAfterReturn = birdc.service();
@@ -366,9 +365,16 @@ describe.runIf(scriptsAvailable)("the gate after the node was cut off (stub bird
         return birdc.service() === "up";
       },
       10_000,
-      100,
+      stepMs,
     );
-    const waitedMs = Math.round(performance.now() - started);
+    return { heldAfterReturn, waitedMs: Math.round(performance.now() - started) };
+  }
+
+  test("withdraws while every BGP session is down and announces again only after the hold-down", () => {
+    // GIVEN a gate with a 2 s hold-down (after a start, and by default after a cut)
+    // WHEN its node is cut off and its session comes back
+    const { heldAfterReturn, waitedMs } = cutAndReturn(gate("cut"), 100);
+    // THEN it waits out the hold-down before it announces again
     console.log(`gate: announced again ${waitedMs} ms after the BGP session returned (hold-down 2 s)`);
     expect(heldAfterReturn).toBe("down");
     expect(waitedMs).toBeGreaterThan(900);
@@ -377,29 +383,9 @@ describe.runIf(scriptsAvailable)("the gate after the node was cut off (stub bird
 
   test("with a shorter hold-down after a cut, announces again that much after the return, not the start's", () => {
     // GIVEN a gate whose start hold-down is 2 s and whose hold-down after a cut is 400 ms
-    const once = gate("short", 400);
-    birdc.set("down", true);
-    once();
-    expect(birdc.service()).toBe("up");
-    birdc.set("up", false);
-    once();
-    expect(birdc.service()).toBe("down");
-
-    // WHEN the session is back THEN it announces again after about 400 ms
-    birdc.set("down", true);
-    once();
-    const heldAfterReturn = birdc.service();
-    const started = performance.now();
-    waitUntil(
-      "the short hold-down after the return to end",
-      () => {
-        once();
-        return birdc.service() === "up";
-      },
-      10_000,
-      50,
-    );
-    const waitedMs = Math.round(performance.now() - started);
+    // WHEN its node is cut off and its session comes back
+    const { heldAfterReturn, waitedMs } = cutAndReturn(gate("short", 400), 50);
+    // THEN it announces again after about 400 ms
     console.log(`gate: announced again ${waitedMs} ms after the BGP session returned (hold-down 400 ms)`);
     expect(heldAfterReturn).toBe("down");
     expect(waitedMs).toBeGreaterThan(150);
