@@ -2,6 +2,7 @@
 import { type ConnectionFates, connectionFates } from "../clients/connection-fates";
 import { nowMs, sleep } from "../core/proc";
 import type { DrillCheck, RunFacts } from "../core/scenario";
+import { sessionChangeDetails, sessionChanges } from "./bird-log";
 import type { ThreeTierSession } from "./session";
 
 /** How long the connections keep being used after a change before their fates are read. */
@@ -11,6 +12,15 @@ export const SETTLE_MS = 3500;
 export async function settledFates(s: ThreeTierSession, faultMs: number): Promise<ConnectionFates> {
   await sleep(SETTLE_MS);
   return connectionFates(s.connections.records, faultMs, nowMs(), s.plan.idleLimitMs);
+}
+
+/** The routers' BGP and BFD session changes from `fromMs` on (from their logs), as details list them. */
+export function routerSessionChanges(
+  s: ThreeTierSession,
+  fromMs: number,
+): ReturnType<typeof sessionChangeDetails> {
+  const routers = s.plan.routers.map((r) => r.hostname);
+  return sessionChangeDetails(sessionChanges(s.lab, routers, fromMs), fromMs);
 }
 
 /** The share of established connections that survived, 0-1 (1 when none were established). */

@@ -9,8 +9,13 @@ import { nowMs, sleep } from "../core/proc";
 import type { Injection, Scenario } from "../core/scenario";
 import { waitUntil } from "../core/wait";
 import { blackhole } from "../faults/blackhole";
-import { sessionChangeDetails, sessionChanges } from "./bird-log";
-import { connectionDetails, everyConnectionSurvived, newConnectionsServed, settledFates } from "./checks";
+import {
+  connectionDetails,
+  everyConnectionSurvived,
+  newConnectionsServed,
+  routerSessionChanges,
+  settledFates,
+} from "./checks";
 import type { TierHost } from "./plan";
 import type { ThreeTierSession } from "./session";
 
@@ -24,18 +29,6 @@ function firstL4(s: ThreeTierSession): TierHost {
   const node = s.plan.l4Nodes[0];
   if (!node) s.fail("the tiers have no L4 node");
   return node;
-}
-
-/** The routers' BGP and BFD session changes from `fromMs` on, as details list them (from their logs). */
-function routerSessions(s: ThreeTierSession, fromMs: number) {
-  return sessionChangeDetails(
-    sessionChanges(
-      s.lab,
-      s.plan.routers.map((r) => r.hostname),
-      fromMs,
-    ),
-    fromMs,
-  );
 }
 
 function seconds(ms: number | undefined): number | null {
@@ -74,7 +67,7 @@ export const L4_NODE_BLACKHOLE: Scenario<ThreeTierSession, L4Injection> = {
         withdrawnFromCommandStartSeconds: seconds(fromStart),
         faultCommandSeconds,
         predictedSeconds: prediction?.recoverySeconds ?? null,
-        sessionChanges: routerSessions(s, injection.atMs),
+        sessionChanges: routerSessionChanges(s, injection.atMs),
         ...connectionDetails(connections),
       },
       highlights: [
@@ -164,7 +157,7 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
         // How long lifting the blackhole took (its nft commands; seconds on a busy emulated CPU).
         healSeconds: seconds(injection.appliedMs - injection.atMs),
         routeChanges,
-        sessionChanges: routerSessions(s, injection.atMs),
+        sessionChanges: routerSessionChanges(s, injection.atMs),
         failedBySecond,
         ...connectionDetails(connections),
       },

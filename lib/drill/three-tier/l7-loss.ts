@@ -6,8 +6,13 @@
 import { withinPrediction } from "../core/prediction-check";
 import type { DrillCheck, Injection, Scenario } from "../core/scenario";
 import { killProcess, supervisedProcess } from "../faults/process-kill";
-import { sessionChangeDetails, sessionChanges } from "./bird-log";
-import { connectionDetails, fatesOf, newConnectionsServed, settledFates } from "./checks";
+import {
+  connectionDetails,
+  fatesOf,
+  newConnectionsServed,
+  routerSessionChanges,
+  settledFates,
+} from "./checks";
 import type { ThreeTierSession } from "./session";
 
 const L7_PROXY = supervisedProcess("haproxy");
@@ -37,14 +42,7 @@ export const L7_NODE_LOSS: Scenario<ThreeTierSession, Injection & { readonly hos
         predictedSeconds: prediction?.recoverySeconds ?? null,
         lostNode: injection.hostname,
         // None is expected: the L4 nodes keep announcing while the other L7 nodes pass their checks.
-        sessionChanges: sessionChangeDetails(
-          sessionChanges(
-            s.lab,
-            s.plan.routers.map((r) => r.hostname),
-            injection.atMs,
-          ),
-          injection.atMs,
-        ),
+        sessionChanges: routerSessionChanges(s, injection.atMs),
         ...connectionDetails(connections),
       },
       highlights: [`${connections.broken}/${connections.established} connections broken (on the lost node)`],

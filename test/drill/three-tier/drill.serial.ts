@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ConnectionFates } from "../../../lib/drill/clients/connection-fates";
 import type { DrillRunResult } from "../../../lib/drill/core/run-result";
+import { parseDockerStack } from "../../../lib/drill/core/stack";
 import { vmTierAvailable, withVmSlot } from "../../support/vm-tier";
 import { runHaDrill, type SynthesizedExample, synthesizeDrillExample } from "../fixture";
 
@@ -40,16 +41,9 @@ type Fates = ConnectionFates;
 
 /** The address the example's stack gives the container `hostname`. */
 function addressOf(example: SynthesizedExample, hostname: string): string {
-  const containers =
-    (example.document.resource as Record<string, Record<string, unknown>>).docker_container ?? {};
-  for (const c of Object.values(containers) as {
-    hostname?: string;
-    networks_advanced?: { ipv4_address?: string }[];
-  }[]) {
-    const address = c.hostname === hostname ? c.networks_advanced?.[0]?.ipv4_address : undefined;
-    if (address) return address;
-  }
-  throw new Error(`the example has no container ${hostname} with an address`);
+  const container = parseDockerStack(example.document).containers.find((c) => c.hostname === hostname);
+  if (!container) throw new Error(`the example has no container ${hostname}`);
+  return container.address;
 }
 
 type SessionDetail = { afterSeconds: number; router: string; session: string; state: string };
