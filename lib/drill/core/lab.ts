@@ -9,6 +9,7 @@
  * client's network; `exec` runs a short command inside a host, as `docker exec` would.
  */
 import type { ChildProcess } from "node:child_process";
+import type { PathReading } from "./path-meter";
 import type { RunOptions, RunResult } from "./proc";
 import type { DrillContainer, DrillStack } from "./stack";
 import type { CpuStall } from "./stall-meter";
@@ -65,6 +66,8 @@ export interface Lab {
   readonly emulatedCpuHosts?: readonly string[];
   /** When the emulated CPU left a ready thread waiting, since the lab started; absent: no such CPU. */
   cpuStalls?(): Promise<CpuStallReport>;
+  /** When the emulated hosts answered an echo from here late, since the lab started; absent: no such hosts. */
+  pathStalls?(): PathReading;
   /** Where logs and the drill's own scripts live on this machine. */
   readonly workDir: string;
   /** Host names of the stack's containers, in the stack's order. */

@@ -74,13 +74,28 @@ export function formatRuns(results: readonly DrillRunResult[]): string {
   return table(rows);
 }
 
-/** The CPU stalls of a split lab's run (the VM's, and this machine's beside it), when it had any. */
+/**
+ * The stalls of a split lab's run (the VM's CPU, this machine's beside it, the way into the VM),
+ * when it had any.
+ */
 function stallNote(r: DrillRunResult): string[] {
   const note = (where: string, s: DrillRunResult["emulatedCpuStalls"]) =>
     s && s.count > 0
       ? [`${where} stalled ${s.count}× (${s.thresholdMs} ms late or more; longest ${s.longestMs} ms)`]
       : [];
-  return [...note("emulated CPU", r.emulatedCpuStalls), ...note("this machine's CPU", r.hostCpuStalls)];
+  const path = r.emulatedPathStalls;
+  return [
+    ...note("emulated CPU", r.emulatedCpuStalls),
+    ...note("this machine's CPU", r.hostCpuStalls),
+    ...(path && path.answers === 0
+      ? ["the emulated hosts answered no echo (way into the VM not timed)"]
+      : []),
+    ...(path && path.count > 0
+      ? [
+          `emulated hosts answered late ${path.count}× (${path.thresholdMs} ms or more; longest ${path.longestMs} ms)`,
+        ]
+      : []),
+  ];
 }
 
 /** One row per scenario: min / median / max. */

@@ -46,6 +46,12 @@ export interface DrillRunResult {
   readonly emulatedCpuStalls?: StallSummary;
   /** The same, measured here beside the hosts that run on this machine's CPU (a split lab). */
   readonly hostCpuStalls?: StallSummary;
+  /**
+   * When the emulated hosts answered an echo from this machine `thresholdMs` or more late (the
+   * way into the VM held packets back), merged over the hosts, over the same span; `answers`
+   * counts every answer since the lab started (0: not measured after all).
+   */
+  readonly emulatedPathStalls?: StallSummary & { readonly answers: number };
 }
 
 export interface StallSummary {

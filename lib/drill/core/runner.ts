@@ -82,6 +82,7 @@ export async function runScenario<S extends DrillSession>(
     const figures = clientFigures(session.client.records, injection.atMs, endMs, injection.answeredBefore);
     const checks = scenario.checks(session, { injection, measurement, figures, endMs });
     const stalls = await lab.cpuStalls?.();
+    const late = lab.pathStalls?.();
     const m = measurement.measure;
     const measured =
       m === "failoverSeconds" || m === "restoredSeconds"
@@ -112,6 +113,14 @@ export async function runScenario<S extends DrillSession>(
         ? {
             emulatedCpuStalls: stallSummary(stalls.stalls, stalls.thresholdMs, injection.atMs, endMs),
             hostCpuStalls: stallSummary(stalls.hostStalls, stalls.thresholdMs, injection.atMs, endMs),
+          }
+        : {}),
+      ...(late
+        ? {
+            emulatedPathStalls: {
+              ...stallSummary(late.stalls, late.thresholdMs, injection.atMs, endMs),
+              answers: late.answers,
+            },
           }
         : {}),
     };

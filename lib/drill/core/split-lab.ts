@@ -20,6 +20,7 @@ import { logFileTail } from "./host-logs";
 import type { CpuStallReport, Lab, LabClientPlace, LabFactory, LabInterface, LabOptions } from "./lab";
 import { LAB_SERVER_CONFIG_ENV, type LabReply, type LabServerConfig, type ServedMethod } from "./lab-server";
 import { NamespaceLab } from "./namespace-lab";
+import { PathMeter, type PathReading } from "./path-meter";
 import { nowMs, type RunOptions, type RunResult } from "./proc";
 import type { DrillContainer, DrillStack } from "./stack";
 import { onThisClock, StallMeter, type StallReading } from "./stall-meter";
@@ -110,6 +111,8 @@ export class SplitLab implements Lab {
   private tearingDown: Promise<string[]> | undefined;
   /** This machine's side: what a thread here at the local hosts' niceness waited. */
   private readonly hostMeter = StallMeter.start();
+  /** The way into the VM: how late its hosts answer an echo from here (see `path-meter.ts`). */
+  private readonly pathMeter: PathMeter;
 
   private constructor(
     private readonly local: NamespaceLab,
@@ -120,6 +123,12 @@ export class SplitLab implements Lab {
   ) {
     this.inVm = new Set(vmHosts);
     this.emulatedCpuHosts = [...vmHosts];
+    // Each VM host's first address, from the client place on its network.
+    const targets = vmHosts.flatMap((host) => {
+      const first = local.interfaces(host)[0];
+      return first ? [{ host, address: first.address, place: local.clientOn(first.network).place }] : [];
+    });
+    this.pathMeter = PathMeter.start((place, argv, label) => local.spawn(place, argv, label), targets);
   }
 
   /**
@@ -328,6 +337,14 @@ export class SplitLab implements Lab {
       stalls: onThisClock(reading, askedMs, answeredMs),
       hostStalls: onThisClock(here, hereAt, hereAt),
     };
+  }
+
+  /**
+   * The stretches in which the VM's hosts answered an echo from here late (see `path-meter.ts`),
+   * since the lab was made, on the drill's clock: the way into the emulated guest held back.
+   */
+  public pathStalls(): PathReading {
+    return this.pathMeter.read();
   }
 
   /** Tears the VM half down (its lab, then the VM), then this machine's half. */

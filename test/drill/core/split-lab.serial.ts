@@ -25,7 +25,7 @@ async function serving(l: Lab, host: string): Promise<boolean> {
   while (Date.now() < deadline) if (await listening(l, host, 8080)) return true;
   return false;
 }
-const available = vmTierAvailable(TIER, ["nft", "unshare", "nsenter"]);
+const available = vmTierAvailable(TIER, ["nft", "unshare", "nsenter", "ping"]);
 
 describe.skipIf(!available)(TIER, () => {
   let dir: string;
@@ -109,7 +109,7 @@ describe.skipIf(!available)(TIER, () => {
     ]);
   }, 60_000);
 
-  test("the VM's CPU stalls are measured: qemu stopped for 600 ms is a stall of about that long, on the drill's clock", async () => {
+  test("the VM's CPU stalls are measured: qemu stopped for 600 ms is a stall of about that long, on the drill's clock, and its hosts' echoes come back as late", async () => {
     const l = lab as Lab;
     const qemu = qemuPids[0] as number;
     const stoppedAt = nowMs();
@@ -129,6 +129,14 @@ describe.skipIf(!available)(TIER, () => {
     // it began when qemu stopped, give or take the reply's way and the guest's clock
     const began = (stall?.endMs ?? 0) - (stall?.gapMs ?? 0);
     expect(Math.abs(began - stoppedAt)).toBeLessThan(1000);
+    // The way into the VM held the echoes to beta and gamma as long: one late stretch from then.
+    const path = l.pathStalls?.();
+    expect(path?.answers, "the VM's hosts answered echoes from here").toBeGreaterThan(0);
+    const late = path?.stalls.filter((x) => x.gapMs >= 500) ?? [];
+    expect(late, JSON.stringify(path)).toHaveLength(1);
+    const lateFrom = (late[0]?.endMs ?? 0) - (late[0]?.gapMs ?? 0);
+    expect(Math.abs(lateFrom - stoppedAt), JSON.stringify(path)).toBeLessThan(200);
+    expect(late[0]?.gapMs).toBeLessThan(1500);
   }, 60_000);
 
   test("a client here reaches a host in the VM, and a host here one in the VM, over one segment", async () => {

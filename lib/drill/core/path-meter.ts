@@ -1,0 +1,146 @@
+/**
+ * How late a VM's hosts answer an echo from this machine: `ping` every `intervalMs` from a place
+ * here to each host's address, and every answer `thresholdMs` or more after its request is a
+ * stretch in which the way into the VM (tap device, qemu's network, the guest's kernel) held
+ * packets back. The guest's kernel answers an echo itself, so this sees what the CPU meter in the
+ * guest (one thread, on one vCPU) can miss: a stall of the whole guest holds every packet of
+ * every host at once, and a timer-driven daemon beside it (BFD, VRRP) misses its beat then. A
+ * request never answered (a host stopped or silenced by a fault) is not counted: only late ones.
+ */
+import type { ChildProcess } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { join } from "node:path";
+import { DrillError } from "./drill-error";
+import { nowMs } from "./proc";
+import type { CpuStall } from "./stall-meter";
+
+/** One host to echo: its address, from a place on its network. */
+export interface EchoTarget {
+  readonly host: string;
+  readonly place: string;
+  readonly address: string;
+}
+
+/** Starts a long-lived command in a place (`Lab.spawn`). */
+export type SpawnIn = (place: string, argv: readonly string[], label: string) => ChildProcess;
+
+/** What the meter saw, on the drill's clock (`nowMs`). */
+export interface PathReading {
+  readonly thresholdMs: number;
+  /** Answers received in all (0: the meter saw nothing, whatever `stalls` says). */
+  readonly answers: number;
+  /** Stretches in which some host's answers came `thresholdMs` or more late, merged over every host. */
+  readonly stalls: readonly CpuStall[];
+}
+
+/** An answer: when `ping` printed it (wall clock, ms) and how long it took. */
+export interface EchoAnswer {
+  readonly wallMs: number;
+  readonly rttMs: number;
+}
+
+/** The late answers kept at most (the first, in time order). */
+const KEEP = 20_000;
+
+/** One line of `ping -n -D`: `[1796317199.235014] 64 bytes from a: icmp_seq=1 ttl=64 time=0.025 ms`. */
+export function parseEchoLine(line: string): EchoAnswer | undefined {
+  const m = /^\[(\d+(?:\.\d+)?)\] \d+ bytes from [^:]+: icmp_seq=\d+ .*\btime=(\d+(?:\.\d+)?) ms/.exec(line);
+  if (!m) return undefined;
+  return { wallMs: Number(m[1]) * 1000, rttMs: Number(m[2]) };
+}
+
+/**
+ * The stretches `[answered − rtt, answered]` of the answers at least `thresholdMs` late, on the
+ * drill's clock (`wallOffsetMs` = wall clock − drill clock), merged where they overlap: a stall
+ * of 400 ms is seen as answers 400, 350, 300 … ms late that all came back together, one stretch.
+ */
+export function lateStretches(
+  answers: readonly EchoAnswer[],
+  thresholdMs: number,
+  wallOffsetMs: number,
+): CpuStall[] {
+  const spans = answers
+    .filter((a) => a.rttMs >= thresholdMs)
+    .map((a) => ({ from: a.wallMs - wallOffsetMs - a.rttMs, to: a.wallMs - wallOffsetMs }))
+    .sort((a, b) => a.from - b.from);
+  const merged: { from: number; to: number }[] = [];
+  for (const s of spans) {
+    const last = merged.at(-1);
+    if (last && s.from <= last.to) last.to = Math.max(last.to, s.to);
+    else merged.push({ ...s });
+  }
+  return merged.map((s) => ({ endMs: Math.round(s.to), gapMs: Math.round(s.to - s.from) }));
+}
+
+function pingPath(): string {
+  for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":")) {
+    try {
+      accessSync(join(dir, "ping"), constants.X_OK);
+      return join(dir, "ping");
+    } catch {
+      // not here
+    }
+  }
+  throw new DrillError(
+    "ping is not installed: install iputils-ping (the split lab times the way into its VM with it)",
+  );
+}
+
+export class PathMeter {
+  private readonly late: EchoAnswer[] = [];
+  private answers = 0;
+  /** Wall clock − drill clock, taken once: `ping -D` stamps its lines with the wall clock. */
+  private readonly wallOffsetMs = Date.now() - nowMs();
+
+  private constructor(
+    public readonly thresholdMs: number,
+    procs: readonly ChildProcess[],
+  ) {
+    for (const p of procs) {
+      let rest = "";
+      p.stdout?.setEncoding("utf8");
+      p.stdout?.on("data", (chunk: string) => {
+        const lines = (rest + chunk).split("\n");
+        rest = lines.pop() ?? "";
+        for (const line of lines) this.take(line);
+      });
+    }
+  }
+
+  /**
+   * Starts one `ping` per target (as root: an interval under 200 ms needs it), each stopped by
+   * whoever tracks what `spawn` starts (the lab, at teardown).
+   */
+  public static start(
+    spawn: SpawnIn,
+    targets: readonly EchoTarget[],
+    intervalMs = 50,
+    thresholdMs = 150,
+  ): PathMeter {
+    const ping = pingPath();
+    const procs = targets.map((t) =>
+      spawn(
+        t.place,
+        [ping, "-n", "-D", "-i", String(intervalMs / 1000), t.address],
+        `echo to ${t.host} (${t.address})`,
+      ),
+    );
+    return new PathMeter(thresholdMs, procs);
+  }
+
+  private take(line: string): void {
+    const a = parseEchoLine(line);
+    if (!a) return;
+    this.answers += 1;
+    if (a.rttMs >= this.thresholdMs && this.late.length < KEEP) this.late.push(a);
+  }
+
+  /** Every late stretch since the start, on the drill's clock. */
+  public read(): PathReading {
+    return {
+      thresholdMs: this.thresholdMs,
+      answers: this.answers,
+      stalls: lateStretches(this.late, this.thresholdMs, this.wallOffsetMs),
+    };
+  }
+}
