@@ -26,6 +26,7 @@ const available = vmTierAvailable(TIER, [
   "ipvsadm",
   "haproxy",
   "arping",
+  "ping",
 ]);
 
 type Run = DrillRunResult & { emulatedCpu?: boolean };
@@ -47,6 +48,42 @@ function addressOf(example: SynthesizedExample, hostname: string): string {
 }
 
 type SessionDetail = { afterSeconds: number; router: string; session: string; state: string };
+
+/**
+ * The longest hold BFD lives through in the example (the construct's default, 3 × 100 ms): the
+ * packets before and after a hold can be up to one interval further apart than the hold, so one
+ * longer than (3 − 1) × 100 ms can expire a session, depending on where in an interval it falls.
+ */
+const BFD_TOLERATED_MS = 200;
+
+/**
+ * The BFD sessions the routers lost from the fault on (their logs) while something held the
+ * daemons' timers past what BFD tolerates: the guest's CPU, this machine's (the routers'), or
+ * the way into the VM (its hosts' echoes answered that late). Each loss counts when it fell
+ * within such a hold or the second after it; a loss with no hold beside it is not listed.
+ */
+function lossesToHolds(run: Run | undefined): string[] {
+  const where: [string, Run["emulatedCpuStalls"]][] = [
+    ["the guest's CPU", run?.emulatedCpuStalls],
+    ["this machine's CPU", run?.hostCpuStalls],
+    ["the way into the VM", run?.emulatedPathStalls],
+  ];
+  const holds = where.flatMap(([name, summary]) =>
+    (summary?.stalls ?? [])
+      .filter((x) => x.ms > BFD_TOLERATED_MS)
+      .map((x) => ({ name, from: x.startSeconds, to: x.startSeconds + x.ms / 1000, ms: x.ms })),
+  );
+  const lost = ((run?.details.sessionChanges ?? []) as SessionDetail[]).filter(
+    (c) =>
+      c.session.startsWith("bfd ") && (c.state === "expired" || c.state === "Down") && c.afterSeconds >= 0,
+  );
+  return lost.flatMap((c) => {
+    const h = holds.find((x) => x.from - 0.2 <= c.afterSeconds && c.afterSeconds <= x.to + 1);
+    return h
+      ? [`${c.router} lost ${c.session} at +${c.afterSeconds} s, ${h.name} held ${h.ms} ms from +${h.from} s`]
+      : [];
+  });
+}
 
 /** Prints what the routers saw after a fault whose run failed a check: routes, sessions, failures. */
 function traceOnFailure(run: Run | undefined): void {
@@ -87,7 +124,8 @@ async function drillInVm(
       console.log(
         `${TIER} (${r.emulatedCpu ? "whole lab" : (r.emulatedCpuHosts ?? []).join(", ")} on an emulated CPU): ${r.scenario}: ${r.measure} ${r.measuredSeconds} s (predicted ${r.predictedSeconds ?? "-"} s); ` +
           `${r.highlights.join("; ")}; new connections failed ${r.requests.failed} of ${r.requests.sent}; ` +
-          `guest stalls ${JSON.stringify(r.emulatedCpuStalls ?? "not measured")}, here ${JSON.stringify(r.hostCpuStalls ?? "not measured")}; ` +
+          `guest stalls ${JSON.stringify(r.emulatedCpuStalls ?? "not measured")}, here ${JSON.stringify(r.hostCpuStalls ?? "not measured")}, ` +
+          `the way in ${JSON.stringify(r.emulatedPathStalls ?? "not measured")}; ` +
           r.checks.map((c) => `${c.name} ${c.passed ? "ok" : "FAILED"}: ${c.detail}`).join(" | "),
       );
     }
@@ -162,7 +200,11 @@ describe.skipIf(!available)(TIER, { retry: 1 }, () => {
     const node = addressOf(example, "edge-l4-0");
     const sessions = (run?.details.sessionChanges ?? []) as SessionDetail[];
     const expired = sessions.filter((c) => c.session === `bfd ${node}` && c.state === "expired");
-    expect(new Set(expired.map((c) => c.router))).toEqual(new Set(["edge-router-0", "edge-router-1"]));
+    const routers = new Set(expired.map((c) => c.router));
+    // Printed as well: a retry that passes hides the first try's assertion.
+    if (routers.size !== 2)
+      console.warn(`${TIER}: l4-node-blackhole: session changes ${JSON.stringify(sessions)}`);
+    expect(routers, JSON.stringify(sessions)).toEqual(new Set(["edge-router-0", "edge-router-1"]));
   });
 
   test("a drained L4 node is withdrawn with no connection broken and no request failed", {
@@ -185,14 +227,7 @@ describe.skipIf(!available)(TIER, { retry: 1 }, () => {
     expect(check(run, "routes-back")?.passed).toBe(true);
     // It announces again only once its own checks pass, and its Maglev table is the other L4
     // node's: no new connection is refused or reset, and no kept connection is reset or answered
-    // by another L7 node (what a flow moved to a node with another table meets). That is
-    // asserted. Timeouts are printed, not asserted: beside the suite here, most first tries (and
-    // both tries of one CI run) lost every BGP session of both L4 nodes at once soon after the
-    // returning node's own sessions came back (BFD, 3 x 100 ms, missed by the emulated guest or
-    // the routers beside it; traced in two runs), and every request and kept connection timed out
-    // from then until the sessions came back; on a real CPU a return disturbs no session
-    // (test/daemon/bgp-ecmp.test.ts), and quiet runs and retries here lost none. The drill's own
-    // checks still fail such a run, and this prints them.
+    // by another L7 node (what a flow moved to a node with another table meets). Always asserted.
     const fates = run?.details.connections as Fates;
     expect(fates.brokenBy.reset ?? 0, check(run, "established-connections-survive")?.detail).toBe(0);
     expect(fates.changedNode, check(run, "established-connections-survive")?.detail).toBe(0);
@@ -200,9 +235,26 @@ describe.skipIf(!available)(TIER, { retry: 1 }, () => {
     const failed = run?.requests.failed ?? -1;
     const timeouts = run?.requests.errors.timeout ?? 0;
     expect(failed - timeouts, check(run, "no-request-failed")?.detail).toBe(0);
-    for (const name of ["established-connections-survive", "no-request-failed"]) {
-      const c = check(run, name);
-      if (c && !c.passed) console.warn(`${TIER}: l4-node-return: ${name} failed (emulated CPU): ${c.detail}`);
+    // That every connection lives and no request times out is asserted unless a router lost a
+    // BFD session while something held the daemons' timers past what BFD tolerates. Beside the
+    // suite here the emulated guest holds its packets for 0.3-0.9 s now and then (every guest
+    // address's echoes come back together): BFD then expires on both routers for the L4 node
+    // that never left as well, no L4 node announces until BGP is back, and flows time out
+    // meanwhile (traced by the routers' logs). On a real CPU a return disturbs no session
+    // (test/daemon/bgp-ecmp.test.ts). Such a run is printed with the losses and holds, not
+    // asserted; a hold that cost no session excuses nothing.
+    expect(run?.emulatedPathStalls?.answers, "the way into the VM was timed").toBeGreaterThan(0);
+    const held = lossesToHolds(run);
+    const survived = check(run, "established-connections-survive");
+    const served = check(run, "no-request-failed");
+    if (held.length === 0) {
+      expect(survived?.passed, survived?.detail).toBe(true);
+      expect(served?.passed, served?.detail).toBe(true);
+    } else {
+      for (const c of [survived, served]) {
+        if (c && !c.passed) console.warn(`${TIER}: l4-node-return: ${c.name} failed: ${c.detail}`);
+      }
+      console.warn(`${TIER}: l4-node-return: survival not asserted: ${held.join("; ")}`);
     }
   });
 
