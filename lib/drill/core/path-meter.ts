@@ -29,7 +29,7 @@ export interface PathReading {
   readonly thresholdMs: number;
   /** Answers received in all (0: the meter saw nothing, whatever `stalls` says). */
   readonly answers: number;
-  /** Stretches in which some host's answers came `thresholdMs` or more late, merged over every host. */
+  /** Stretches in which some host's answers came `thresholdMs` or more late, merged over every host, each as its longest hold. */
   readonly stalls: readonly CpuStall[];
 }
 
@@ -50,9 +50,13 @@ export function parseEchoLine(line: string): EchoAnswer | undefined {
 }
 
 /**
- * The stretches `[answered − rtt, answered]` of the answers at least `thresholdMs` late, on the
- * drill's clock (`wallOffsetMs` = wall clock − drill clock), merged where they overlap: a stall
- * of 400 ms is seen as answers 400, 350, 300 … ms late that all came back together, one stretch.
+ * The holds in the answers at least `thresholdMs` late, on the drill's clock (`wallOffsetMs` =
+ * wall clock − drill clock): answers whose spans `[answered − rtt, answered]` overlap are one
+ * stretch, and each stretch is given by its latest answer: how long that one was held (`gapMs`)
+ * and when it came (`endMs`). A stall of 400 ms is seen as answers 400, 350, 300 … ms late that
+ * all came back together: one hold of 400 ms. Seconds of answers each 160 ms late (a slow, not a
+ * stopped, way in) are one hold of 160 ms, not one as long as the seconds: a daemon's timer sees
+ * its packets late by that much, and as often as they were sent.
  */
 export function lateStretches(
   answers: readonly EchoAnswer[],
@@ -61,15 +65,17 @@ export function lateStretches(
 ): CpuStall[] {
   const spans = answers
     .filter((a) => a.rttMs >= thresholdMs)
-    .map((a) => ({ from: a.wallMs - wallOffsetMs - a.rttMs, to: a.wallMs - wallOffsetMs }))
+    .map((a) => ({ from: a.wallMs - wallOffsetMs - a.rttMs, to: a.wallMs - wallOffsetMs, rtt: a.rttMs }))
     .sort((a, b) => a.from - b.from);
-  const merged: { from: number; to: number }[] = [];
+  const stretches: { to: number; longest: (typeof spans)[number] }[] = [];
   for (const s of spans) {
-    const last = merged.at(-1);
-    if (last && s.from <= last.to) last.to = Math.max(last.to, s.to);
-    else merged.push({ ...s });
+    const last = stretches.at(-1);
+    if (last && s.from <= last.to) {
+      last.to = Math.max(last.to, s.to);
+      if (s.rtt > last.longest.rtt) last.longest = s;
+    } else stretches.push({ to: s.to, longest: s });
   }
-  return merged.map((s) => ({ endMs: Math.round(s.to), gapMs: Math.round(s.to - s.from) }));
+  return stretches.map((x) => ({ endMs: Math.round(x.longest.to), gapMs: Math.round(x.longest.rtt) }));
 }
 
 function pingPath(): string {

@@ -45,7 +45,15 @@ describe("lateStretches", () => {
       150,
       offset,
     );
-    expect(stretches).toEqual([{ endMs: 5403, gapMs: 403 }]);
+    expect(stretches).toEqual([{ endMs: 5400, gapMs: 400 }]);
+  });
+
+  test("a way in slow for seconds, each answer 160-180 ms late, is one hold of its latest answer, not seconds long", () => {
+    const answers = Array.from({ length: 60 }, (_, i) => ({
+      wallMs: 1000 + i * 50,
+      rttMs: i === 30 ? 180 : 160,
+    }));
+    expect(lateStretches(answers, 150, 0)).toEqual([{ endMs: 2500, gapMs: 180 }]);
   });
 
   test("two stalls apart are two stretches, in time order; answers under the threshold are none", () => {
