@@ -11,8 +11,14 @@
  * write per node, cheap on a few nodes). Shorter still makes a DCS hiccup of a few seconds demote a healthy primary
  * (`failsafe_mode` keeps it while it still reaches every member); 3 s of retries ride out an etcd
  * leader election (about 1 s with etcd's 100 ms heartbeat and 1 s election timeout). Patroni requires
- * `loop_wait + 2 × retry_timeout <= ttl`: a primary that cannot renew its key gives up (demotes)
- * after `loop_wait + retry_timeout` at most, before the key can expire and another node take it.
+ * `loop_wait + 2 × retry_timeout <= ttl`. A primary that cannot reach the DCS finds out within
+ * `loop_wait + retry_timeout`; with `failsafe_mode` (the renderer's default) it then asks every other
+ * member over its REST API before it demotes, and across a cut that takes Patroni's
+ * `PATRONI_FAILSAFE_CHECK_SECONDS` (2 tries × 2 s): so `ttl` must also be at least
+ * `loop_wait + retry_timeout + 4`, or the key could expire before the cut-off primary has even
+ * begun to demote (the drills measure it done 7.8–9.0 s after the cut with the defaults, the stop
+ * of PostgreSQL included; a replica takes writes only after the key expired, its race and its
+ * promotion: 10.4–14.2 s).
  */
 import type { ErrorLocation } from "../../errors";
 import { invalid } from "../../errors";
@@ -36,6 +42,14 @@ export interface RouterCheckTiming {
   readonly rise?: number;
 }
 
+/**
+ * How long a primary that lost the DCS spends, in failsafe mode, asking the other members over
+ * their REST API before it demotes, when none answers (a cut): Patroni 3.0's
+ * `call_failsafe_member` makes each request with `timeout=2, retries=1`, two tries of 2 s, all
+ * members at once.
+ */
+export const PATRONI_FAILSAFE_CHECK_SECONDS = 4;
+
 export type ResolvedTiming = Required<PatroniTiming>;
 export type ResolvedChecks = Required<RouterCheckTiming>;
 
@@ -57,6 +71,15 @@ export function resolveTiming(where: ErrorLocation, t: PatroniTiming = {}): Reso
       "patroni ttlSeconds",
       ttl,
       `give at least loopWaitSeconds + 2 × retryTimeoutSeconds = ${loop + 2 * retry} (Patroni's rule: a primary that cannot renew its key must demote before the key expires)`,
+    );
+  }
+  const demoted = loop + retry + PATRONI_FAILSAFE_CHECK_SECONDS;
+  if (demoted > ttl) {
+    invalid(
+      where,
+      "patroni ttlSeconds",
+      ttl,
+      `give at least loopWaitSeconds + retryTimeoutSeconds + ${PATRONI_FAILSAFE_CHECK_SECONDS} = ${demoted} (a cut-off primary demotes only after its DCS retries and failsafe mode's ${PATRONI_FAILSAFE_CHECK_SECONDS} s check of the other members; its key must not expire before)`,
     );
   }
   return { ttlSeconds: ttl, loopWaitSeconds: loop, retryTimeoutSeconds: retry };

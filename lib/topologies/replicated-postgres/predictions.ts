@@ -6,7 +6,7 @@
  */
 import type { DataLoss, FailurePrediction } from "../../model/availability";
 import type { ReplicationMode } from "../../model/replication-mode";
-import type { ResolvedChecks, ResolvedTiming } from "./patroni-timing";
+import { PATRONI_FAILSAFE_CHECK_SECONDS, type ResolvedChecks, type ResolvedTiming } from "./patroni-timing";
 
 /**
  * Patroni's own time limit of the REST request a replica makes of every member it knew (the
@@ -22,6 +22,8 @@ export const ESTIMATES = {
   promoteSeconds: 1,
   /** Crash recovery and start of PostgreSQL after its process died (small WAL since the last checkpoint). */
   crashRestartSeconds: 2,
+  /** A primary's demotion: Patroni stops PostgreSQL (writes end with it) to start it read-only. */
+  demoteSeconds: 1,
   /** Streaming replication lag on one LAN under a steady write load. */
   asyncLagSeconds: 1,
 } as const;
@@ -73,6 +75,10 @@ export function postgresPredictions(p: PostgresPredictionInput): FailurePredicti
   const failover = ttl + ask + promote + riseSeconds;
   const failoverBasis = `leader key ttl ${ttl} s (renewed every loop_wait ${loop} s; the replicas watch it and wake when it expires) + asking the lost primary's REST API for its WAL position (Patroni's ${ask} s time limit) + promotion (estimated ${promote} s) + the router's check: rise ${p.checks.rise} × ${p.checks.intervalMs} ms`;
   const election = p.etcdElectionTimeoutMs / 1000;
+  // A cut-off primary: its loop finds the DCS gone, then failsafe mode asks the other members.
+  const check = PATRONI_FAILSAFE_CHECK_SECONDS;
+  const demoting = loop + retry + check;
+  const demoted = demoting + ESTIMATES.demoteSeconds;
   const syncWait = p.mode.kind !== "asynchronous";
   const none: DataLoss = {
     seconds: 0,
@@ -125,13 +131,13 @@ export function postgresPredictions(p: PostgresPredictionInput): FailurePredicti
     {
       fault: "primary-partition",
       recoverySeconds: round(failover),
-      failedRequests: `the cut-off primary stops taking writes when it cannot renew its key (demotes within loop_wait ${loop} s + retry_timeout ${retry} s = ${loop + retry} s, before the key expires at ${ttl} s: no two primaries)`,
-      basis: `${failoverBasis}; Patroni's rule loop_wait + 2 × retry_timeout = ${loop + 2 * retry} s ≤ ttl ${ttl} s`,
+      failedRequests: `the cut-off primary stops taking writes when it cannot renew its key: it begins to demote after loop_wait ${loop} s + retry_timeout ${retry} s + failsafe mode's check of the other members ${check} s = ${demoting} s, not after its key expires at ${ttl} s, and has stopped PostgreSQL after about ${demoted} s; another node takes writes only after the key expired, its race and its promotion (no two primaries)`,
+      basis: `${failoverBasis}; the failsafe check: Patroni asks every other member over its REST API, 2 tries × 2 s, none answering across the cut; stopping PostgreSQL (estimated ${ESTIMATES.demoteSeconds} s); Patroni's rule loop_wait + 2 × retry_timeout = ${loop + 2 * retry} s ≤ ttl ${ttl} s`,
       dataLoss: syncWait
         ? { ...none, description: "none: the cut-off primary's commits wait for a standby it cannot reach" }
         : {
-            seconds: loop + retry,
-            description: `writes the cut-off primary acknowledged before it demoted (at most loop_wait + retry_timeout = ${loop + retry} s), where clients still reached it`,
+            seconds: demoted,
+            description: `writes the cut-off primary acknowledged before it demoted (loop_wait + retry_timeout + the failsafe check + stopping PostgreSQL: about ${demoted} s), where clients still reached it`,
           },
     },
     {

@@ -17,6 +17,19 @@ describe("resolveTiming", () => {
     expect(e.message).toContain("give at least loopWaitSeconds + 2 × retryTimeoutSeconds = 8");
   });
 
+  test("refuses a ttl a cut-off primary's failsafe check outlasts, though Patroni's own rule holds", () => {
+    // loop 1 + 2 × retry 3 = 7 ≤ 7, but it demotes only after 1 + 3 + the failsafe check's 4 s.
+    const e = caught(() =>
+      resolveTiming("s/db", { ttlSeconds: 7, loopWaitSeconds: 1, retryTimeoutSeconds: 3 }),
+    );
+    expect(e.message).toContain("s/db");
+    expect(e.message).toContain("7");
+    expect(e.message).toContain("give at least loopWaitSeconds + retryTimeoutSeconds + 4 = 8");
+    expect(
+      resolveTiming("s/db", { ttlSeconds: 8, loopWaitSeconds: 1, retryTimeoutSeconds: 3 }).ttlSeconds,
+    ).toBe(8);
+  });
+
   test.each([
     [{ ttlSeconds: 4 }, "ttlSeconds"],
     [{ loopWaitSeconds: 0.5 }, "loopWaitSeconds"],
