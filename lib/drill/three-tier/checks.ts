@@ -14,13 +14,17 @@ export async function settledFates(s: ThreeTierSession, faultMs: number): Promis
   return connectionFates(s.connections.records, faultMs, nowMs(), s.plan.idleLimitMs);
 }
 
-/** The routers' BGP and BFD session changes from `fromMs` on (from their logs), as details list them. */
+/**
+ * The routers' BGP and BFD session changes from `lookBackMs` before `fromMs` on (from their logs),
+ * as details list them: seconds from `fromMs` (negative before it).
+ */
 export function routerSessionChanges(
   s: ThreeTierSession,
   fromMs: number,
+  lookBackMs = 0,
 ): ReturnType<typeof sessionChangeDetails> {
   const routers = s.plan.routers.map((r) => r.hostname);
-  return sessionChangeDetails(sessionChanges(s.lab, routers, fromMs), fromMs);
+  return sessionChangeDetails(sessionChanges(s.lab, routers, fromMs - lookBackMs), fromMs);
 }
 
 /** The share of established connections that survived, 0-1 (1 when none were established). */

@@ -5,7 +5,13 @@
  */
 import { nowMs } from "../core/proc";
 import type { Injection, Scenario } from "../core/scenario";
-import { connectionDetails, everyConnectionSurvived, newConnectionsServed, settledFates } from "./checks";
+import {
+  connectionDetails,
+  everyConnectionSurvived,
+  newConnectionsServed,
+  routerSessionChanges,
+  settledFates,
+} from "./checks";
 import type { TierHost } from "./plan";
 import type { ThreeTierSession } from "./session";
 
@@ -32,7 +38,13 @@ export const L4_NODE_DRAIN: Scenario<ThreeTierSession, Injection & { readonly no
     const withdrawnSeconds = withdrawn === undefined ? null : Math.round(withdrawn) / 1000;
     return {
       measure: "restoredSeconds",
-      details: { withdrawnSeconds, ...connectionDetails(connections) },
+      details: {
+        withdrawnSeconds,
+        // From 10 s before: a drain should change only the drained node's sessions' routes, none
+        // of the sessions themselves; a session lost around it tells why connections broke.
+        sessionChanges: routerSessionChanges(s, injection.atMs, 10_000),
+        ...connectionDetails(connections),
+      },
       highlights: [
         `withdrawn after ${withdrawnSeconds ?? "never"} s`,
         `${connections.survived}/${connections.established} connections survived`,

@@ -90,7 +90,7 @@ function traceOnFailure(run: Run | undefined): void {
   if (!run || run.passed) return;
   const d = run.details;
   console.warn(
-    `${TIER}: ${run.scenario} failed a check; after the fault: route changes ${JSON.stringify(d.routeChanges ?? "not listed")}, ` +
+    `${TIER}: ${run.scenario} failed a check; around the fault: route changes ${JSON.stringify(d.routeChanges ?? "not listed")}, ` +
       `session changes ${JSON.stringify(d.sessionChanges ?? "not listed")}, new connections failed per second ${JSON.stringify(d.failedBySecond ?? "not listed")}`,
   );
 }
@@ -211,6 +211,7 @@ describe.skipIf(!available)(TIER, { retry: 1 }, () => {
     timeout: 600_000,
   }, async () => {
     const run = await runOf("l4-node-drain");
+    traceOnFailure(run);
     expect(check(run, "routes-withdrawn")?.passed).toBe(true);
     expect(
       check(run, "established-connections-survive")?.passed,
