@@ -1,4 +1,5 @@
 /** What the three tiers' scenarios measure alike, and the checks they share. */
+import type { ProbeRecord } from "../clients/client";
 import { type ConnectionFates, connectionFates } from "../clients/connection-fates";
 import { nowMs, sleep } from "../core/proc";
 import type { DrillCheck, RunFacts } from "../core/scenario";
@@ -73,4 +74,34 @@ export function newConnectionsServed(facts: RunFacts): DrillCheck {
     passed: restored !== null,
     detail: `${failed} new connections failed; served again for good after ${restored ?? "never"} s`,
   };
+}
+
+/** The failed new connections of a node's return, told apart by whether the return could have failed them. */
+export interface ReturnFailures {
+  /** Started at or after the return began, or still open when a route first took the node again. */
+  readonly fromReturn: number;
+  /**
+   * Started before the return and failed before any route took the node again: in flight on the
+   * other nodes when the return began, which it cannot have reached (the node was in no route).
+   */
+  readonly beforeRoutesMoved: number;
+}
+
+/**
+ * The failures among `records` that ended from `returnMs` on, split at the first moment a router
+ * routed to the returning node again (`routedMs`; undefined: never within the run).
+ */
+export function returnFailures(
+  records: readonly ProbeRecord[],
+  returnMs: number,
+  routedMs: number | undefined,
+): ReturnFailures {
+  let fromReturn = 0;
+  let beforeRoutesMoved = 0;
+  for (const r of records) {
+    if (r.outcome === "ok" || r.endMs < returnMs) continue;
+    if (r.startMs < returnMs && (routedMs === undefined || r.endMs < routedMs)) beforeRoutesMoved += 1;
+    else fromReturn += 1;
+  }
+  return { fromReturn, beforeRoutesMoved };
 }

@@ -13,6 +13,7 @@ import {
   connectionDetails,
   everyConnectionSurvived,
   newConnectionsServed,
+  returnFailures,
   routerSessionChanges,
   settledFates,
 } from "./checks";
@@ -144,6 +145,12 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
         router: e.router,
         nextHops: e.nextHops,
       }));
+    // The first moment any router routed to the node again: before it, the return cannot have
+    // failed a request that was already in flight on the other nodes when it began.
+    const routedMs = s.routes.events.find(
+      (e) => e.t >= injection.atMs && e.nextHops.includes(injection.node.address),
+    )?.t;
+    const failures = returnFailures(s.client.records, injection.atMs, routedMs);
     // New connections that failed, per second from the return (the first 30 s).
     const failedBySecond = Array.from({ length: 30 }, () => 0);
     for (const r of s.client.records) {
@@ -159,6 +166,8 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
         routeChanges,
         sessionChanges: routerSessionChanges(s, injection.atMs),
         failedBySecond,
+        failedFromReturn: failures.fromReturn,
+        failedBeforeRoutesMoved: failures.beforeRoutesMoved,
         ...connectionDetails(connections),
       },
       highlights: [
@@ -168,7 +177,12 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
     };
   },
   checks(_s, facts) {
-    const d = facts.measurement.details as { returnedSeconds: number | null };
+    const d = facts.measurement.details as {
+      returnedSeconds: number | null;
+      failedFromReturn: number;
+      failedBeforeRoutesMoved: number;
+    };
+    const served = newConnectionsServed(facts);
     return [
       {
         name: "routes-back",
@@ -177,9 +191,15 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
       },
       everyConnectionSurvived(facts),
       {
-        ...newConnectionsServed(facts),
+        ...served,
         name: "no-request-failed",
-        passed: facts.figures.requests.failed === 0,
+        passed: d.failedFromReturn === 0,
+        detail:
+          `${d.failedFromReturn} new connections failed from the return on` +
+          (d.failedBeforeRoutesMoved > 0
+            ? ` (and ${d.failedBeforeRoutesMoved} begun before it failed before any route took the node again, on the other nodes)`
+            : "") +
+          `; ${served.detail}`,
       },
     ];
   },

@@ -243,7 +243,9 @@ describe.skipIf(!available)(TIER, { retry: 1 }, () => {
     // that never left as well, no L4 node announces until BGP is back, and flows time out
     // meanwhile (traced by the routers' logs). On a real CPU a return disturbs no session
     // (test/daemon/bgp-ecmp.test.ts). Such a run is printed with the losses and holds, not
-    // asserted; a hold that cost no session excuses nothing.
+    // asserted; a hold that cost no session excuses nothing. A request begun before the return
+    // that failed before any route took the node again is the cut's, not the return's (the
+    // check's detail counts it apart).
     expect(run?.emulatedPathStalls?.answers, "the way into the VM was timed").toBeGreaterThan(0);
     const held = lossesToHolds(run);
     const survived = check(run, "established-connections-survive");
