@@ -8,9 +8,8 @@
  * request never answered (a host stopped or silenced by a fault) is not counted: only late ones.
  */
 import type { ChildProcess } from "node:child_process";
-import { accessSync, constants } from "node:fs";
-import { join } from "node:path";
 import { DrillError } from "./drill-error";
+import { findOnPath } from "./preflight";
 import { nowMs } from "./proc";
 import type { CpuStall } from "./stall-meter";
 
@@ -52,8 +51,8 @@ export function parseEchoLine(line: string): EchoAnswer | undefined {
 /**
  * The holds in the answers at least `thresholdMs` late, on the drill's clock (`wallOffsetMs` =
  * wall clock − drill clock): answers whose spans `[answered − rtt, answered]` overlap are one
- * stretch, and each stretch is given by its latest answer: how long that one was held (`gapMs`)
- * and when it came (`endMs`). A stall of 400 ms is seen as answers 400, 350, 300 … ms late that
+ * stretch, and each stretch is given by its longest-held answer: how long that one was held
+ * (`gapMs`) and when it came (`endMs`). A stall of 400 ms is seen as answers 400, 350, 300 … ms late that
  * all came back together: one hold of 400 ms. Seconds of answers each 160 ms late (a slow, not a
  * stopped, way in) are one hold of 160 ms, not one as long as the seconds: a daemon's timer sees
  * its packets late by that much, and as often as they were sent.
@@ -79,14 +78,8 @@ export function lateStretches(
 }
 
 function pingPath(): string {
-  for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":")) {
-    try {
-      accessSync(join(dir, "ping"), constants.X_OK);
-      return join(dir, "ping");
-    } catch {
-      // not here
-    }
-  }
+  const ping = findOnPath("ping");
+  if (ping) return ping;
   throw new DrillError(
     "ping is not installed: install iputils-ping (the split lab times the way into its VM with it)",
   );

@@ -7,16 +7,23 @@ import type { DrillStack } from "./stack";
 /** Binaries a namespace lab runs itself. */
 const TOOLS = ["ip", "nsenter", "unshare", "setpriv", "nft", "mount"];
 
-function onPath(binary: string): boolean {
+/** Where `binary` is on PATH (or in the system's bin and sbin folders); undefined when nowhere. */
+export function findOnPath(binary: string): string | undefined {
   const dirs = (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"]);
-  return dirs.some((d) => {
+  for (const d of dirs) {
+    const file = path.join(d, binary);
     try {
-      fs.accessSync(path.join(d, binary), fs.constants.X_OK);
-      return true;
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
     } catch {
-      return false;
+      // not here
     }
-  });
+  }
+  return undefined;
+}
+
+function onPath(binary: string): boolean {
+  return findOnPath(binary) !== undefined;
 }
 
 /** Programs a container runs: its command, and what the generated supervisor names (`supervise NAME /path`). */

@@ -48,7 +48,8 @@ export interface DrillRunResult {
   readonly hostCpuStalls?: StallSummary;
   /**
    * When the emulated hosts answered an echo from this machine `thresholdMs` or more late (the
-   * way into the VM held packets back), merged over the hosts, over the same span; `answers`
+   * way into the VM held packets back), merged over the hosts, each stretch given by its
+   * longest-held answer, over the same span; `answers`
    * counts every answer since the lab started (0: not measured after all).
    */
   readonly emulatedPathStalls?: StallSummary & { readonly answers: number };

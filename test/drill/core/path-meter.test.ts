@@ -28,7 +28,7 @@ describe("parseEchoLine", () => {
 });
 
 describe("lateStretches", () => {
-  test("answers held back together are one stretch, from the first one's request to the last answer", () => {
+  test("answers held back together are one stretch, given by the one held longest", () => {
     // A 400 ms stall seen by two hosts' echoes, 50 ms apart: they all come back at once.
     const offset = 1_000_000;
     const at = (driftMs: number, rttMs: number) => ({ wallMs: offset + driftMs, rttMs });
@@ -48,7 +48,7 @@ describe("lateStretches", () => {
     expect(stretches).toEqual([{ endMs: 5400, gapMs: 400 }]);
   });
 
-  test("a way in slow for seconds, each answer 160-180 ms late, is one hold of its latest answer, not seconds long", () => {
+  test("a way in slow for seconds, each answer 160-180 ms late, is one hold of its longest-held answer, not seconds long", () => {
     const answers = Array.from({ length: 60 }, (_, i) => ({
       wallMs: 1000 + i * 50,
       rttMs: i === 30 ? 180 : 160,
