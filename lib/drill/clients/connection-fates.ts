@@ -33,7 +33,27 @@ export interface ConnectionFates {
   readonly brokenBy: Readonly<Record<string, number>>;
   /** Per node that answered before the fault: established, broken. */
   readonly byNode: Readonly<Record<string, { readonly established: number; readonly broken: number }>>;
+  /**
+   * The broken ones (at most `MAX_BROKEN_LISTED`, the earliest failures first): when the request
+   * that failed began and ended, in seconds from the fault, how it ended and which node had
+   * answered the connection. Set beside the path's changes, these tell a request that was on its
+   * way when the path changed from one that met the changed path.
+   */
+  readonly brokenTimes: readonly BrokenConnection[];
 }
+
+/** One broken connection's failing request (see `ConnectionFates.brokenTimes`). */
+export interface BrokenConnection {
+  readonly connection: number;
+  readonly node: string;
+  readonly outcome: string;
+  /** Seconds from the fault (negative before it). */
+  readonly startSeconds: number;
+  readonly endSeconds: number;
+}
+
+/** How many broken connections `brokenTimes` lists. */
+export const MAX_BROKEN_LISTED = 12;
 
 interface Track {
   before: ProbeRecord[];
@@ -74,7 +94,9 @@ export function connectionFates(
   let openFailed = 0;
   const brokenBy: Record<string, number> = {};
   const byNode: Record<string, { established: number; broken: number }> = {};
-  for (const t of byConnection(records, faultMs, endMs).values()) {
+  const brokenTimes: BrokenConnection[] = [];
+  const secondsFrom = (ms: number) => Math.round(ms - faultMs) / 1000;
+  for (const [connection, t] of byConnection(records, faultMs, endMs)) {
     const last = t.before[t.before.length - 1];
     if (last?.outcome !== "ok") {
       const first = t.after[0];
@@ -102,6 +124,13 @@ export function connectionFates(
       broken++;
       counts.broken++;
       brokenBy[failure.outcome] = (brokenBy[failure.outcome] ?? 0) + 1;
+      brokenTimes.push({
+        connection,
+        node,
+        outcome: failure.outcome,
+        startSeconds: secondsFrom(failure.startMs),
+        endSeconds: secondsFrom(failure.endMs),
+      });
       continue;
     }
     if (t.after.length === 0) {
@@ -125,5 +154,6 @@ export function connectionFates(
     openFailed,
     brokenBy,
     byNode,
+    brokenTimes: brokenTimes.sort((a, b) => a.endSeconds - b.endSeconds).slice(0, MAX_BROKEN_LISTED),
   };
 }

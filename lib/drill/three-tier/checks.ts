@@ -28,6 +28,16 @@ export function routerSessionChanges(
   return sessionChangeDetails(sessionChanges(s.lab, routers, fromMs - lookBackMs), fromMs);
 }
 
+/** Every change of the routers' next hops from `fromMs` on, as details list them: what a fault did to the routes. */
+export function routeChangesFrom(
+  s: ThreeTierSession,
+  fromMs: number,
+): { afterSeconds: number; router: string; nextHops: readonly string[] }[] {
+  return s.routes.events
+    .filter((e) => e.t >= fromMs)
+    .map((e) => ({ afterSeconds: Math.round(e.t - fromMs) / 1000, router: e.router, nextHops: e.nextHops }));
+}
+
 /** The share of established connections that survived, 0-1 (1 when none were established). */
 export function survivedShare(f: ConnectionFates): number {
   return f.established === 0 ? 1 : Math.round((f.survived / f.established) * 1000) / 1000;
@@ -76,32 +86,61 @@ export function newConnectionsServed(facts: RunFacts): DrillCheck {
   };
 }
 
-/** The failed new connections of a node's return, told apart by whether the return could have failed them. */
-export interface ReturnFailures {
-  /** Started at or after the return began, or still open when a route first took the node again. */
-  readonly fromReturn: number;
+/**
+ * The failed new connections of a change that acts through the routes (a node's return, a drain),
+ * told apart by whether the change could have failed them.
+ */
+export interface FaultFailures {
+  /** Started at or after the change began, or still open when a route first changed after it. */
+  readonly fromFault: number;
   /**
-   * Started before the return and failed before any route took the node again: in flight on the
-   * other nodes when the return began, which it cannot have reached (the node was in no route).
+   * Started before the change and failed before any route changed after it: in flight on paths
+   * the change had not touched yet (a drained node forwards as before until the routers drop
+   * it; a returning node is in no route until they take it), so failed by something else.
    */
   readonly beforeRoutesMoved: number;
 }
 
 /**
- * The failures among `records` that ended from `returnMs` on, split at the first moment a router
- * routed to the returning node again (`routedMs`; undefined: never within the run).
+ * The failures among `records` that ended from `faultMs` on, split at the first moment a router's
+ * route changed because of the fault (`routesMovedMs`; undefined: never within the run).
  */
-export function returnFailures(
+export function faultFailures(
   records: readonly ProbeRecord[],
-  returnMs: number,
-  routedMs: number | undefined,
-): ReturnFailures {
-  let fromReturn = 0;
+  faultMs: number,
+  routesMovedMs: number | undefined,
+): FaultFailures {
+  let fromFault = 0;
   let beforeRoutesMoved = 0;
   for (const r of records) {
-    if (r.outcome === "ok" || r.endMs < returnMs) continue;
-    if (r.startMs < returnMs && (routedMs === undefined || r.endMs < routedMs)) beforeRoutesMoved += 1;
-    else fromReturn += 1;
+    if (r.outcome === "ok" || r.endMs < faultMs) continue;
+    if (r.startMs < faultMs && (routesMovedMs === undefined || r.endMs < routesMovedMs))
+      beforeRoutesMoved += 1;
+    else fromFault += 1;
   }
-  return { fromReturn, beforeRoutesMoved };
+  return { fromFault, beforeRoutesMoved };
+}
+
+/**
+ * The `no-request-failed` check of a change that acts through the routes: no request the change
+ * could have failed did (`faultFailures`); those it cannot have failed are named in the detail.
+ */
+export function noRequestFailed(
+  facts: RunFacts,
+  failures: FaultFailures,
+  since: string,
+  apart: string,
+): DrillCheck {
+  const served = newConnectionsServed(facts);
+  return {
+    ...served,
+    name: "no-request-failed",
+    passed: failures.fromFault === 0,
+    detail:
+      `${failures.fromFault} new connections failed ${since}` +
+      (failures.beforeRoutesMoved > 0
+        ? ` (and ${failures.beforeRoutesMoved} begun before it ${apart})`
+        : "") +
+      `; ${served.detail}`,
+  };
 }

@@ -12,8 +12,10 @@ import { blackhole } from "../faults/blackhole";
 import {
   connectionDetails,
   everyConnectionSurvived,
+  faultFailures,
   newConnectionsServed,
-  returnFailures,
+  noRequestFailed,
+  routeChangesFrom,
   routerSessionChanges,
   settledFates,
 } from "./checks";
@@ -138,19 +140,13 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
     const connections = await settledFates(s, injection.atMs);
     const returnedSeconds = seconds(returned);
     // Every change of the routers' next hops from the return on: what a failed return did to them.
-    const routeChanges = s.routes.events
-      .filter((e) => e.t >= injection.atMs)
-      .map((e) => ({
-        afterSeconds: Math.round(e.t - injection.atMs) / 1000,
-        router: e.router,
-        nextHops: e.nextHops,
-      }));
+    const routeChanges = routeChangesFrom(s, injection.atMs);
     // The first moment any router routed to the node again: before it, the return cannot have
     // failed a request that was already in flight on the other nodes when it began.
     const routedMs = s.routes.events.find(
       (e) => e.t >= injection.atMs && e.nextHops.includes(injection.node.address),
     )?.t;
-    const failures = returnFailures(s.client.records, injection.atMs, routedMs);
+    const failures = faultFailures(s.client.records, injection.atMs, routedMs);
     // New connections that failed, per second from the return (the first 30 s).
     const failedBySecond = Array.from({ length: 30 }, () => 0);
     for (const r of s.client.records) {
@@ -166,7 +162,7 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
         routeChanges,
         sessionChanges: routerSessionChanges(s, injection.atMs),
         failedBySecond,
-        failedFromReturn: failures.fromReturn,
+        failedFromReturn: failures.fromFault,
         failedBeforeRoutesMoved: failures.beforeRoutesMoved,
         ...connectionDetails(connections),
       },
@@ -182,7 +178,6 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
       failedFromReturn: number;
       failedBeforeRoutesMoved: number;
     };
-    const served = newConnectionsServed(facts);
     return [
       {
         name: "routes-back",
@@ -190,17 +185,12 @@ export const L4_NODE_RETURN: Scenario<ThreeTierSession, L4Injection> = {
         detail: `back in every router's route after ${d.returnedSeconds ?? "never (within 60 s)"} s`,
       },
       everyConnectionSurvived(facts),
-      {
-        ...served,
-        name: "no-request-failed",
-        passed: d.failedFromReturn === 0,
-        detail:
-          `${d.failedFromReturn} new connections failed from the return on` +
-          (d.failedBeforeRoutesMoved > 0
-            ? ` (and ${d.failedBeforeRoutesMoved} begun before it failed before any route took the node again, on the other nodes)`
-            : "") +
-          `; ${served.detail}`,
-      },
+      noRequestFailed(
+        facts,
+        { fromFault: d.failedFromReturn, beforeRoutesMoved: d.failedBeforeRoutesMoved },
+        "from the return on",
+        "failed before any route took the node again, on the other nodes",
+      ),
     ];
   },
 };

@@ -46,6 +46,20 @@ describe("connectionFates", () => {
       brokenBy: { reset: 1 },
       byNode: { "l7-a": { established: 2, broken: 0 }, "l7-b": { established: 2, broken: 1 } },
     });
+    // AND the broken one's failing request is listed with its times from the fault
+    expect(f.brokenTimes).toEqual([
+      { connection: 2, node: "l7-b", outcome: "reset", startSeconds: 0.11, endSeconds: 0.115 },
+    ]);
+  });
+
+  test("lists at most a dozen broken connections, the earliest failures first", () => {
+    const records = Array.from({ length: 15 }, (_, i) => [
+      rec(i + 1, 100 + i, "ok"),
+      rec(i + 1, 3000 - 100 * i, "timeout"),
+    ]).flat();
+    const f = connectionFates(records, 1000, 4000);
+    expect(f.broken).toBe(15);
+    expect(f.brokenTimes.map((b) => b.connection)).toEqual([15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4]);
   });
 
   test("counts a survivor answered by another node afterwards, and ignores records after the end", () => {
