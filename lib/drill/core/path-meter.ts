@@ -4,13 +4,18 @@
  * stretch in which the way into the VM (tap device, qemu's network, the guest's kernel) held
  * packets back. The guest's kernel answers an echo itself, so this sees what the CPU meter in the
  * guest (one thread, on one vCPU) can miss: a stall of the whole guest holds every packet of
- * every host at once, and a timer-driven daemon beside it (BFD, VRRP) misses its beat then. A
- * request never answered (a host stopped or silenced by a fault) is not counted: only late ones.
+ * every host at once, and a timer-driven daemon beside it (BFD, VRRP) misses its beat then.
+ *
+ * Echoes never answered are told apart: each run of them between two answers from one host is a
+ * loss, spanning from the last answered echo's request to the next one's. A host a fault silenced
+ * shows its fault as a loss; any other host's loss is the way in dropping packets, which no late
+ * answer shows. Echoes still unanswered at the end are not counted (they may be on their way).
  */
 import type { ChildProcess } from "node:child_process";
 import { DrillError } from "./drill-error";
 import { findOnPath } from "./preflight";
 import { nowMs } from "./proc";
+import type { EchoLossSummary } from "./run-result";
 import type { CpuStall } from "./stall-meter";
 
 /** One host to echo: its address, from a place on its network. */
@@ -30,22 +35,47 @@ export interface PathReading {
   readonly answers: number;
   /** Stretches in which some host's answers came `thresholdMs` or more late, merged over every host, each as its longest hold. */
   readonly stalls: readonly CpuStall[];
+  /**
+   * Runs of echoes a host never answered between two it did, in time order (see the top of the
+   * file), at most `MAX_LOSSES` (the first).
+   */
+  readonly losses: readonly EchoLoss[];
 }
 
-/** An answer: when `ping` printed it (wall clock, ms) and how long it took. */
+/**
+ * A run of unanswered echoes to `host`: no echo requested from `endMs − gapMs` (the last answered
+ * one) to `endMs` (the next answered one) was answered but those two; `echoes` were lost.
+ */
+export interface EchoLoss extends CpuStall {
+  readonly host: string;
+  readonly echoes: number;
+}
+
+/** An answer: when `ping` printed it (wall clock, ms) and how long it took; its sequence number. */
 export interface EchoAnswer {
   readonly wallMs: number;
   readonly rttMs: number;
+  readonly seq?: number;
 }
+
+/** The losses kept at most (the first, in time order). */
+export const MAX_LOSSES = 1000;
 
 /** The late answers kept at most (the first, in time order). */
 const KEEP = 20_000;
+/**
+ * Answers kept per host for the losses: 50 minutes at 20 a second (a lab lives minutes), before
+ * ping's 16-bit sequence numbers wrap.
+ */
+const MAX_SEQUENCED = 60_000;
 
 /** One line of `ping -n -D`: `[1796317199.235014] 64 bytes from a: icmp_seq=1 ttl=64 time=0.025 ms`. */
 export function parseEchoLine(line: string): EchoAnswer | undefined {
-  const m = /^\[(\d+(?:\.\d+)?)\] \d+ bytes from [^:]+: icmp_seq=\d+ .*\btime=(\d+(?:\.\d+)?) ms/.exec(line);
+  const m = /^\[(\d+(?:\.\d+)?)\] \d+ bytes from [^:]+: icmp_seq=(\d+) .*\btime=(\d+(?:\.\d+)?) ms/.exec(
+    line,
+  );
   if (!m) return undefined;
-  return { wallMs: Number(m[1]) * 1000, rttMs: Number(m[2]) };
+  return { wallMs: Number(m[1]) * 1000, rttMs: Number(m[3]), seq: Number(m[2]) };
 }
 
 /**
@@ -77,6 +107,30 @@ export function lateStretches(
   return stretches.map((x) => ({ endMs: Math.round(x.longest.to), gapMs: Math.round(x.longest.rtt) }));
 }
 
+/**
+ * The runs of unanswered echoes among one host's `answers` (any order; duplicates count once), on
+ * the drill's clock (`wallOffsetMs` = wall clock − drill clock): between two answered sequence
+ * numbers more than one apart, the echoes between were lost. Each request's time is its answer's
+ * time less its round trip.
+ */
+export function echoLosses(host: string, answers: readonly EchoAnswer[], wallOffsetMs: number): EchoLoss[] {
+  const sent = new Map<number, number>();
+  for (const a of answers) {
+    if (a.seq !== undefined && !sent.has(a.seq)) sent.set(a.seq, a.wallMs - a.rttMs - wallOffsetMs);
+  }
+  const seqs = [...sent.keys()].sort((a, b) => a - b);
+  const losses: EchoLoss[] = [];
+  for (let i = 1; i < seqs.length && losses.length < MAX_LOSSES; i++) {
+    const before = seqs[i - 1] as number;
+    const after = seqs[i] as number;
+    if (after - before < 2) continue;
+    const from = sent.get(before) as number;
+    const to = sent.get(after) as number;
+    losses.push({ host, endMs: Math.round(to), gapMs: Math.round(to - from), echoes: after - before - 1 });
+  }
+  return losses;
+}
+
 function pingPath(): string {
   const ping = findOnPath("ping");
   if (ping) return ping;
@@ -87,23 +141,27 @@ function pingPath(): string {
 
 export class PathMeter {
   private readonly late: EchoAnswer[] = [];
+  /** Per target, every answer's sequence number and request time (for the losses). */
+  private readonly sequenced: EchoAnswer[][];
   private answers = 0;
   /** Wall clock − drill clock, taken once: `ping -D` stamps its lines with the wall clock. */
   private readonly wallOffsetMs = Date.now() - nowMs();
 
   private constructor(
     public readonly thresholdMs: number,
+    private readonly targets: readonly EchoTarget[],
     procs: readonly ChildProcess[],
   ) {
-    for (const p of procs) {
+    this.sequenced = targets.map(() => []);
+    procs.forEach((p, i) => {
       let rest = "";
       p.stdout?.setEncoding("utf8");
       p.stdout?.on("data", (chunk: string) => {
         const lines = (rest + chunk).split("\n");
         rest = lines.pop() ?? "";
-        for (const line of lines) this.take(line);
+        for (const line of lines) this.take(i, line);
       });
-    }
+    });
   }
 
   /**
@@ -124,22 +182,44 @@ export class PathMeter {
         `echo to ${t.host} (${t.address})`,
       ),
     );
-    return new PathMeter(thresholdMs, procs);
+    return new PathMeter(thresholdMs, targets, procs);
   }
 
-  private take(line: string): void {
+  private take(target: number, line: string): void {
     const a = parseEchoLine(line);
     if (!a) return;
     this.answers += 1;
     if (a.rttMs >= this.thresholdMs && this.late.length < KEEP) this.late.push(a);
+    const mine = this.sequenced[target];
+    if (mine && mine.length < MAX_SEQUENCED) mine.push(a);
   }
 
-  /** Every late stretch since the start, on the drill's clock. */
+  /** Every late stretch and every loss since the start, on the drill's clock. */
   public read(): PathReading {
     return {
       thresholdMs: this.thresholdMs,
       answers: this.answers,
       stalls: lateStretches(this.late, this.thresholdMs, this.wallOffsetMs),
+      losses: this.targets
+        .flatMap((t, i) => echoLosses(t.host, this.sequenced[i] ?? [], this.wallOffsetMs))
+        .sort((a, b) => a.endMs - b.endMs)
+        .slice(0, MAX_LOSSES),
     };
   }
+}
+
+/** The losses as a run reports them, from 10 s before the fault to the run's end (as the stalls). */
+export function lossSummary(losses: readonly EchoLoss[], faultMs: number, endMs: number): EchoLossSummary {
+  const during = losses.filter((l) => l.endMs >= faultMs - 10_000 && l.endMs - l.gapMs <= endMs);
+  return {
+    count: during.length,
+    echoes: during.reduce((n, l) => n + l.echoes, 0),
+    longestMs: during.reduce((m, l) => Math.max(m, l.gapMs), 0),
+    losses: during.slice(0, 30).map((l) => ({
+      host: l.host,
+      startSeconds: Math.round(l.endMs - l.gapMs - faultMs) / 1000,
+      ms: l.gapMs,
+      echoes: l.echoes,
+    })),
+  };
 }

@@ -95,7 +95,26 @@ function stallNote(r: DrillRunResult): string[] {
           `emulated hosts answered late ${path.count}× (${path.thresholdMs} ms or more; longest ${path.longestMs} ms)`,
         ]
       : []),
+    ...lossNote(r.emulatedPathLosses),
   ];
+}
+
+/** Per emulated host, its runs of lost echoes (a silenced host's fault among them). */
+function lossNote(l: DrillRunResult["emulatedPathLosses"]): string[] {
+  if (!l || l.count === 0) return [];
+  const byHost = new Map<string, { runs: number; echoes: number; longestMs: number }>();
+  for (const x of l.losses) {
+    const h = byHost.get(x.host) ?? { runs: 0, echoes: 0, longestMs: 0 };
+    h.runs += 1;
+    h.echoes += x.echoes;
+    h.longestMs = Math.max(h.longestMs, x.ms);
+    byHost.set(x.host, h);
+  }
+  const hosts = [...byHost.entries()].map(
+    ([host, h]) =>
+      `${host} ${h.echoes} in ${h.runs} run${h.runs === 1 ? "" : "s"} (longest ${h.longestMs} ms)`,
+  );
+  return [`echoes to emulated hosts lost: ${hosts.join(", ")}${l.count > l.losses.length ? ", …" : ""}`];
 }
 
 /** One row per scenario: min / median / max. */

@@ -53,6 +53,26 @@ export interface DrillRunResult {
    * counts every answer since the lab started (0: not measured after all).
    */
   readonly emulatedPathStalls?: StallSummary & { readonly answers: number };
+  /**
+   * Runs of echoes to the emulated hosts never answered, over the same span (see `path-meter.ts`):
+   * a host a fault silenced shows its fault here; any other host's is the way in dropping packets.
+   */
+  readonly emulatedPathLosses?: EchoLossSummary;
+}
+
+export interface EchoLossSummary {
+  /** Runs of lost echoes, and the echoes lost in all. */
+  readonly count: number;
+  readonly echoes: number;
+  /** The longest run, from the last answered echo's request to the next one's. */
+  readonly longestMs: number;
+  /** The first 30: host, start from the fault, span and echoes lost. */
+  readonly losses: ReadonlyArray<{
+    readonly host: string;
+    readonly startSeconds: number;
+    readonly ms: number;
+    readonly echoes: number;
+  }>;
 }
 
 export interface StallSummary {

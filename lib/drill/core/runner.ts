@@ -8,6 +8,7 @@ import { clientFigures } from "./client-figures";
 import { DrillError } from "./drill-error";
 import type { Lab, LabFactory } from "./lab";
 import { roundSeconds } from "./measure";
+import { lossSummary } from "./path-meter";
 import { nowMs } from "./proc";
 import type { DrillRunResult } from "./run-result";
 import type { Scenario } from "./scenario";
@@ -121,6 +122,7 @@ export async function runScenario<S extends DrillSession>(
               ...stallSummary(late.stalls, late.thresholdMs, injection.atMs, endMs),
               answers: late.answers,
             },
+            emulatedPathLosses: lossSummary(late.losses, injection.atMs, endMs),
           }
         : {}),
     };

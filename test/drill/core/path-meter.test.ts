@@ -1,6 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { describe, expect, test } from "vitest";
-import { lateStretches, PathMeter, parseEchoLine } from "../../../lib/drill/core/path-meter";
+import {
+  echoLosses,
+  lateStretches,
+  lossSummary,
+  PathMeter,
+  parseEchoLine,
+} from "../../../lib/drill/core/path-meter";
 import { waitUntil } from "../../../lib/drill/core/wait";
 import { tierAvailable } from "../../support/tiers";
 
@@ -11,6 +17,7 @@ describe("parseEchoLine", () => {
     ).toEqual({
       wallMs: 1796317199235.014,
       rttMs: 0.025,
+      seq: 1,
     });
     expect(
       parseEchoLine("[1796317199.5] 64 bytes from 198.18.0.5: icmp_seq=12 ttl=63 time=404 ms")?.rttMs,
@@ -74,6 +81,39 @@ describe("lateStretches", () => {
   });
 });
 
+describe("echoLosses", () => {
+  // Echoes every 50 ms from wall 1000 (drill clock = wall − 500), each answered 1 ms later.
+  const echo = (seq: number, rttMs = 1) => ({ seq, wallMs: 1000 + seq * 50 + rttMs, rttMs });
+
+  test("a run of unanswered echoes between two answers is one loss, from one answered request to the next", () => {
+    const answers = [echo(1), echo(2), echo(3), echo(7), echo(8), echo(10)];
+    expect(echoLosses("l4", answers, 500)).toEqual([
+      { host: "l4", endMs: 850, gapMs: 200, echoes: 3 },
+      { host: "l4", endMs: 1000, gapMs: 100, echoes: 1 },
+    ]);
+  });
+
+  test("answers out of order and duplicates lose nothing; echoes after the last answer are not counted", () => {
+    const answers = [echo(1), echo(3, 60), echo(2, 120), echo(3), echo(4)];
+    expect(echoLosses("l7", answers, 0)).toEqual([]);
+    expect(echoLosses("l7", [echo(1)], 0)).toEqual([]);
+  });
+
+  test("a run's summary keeps the losses from 10 s before the fault on, against the fault", () => {
+    const losses = [
+      { host: "a", endMs: 1000, gapMs: 300, echoes: 5 },
+      { host: "b", endMs: 25_000, gapMs: 4000, echoes: 79 },
+      { host: "a", endMs: 90_000, gapMs: 100, echoes: 1 },
+    ];
+    expect(lossSummary(losses, 20_000, 60_000)).toEqual({
+      count: 1,
+      echoes: 79,
+      longestMs: 4000,
+      losses: [{ host: "b", startSeconds: 1, ms: 4000, echoes: 79 }],
+    });
+  });
+});
+
 // A late answer needs a held-back way (the split lab's test stops qemu for it); ping itself can
 // not fake one: it takes each answer's kernel receive time, so a stopped ping reads none late.
 describe.skipIf(!tierAvailable("path meter", ["ping"]))("PathMeter", () => {
@@ -92,7 +132,7 @@ describe.skipIf(!tierAvailable("path meter", ["ping"]))("PathMeter", () => {
     try {
       const took = await waitUntil(() => meter.read().answers >= 10, 5000, 20);
       expect(took, "ten answers within 5 s").toBeDefined();
-      expect(meter.read()).toMatchObject({ thresholdMs: 150, stalls: [] });
+      expect(meter.read()).toMatchObject({ thresholdMs: 150, stalls: [], losses: [] });
     } finally {
       for (const p of procs) p.kill("SIGKILL");
     }

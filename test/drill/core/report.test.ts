@@ -54,7 +54,32 @@ describe("formatRuns: a split lab's stalls", () => {
     const untimed = formatRuns([{ ...RUN, emulatedPathStalls: { ...none, answers: 0 } }]);
     expect(untimed).toContain("the emulated hosts answered no echo (way into the VM not timed)");
     const plain = formatRuns([RUN]);
-    expect(plain).not.toMatch(/stalled|answered late|no echo/);
+    expect(plain).not.toMatch(/stalled|answered late|no echo|lost/);
     expect(plain).toContain("back in every router's route after 3.8 s");
+  });
+
+  test("notes each emulated host's lost echoes, and nothing when none were lost", () => {
+    const table = formatRuns([
+      {
+        ...RUN,
+        emulatedPathLosses: {
+          count: 3,
+          echoes: 85,
+          longestMs: 4100,
+          losses: [
+            { host: "edge-l4-0", startSeconds: 0.1, ms: 4100, echoes: 81 },
+            { host: "edge-l7-1", startSeconds: 6.2, ms: 100, echoes: 1 },
+            { host: "edge-l7-1", startSeconds: 7.0, ms: 200, echoes: 3 },
+          ],
+        },
+      },
+    ]);
+    expect(table).toContain(
+      "echoes to emulated hosts lost: edge-l4-0 81 in 1 run (longest 4100 ms), edge-l7-1 4 in 2 runs (longest 200 ms)",
+    );
+    const quiet = formatRuns([
+      { ...RUN, emulatedPathLosses: { count: 0, echoes: 0, longestMs: 0, losses: [] } },
+    ]);
+    expect(quiet).not.toContain("lost");
   });
 });

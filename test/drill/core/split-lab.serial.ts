@@ -173,11 +173,22 @@ describe.skipIf(!available)(TIER, () => {
     );
     const cut = nowMs();
     expect(outcomes(await probesAfter(c, cut + 50, 3))).toEqual({ timeout: 3 });
+    const healing = nowMs();
     await l.removeNft("beta", "inet", "t");
     const healed = nowMs();
     expect(
       await waitUntil(() => c.records.some((r) => r.startMs > healed && r.outcome === "ok"), 10_000, 50),
     ).toBeDefined();
+    // The path meter saw beta's echoes lost all the while: one loss spanning the cut, recorded
+    // once beta answered again (its first answer after it ends the loss).
+    const betaLoss = () =>
+      l
+        .pathStalls?.()
+        .losses.find((x) => x.host === "beta" && x.endMs - x.gapMs <= cut && x.endMs >= healing);
+    await waitUntil(() => betaLoss() !== undefined, 10_000, 100);
+    const lost = betaLoss();
+    expect(lost, JSON.stringify(l.pathStalls?.().losses)).toBeDefined();
+    expect(lost?.echoes).toBeGreaterThanOrEqual(Math.floor((healing - cut) / 50) - 1);
     await l.killHost("beta");
     expect(l.isRunning("beta")).toBe(false);
     await l.startHost("beta");
