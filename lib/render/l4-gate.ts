@@ -25,12 +25,22 @@
  *   round of checks. (Marker files `<stateFile>.peered` and `.isolated`, so that `once` rounds
  *   share it.)
  *
- * `ha-l4-gate run` (the default) checks every `intervalMs` until it is stopped; on SIGTERM or
+ * `ha-l4-gate run` (the default) looks every `intervalMs` until it is stopped; on SIGTERM or
  * SIGINT it withdraws every address before it exits, so a stopped gate never leaves a stale
- * announcement. `ha-l4-gate once` checks once and exits: keepalived's `quorum_up`/`quorum_down`
- * call it so that a change acts at once rather than at the next round. Each round costs one
- * `birdc show protocols`, one `ipvsadm -Ln` and one awk; `birdc` runs again only to change a
- * protocol's state, and only changes are logged (to stderr).
+ * announcement. `ha-l4-gate once` decides once and exits: keepalived's `quorum_up`/`quorum_down`
+ * call it so that a change acts at once rather than at the next look.
+ *
+ * A decision (a full round) costs one `birdc show protocols`, one `ipvsadm -Ln` and one awk;
+ * `birdc` runs again only to change a protocol's state, and only changes are logged (to stderr).
+ * A running gate makes one only when what it decides from may have changed: each look reads, with
+ * shell builtins and no process, the drain file, the kernel's IPVS table (`/proc/net/ip_vs`: every
+ * real server's weight) and its TCP tables (how many connections to or from BGP's port are
+ * established), and decides when that changed (and for `settleMs` after, so that a BGP session
+ * that reaches Established just after its connection is seen), while a hold-down or a failed
+ * round is pending, and every `resyncMs` in any case (a BIRD restarted behind its back, a
+ * protocol changed by hand). It sleeps between looks by a `read` that times out (bash), not a
+ * `sleep` process. On a busy host every process start counts: an emulated L4 node spent about
+ * half a vCPU on the 4 processes of a round every 200 ms, before the looks.
  */
 import { type ErrorLocation, invalid } from "../errors";
 import { assertDistinct, assertServiceAddress } from "../model/bgp";
@@ -94,7 +104,30 @@ export interface L4GateConfig {
   readonly keepalivedPidFile?: string;
   /** Prefix of the gate's marker files (BGP peered, cut off). @default DEFAULT_GATE_STATE */
   readonly stateFile?: string;
+  /**
+   * A running gate decides at least this often even when nothing it looks at changed, 0 to 1 h
+   * (0: every round decides).
+   * @default DEFAULT_RESYNC_MS
+   */
+  readonly resyncMs?: number;
+  /**
+   * After a change it saw, a running gate decides every round for this long, 0 to 1 min.
+   * @default DEFAULT_SETTLE_MS
+   */
+  readonly settleMs?: number;
+  /** The kernel's IPVS table, which a running gate looks at. @default "/proc/net/ip_vs" */
+  readonly ipvsTableFile?: string;
+  /**
+   * The kernel's TCP tables, which a running gate looks at for BGP's port (179) in established
+   * connections. @default ["/proc/net/tcp", "/proc/net/tcp6"]
+   */
+  readonly tcpTableFiles?: readonly string[];
 }
+
+/** How often a running gate decides when nothing it looks at changed. */
+export const DEFAULT_RESYNC_MS = 5000;
+/** How long a running gate decides every round after a change. */
+export const DEFAULT_SETTLE_MS = 1000;
 
 const WHERE = "L4 gate script";
 
@@ -144,12 +177,18 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     config.keepalivedPidFile ?? DEFAULT_KEEPALIVED_PID_FILE,
   );
   const state = assertFilePath(where, "gate state file", config.stateFile ?? DEFAULT_GATE_STATE);
+  const resync = assertIntegerInRange(where, "resyncMs", config.resyncMs ?? DEFAULT_RESYNC_MS, 0, 3_600_000);
+  const settle = assertIntegerInRange(where, "settleMs", config.settleMs ?? DEFAULT_SETTLE_MS, 0, 60_000);
+  const ipvsTable = assertFilePath(where, "IPVS table file", config.ipvsTableFile ?? "/proc/net/ip_vs");
+  const tcpFiles = config.tcpTableFiles ?? ["/proc/net/tcp", "/proc/net/tcp6"];
+  if (!Array.isArray(tcpFiles)) invalid(where, "tcpTableFiles", tcpFiles, "give a list of file paths");
+  const tcpTables = tcpFiles.map((f) => assertFilePath(where, "TCP table file", f));
   const rule = config.announceWhen ?? "every-port-healthy";
   if (rule !== "every-port-healthy" && rule !== "any-port-healthy") {
     invalid(where, "announceWhen", rule, 'use "every-port-healthy" or "any-port-healthy"');
   }
   return lines(
-    "#!/bin/sh",
+    "#!/bin/bash",
     generatedHeader("#"),
     "# Health gate of an L4 node: announces each service address (enables its BIRD static protocol)",
     "# while the node is not drained and IPVS has a live real server for it; withdraws it otherwise.",
@@ -164,6 +203,10 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     `cut_hold_cs=${Math.ceil(cutOffHold / 10)}`,
     `keepalived_pid=${shellQuote(pidFile)}`,
     `state=${shellQuote(state)}`,
+    `resync_cs=${Math.ceil(resync / 10)}`,
+    `settle_cs=${Math.ceil(settle / 10)}`,
+    `ipvs_table=${shellQuote(ipvsTable)}`,
+    `tcp_tables=(${tcpTables.map(shellQuote).join(" ")})`,
     "",
     'log() { printf \'%s ha-l4-gate: %s\\n\' "$(date -u +%FT%TZ)" "$*" >&2; }',
     "",
@@ -174,9 +217,17 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     "# Clock ticks per second, for the process start times in /proc/PID/stat.",
     "ticks=$(getconf CLK_TCK 2>/dev/null) || ticks=100",
     "",
-    "# Each round runs birdc, ipvsadm and awk, and nothing else: rounds come every $interval s, and",
-    "# on a busy or slow host every process start counts. held and cut_off set $hold (why",
-    "# announcements must wait) with shell builtins only.",
+    "# A full round (round) runs birdc, ipvsadm and awk, and nothing else; a look (look) runs no",
+    "# process at all: on a busy or slow host every process start counts. held and cut_off set",
+    "# $hold (why announcements must wait) with shell builtins only.",
+    "",
+    '# now: $now_cs, centiseconds since boot, from /proc/uptime ("12345.67 ...") without a process.',
+    "now() {",
+    "  IFS=. read -r up frac _ </proc/uptime",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions
+    "  frac=${frac%% *}; frac=${frac#0}",
+    "  now_cs=$((up * 100 + frac))",
+    "}",
     "",
     "# must_wait REASON: adds REASON to $hold, why announcements must wait.",
     'must_wait() { hold="$hold$*"; }',
@@ -227,11 +278,7 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     "  esac",
     '  [ -e "$state.peered" ] || : >"$state.peered"',
     '  [ -e "$state.isolated" ] || return 0',
-    '  # Now in centiseconds, from /proc/uptime ("12345.67 ..."), without a process.',
-    "  IFS=. read -r up frac _ </proc/uptime",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions
-    "  frac=${frac%% *}; frac=${frac#0}",
-    "  now_cs=$((up * 100 + frac))",
+    "  now",
     '  back=""',
     '  read -r back <"$state.isolated" || true',
     '  if [ -z "$back" ]; then',
@@ -286,13 +333,47 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     '  hold=""',
     "  held",
     "  cut_off",
-    '  ipvsadm -Ln 2>/dev/null | decide "$drained" "$hold" | while read -r action name address why; do',
-    '    if birdc -s "$socket" "$action" "$name" >/dev/null </dev/null; then',
-    '      if [ "$action" = enable ]; then log "announcing $address: $why"; else log "withdrawing $address: $why"; fi',
-    "    else",
-    '      log "birdc $action $name failed"',
-    "    fi",
+    "  # Exits 1 when a change failed (the next look decides again).",
+    '  ipvsadm -Ln 2>/dev/null | decide "$drained" "$hold" | {',
+    "    failed=0",
+    "    while read -r action name address why; do",
+    '      if birdc -s "$socket" "$action" "$name" >/dev/null </dev/null; then',
+    '        if [ "$action" = enable ]; then log "announcing $address: $why"; else log "withdrawing $address: $why"; fi',
+    "      else",
+    '        log "birdc $action $name failed"',
+    "        failed=1",
+    "      fi",
+    "    done",
+    '    [ "$failed" = 0 ]',
+    "  }",
+    "}",
+    "",
+    "# look: $seen, what the decision depends on that can change without a process seeing it: the",
+    "# drain file, every virtual service's real servers' weights in the kernel's IPVS table",
+    '# ("TCP  C612640A:0050 mh", then "  -> C6120202:0050 Tunnel 1 0 0" per real server), and how',
+    "# many connections to or from BGP's port (179, 00B3 in hex) the TCP tables list established (01).",
+    "look() {",
+    '  seen=undrained; [ -e "$drain_file" ] && seen=drained',
+    '  if [ -r "$ipvs_table" ]; then',
+    "    while read -r kind key _ weight _; do",
+    '      case "$kind" in',
+    '        TCP) seen="$seen TCP:$key" ;;',
+    '        UDP) seen="$seen UDP:$key" ;;',
+    '        "->") seen="$seen,$weight" ;;',
+    "      esac",
+    '    done <"$ipvs_table"',
+    "  else",
+    '    seen="$seen no-ipvs"',
+    "  fi",
+    "  bgp=0",
+    '  for table in "${tcp_tables[@]}"; do',
+    '    [ -r "$table" ] || continue',
+    "    while read -r _ from to st _; do",
+    '      [ "$st" = 01 ] || continue',
+    '      case " $from $to " in *":00B3 "*) bgp=$((bgp + 1)) ;; esac',
+    '    done <"$table"',
     "  done",
+    '  seen="$seen bgp=$bgp"',
     "}",
     "",
     "# withdraw_all: disables every service protocol (the gate stops: no stale announcement).",
@@ -309,9 +390,32 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     "    ;;",
     "  run)",
     "    trap 'withdraw_all; exit 0' TERM INT",
+    "    # A FIFO no one writes to, opened for reading and writing (so that opening it does not",
+    "    # wait for a writer): a read on it that times out sleeps without a process. sleep only if",
+    "    # the FIFO cannot be made.",
+    '    pace_fifo="$state.pace"',
+    '    [ -p "$pace_fifo" ] || { rm -f "$pace_fifo"; mkfifo -m 600 "$pace_fifo"; } || true',
+    '    if [ -p "$pace_fifo" ] && exec {pace}<>"$pace_fifo"; then',
+    '      pause() { read -r -t "$interval" -u "$pace" _ || true; }',
+    "    else",
+    '      log "cannot make $pace_fifo: sleeping by a process"',
+    '      pause() { sleep "$interval"; }',
+    "    fi",
+    '    last_seen=""; last_full=0; settle_until=0; again=yes',
     "    while true; do",
-    "      round",
-    '      sleep "$interval"',
+    "      look",
+    "      now",
+    '      if [ "$seen" != "$last_seen" ]; then',
+    "        last_seen=$seen; settle_until=$((now_cs + settle_cs)); again=yes",
+    "      fi",
+    '      if [ "$again" = yes ] || [ "$now_cs" -lt "$settle_until" ] || [ $((now_cs - last_full)) -ge "$resync_cs" ]; then',
+    "        again=no",
+    '        hold=""',
+    "        round || again=yes",
+    '        [ -n "$hold" ] && again=yes',
+    "        last_full=$now_cs",
+    "      fi",
+    "      pause",
     "    done",
     "    ;;",
     "  *)",

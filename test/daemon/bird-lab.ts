@@ -8,7 +8,7 @@
  * kernel may have no IPVS): the gate reads it exactly as it reads `ipvsadm -Ln`. Every process
  * is started here and stopped by its PID; deleting a namespace kills what is left in it.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CommandResult, type NetworkNamespace, runCommand, waitUntil } from "../support/netns";
 import type { Scratch } from "./checkers";
@@ -135,6 +135,7 @@ export function nextHops(ns: NetworkNamespace, prefix: string): string[] {
 export class IpvsStub {
   public readonly dir: string;
   private readonly statePath: string;
+  private readonly callsPath: string;
 
   constructor(scratch: Scratch, name: string) {
     const script = scratch.write(`${name}-ipvsadm`, "", 0o755);
@@ -142,7 +143,40 @@ export class IpvsStub {
     runCommand("mkdir", ["-p", this.dir]);
     this.statePath = join(this.dir, "state");
     writeFileSync(this.statePath, "");
-    writeFileSync(join(this.dir, "ipvsadm"), `#!/bin/sh\ncat ${this.statePath}\n`, { mode: 0o755 });
+    this.callsPath = join(this.dir, "calls");
+    writeFileSync(this.callsPath, "");
+    this.heal();
+  }
+
+  /** From now on `ipvsadm` fails as it does without IPVS, until `heal`. */
+  public fail(): void {
+    writeFileSync(
+      join(this.dir, "ipvsadm"),
+      "#!/bin/sh\necho 'Can't initialize ipvs: Protocol not available' >&2\nexit 2\n",
+      { mode: 0o755 },
+    );
+  }
+
+  /** `ipvsadm` prints the state again (and counts its calls). */
+  public heal(): void {
+    writeFileSync(join(this.dir, "ipvsadm"), `#!/bin/sh\necho >>${this.callsPath}\ncat ${this.statePath}\n`, {
+      mode: 0o755,
+    });
+  }
+
+  /**
+   * A file laid out as the kernel's IPVS table as far as a running gate looks at it (the kind,
+   * the service and each real server's weight in the same columns): what `set` wrote.
+   */
+  public get table(): string {
+    return this.statePath;
+  }
+
+  /** How often `ipvsadm` ran since the last call (the gate's full rounds). */
+  public takeCalls(): number {
+    const n = readFileSync(this.callsPath, "utf8").length;
+    writeFileSync(this.callsPath, "");
+    return n;
   }
 
   /** What `ipvsadm -Ln` prints from now on: each virtual service with its real servers' weights. */
@@ -166,7 +200,7 @@ export class IpvsStub {
 
 /** Runs the gate once (`ha-l4-gate once`) in `ns` with the stub first on PATH. */
 export function gateOnce(ns: NetworkNamespace, gate: string, stub: IpvsStub): CommandResult {
-  return ns.exec("env", [`PATH=${stub.path}`, "sh", gate, "once"]);
+  return ns.exec("env", [`PATH=${stub.path}`, "bash", gate, "once"]);
 }
 
 /** Starts the gate (`ha-l4-gate run`) in `ns` with the stub first on PATH; logs to the scratch dir. */
@@ -180,7 +214,7 @@ export function startGate(
   return new LabProcess(
     ns,
     `gate ${name}`,
-    ["env", `PATH=${stub.path}`, "sh", gate, "run"],
+    ["env", `PATH=${stub.path}`, "bash", gate, "run"],
     join(scratch.dir, `${name}.gate.log`),
   );
 }

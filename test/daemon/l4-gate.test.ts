@@ -1,8 +1,9 @@
 /**
- * Tier 2, daemon checks: the L4 gate script parses in sh and shellcheck finds nothing in it; run
+ * Tier 2, daemon checks: the L4 gate script parses in bash and shellcheck finds nothing in it; run
  * against a real BIRD (the rendered L4 config, in a namespace) and a stub `ipvsadm`, it enables
- * exactly the service protocols the drain file and the real servers' weights allow; with a stub
- * `birdc`, it withdraws while the node has lost every BGP session and waits out the hold-down after.
+ * exactly the service protocols the drain file and the real servers' weights allow, and a running
+ * gate decides only when what it looks at changed; with a stub `birdc`, it withdraws while the
+ * node has lost every BGP session and waits out the hold-down after.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,13 +23,19 @@ import { checkShellcheck, checkShellSyntax, clean, Scratch } from "./checkers";
 import { LabProcess, measureUntil } from "./powerdns-lab";
 import { BFD, BGP, GATE_VARIANTS } from "./three-tier-variants";
 
-const scriptsAvailable = tierAvailable("daemon checks: L4 gate script", ["sh", "shellcheck"]);
+const scriptsAvailable = tierAvailable("daemon checks: L4 gate script", ["bash", "shellcheck"]);
 const birdAvailable = tierAvailable("daemon checks: L4 gate with BIRD", ["bird", "birdc", "ip", "awk"], true);
+
+/** The header line of `/proc/net/tcp`; `bgpLine` is an established connection to port 179. */
+const TCP_HEADER =
+  "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+const bgpLine = (sl: number) =>
+  `   ${sl}: 0B0012C6:C35${sl} 010012C6:00B3 01 00000000:00000000 00:00000000 00000000     0        0 1000${sl} 1\n`;
 
 const A = "svc_198_18_100_10";
 const B = "svc_198_18_100_11";
 
-describe.runIf(scriptsAvailable)("sh -n and shellcheck of the gate", () => {
+describe.runIf(scriptsAvailable)("bash -n and shellcheck of the gate", () => {
   let scratch: Scratch;
   beforeAll(() => {
     scratch = new Scratch();
@@ -39,7 +46,7 @@ describe.runIf(scriptsAvailable)("sh -n and shellcheck of the gate", () => {
 
   test.each(GATE_VARIANTS)("accepts $name", ({ name, text }) => {
     const path = scratch.write(`${name}.sh`, text, 0o755);
-    const verdicts = [checkShellSyntax("sh", path), checkShellcheck(path)];
+    const verdicts = [checkShellSyntax("bash", path), checkShellcheck(path)];
     expect(verdicts).toEqual(verdicts.map(clean));
   });
 });
@@ -51,12 +58,15 @@ describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
   let stub: IpvsStub;
   let drain: string;
   let conf: string;
+  let tcp: string;
 
   function gateScript(overrides: Partial<L4GateConfig> = {}): string {
     const config: L4GateConfig = {
       intervalMs: 100,
       drainFile: drain,
       birdSocket: bird.socket,
+      ipvsTableFile: stub.table,
+      tcpTableFiles: [tcp],
       virtualServers: [
         { address: "198.18.100.10", port: 80 },
         { address: "198.18.100.10", port: 443 },
@@ -75,6 +85,7 @@ describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
   beforeAll(() => {
     scratch = new Scratch();
     drain = join(scratch.dir, "drain");
+    tcp = scratch.write("tcp", TCP_HEADER);
     ns = NetworkNamespace.create({ address: "198.18.0.11/24" });
     conf = renderBirdL4Conf({
       routerId: "198.18.0.11",
@@ -160,20 +171,12 @@ describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
     stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [1], "TCP  198.18.100.11:80": [1] });
     gateOnce(ns, gate, stub);
     expect(states()).toEqual(["up", "up"]);
-    writeFileSync(
-      join(stub.dir, "ipvsadm"),
-      "#!/bin/sh\necho 'Can't initialize ipvs: Protocol not available' >&2\nexit 2\n",
-      {
-        mode: 0o755,
-      },
-    );
+    stub.fail();
     try {
       gateOnce(ns, gate, stub);
       expect(states()).toEqual(["down", "down"]);
     } finally {
-      writeFileSync(join(stub.dir, "ipvsadm"), `#!/bin/sh\ncat ${join(stub.dir, "state")}\n`, {
-        mode: 0o755,
-      });
+      stub.heal();
     }
   });
 
@@ -214,12 +217,15 @@ describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
     }
     expect(existsSync(drain)).toBe(false);
   });
-  test("announces again within a round after BIRD restarts (a restarted BIRD announces nothing)", () => {
-    // GIVEN the gate running and both addresses announced
+  test("announces again within a resync after BIRD restarts (a restarted BIRD announces nothing)", () => {
+    // GIVEN the gate running and both addresses announced (a node with no BGP session: nothing it
+    // looks at changes when BIRD restarts, so its resync finds it)
     stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [1], "TCP  198.18.100.11:80": [1] });
-    const gate = startGate(ns, scratch, "restart", gateScript(), stub);
+    const gate = startGate(ns, scratch, "restart", gateScript({ resyncMs: 1000, settleMs: 300 }), stub);
     try {
       waitUntil("the gate to announce both", () => states().join() === "up,up", 5_000);
+      // (past the settling after its start, when it decides every round)
+      runCommand("sleep", ["0.6"]);
 
       // WHEN BIRD is stopped and started again on the same socket
       bird.stop();
@@ -228,13 +234,59 @@ describe.runIf(birdAvailable)("the gate against a running BIRD", () => {
 
       // THEN the gate enables both protocols again
       const backMs = measureUntil("the gate to announce again", () => states().join() === "up,up", 5_000, 10);
-      console.log(`gate: BIRD restart to both protocols enabled again in ${backMs} ms (interval 100 ms)`);
+      console.log(`gate: BIRD restart to both protocols enabled again in ${backMs} ms (resync 1 s)`);
       // (announced twice: at the start and after the restart)
       expect(gate.log().match(/announcing 198\.18\.100\.10: /g)).toHaveLength(2);
     } finally {
       gate.kill();
     }
   });
+  test("running, it decides only when what it looks at changed, at once when it did, and every resync", () => {
+    // GIVEN the gate looking every 100 ms, deciding after a change for 300 ms and every 1.5 s
+    stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [1], "TCP  198.18.100.11:80": [1] });
+    const gate = startGate(ns, scratch, "looks", gateScript({ resyncMs: 1500, settleMs: 300 }), stub);
+    try {
+      waitUntil("the gate to announce both", () => states().join() === "up,up", 5_000);
+      runCommand("sleep", ["0.5"]);
+      stub.takeCalls();
+
+      // WHEN nothing changes for 3 s THEN it decided about twice (the resync), not 30 times
+      runCommand("sleep", ["3"]);
+      const quiet = stub.takeCalls();
+      console.log(
+        `gate: ${quiet} full rounds in 3 s with nothing changed (looks every 100 ms, resync 1.5 s)`,
+      );
+      expect(quiet, gate.log()).toBeGreaterThanOrEqual(1);
+      expect(quiet).toBeLessThanOrEqual(3);
+
+      // WHEN a real server's weight goes to 0 THEN it withdraws within a few looks
+      stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [0], "TCP  198.18.100.11:80": [1] });
+      const weightMs = measureUntil(
+        "a weight change to withdraw .10",
+        () => states().join() === "down,up",
+        5_000,
+        10,
+      );
+      console.log(`gate: a real server's weight to 0 withdrawn in ${weightMs} ms`);
+      expect(weightMs).toBeLessThan(1_000);
+
+      // WHEN an established connection to BGP's port appears THEN it decides again at once
+      runCommand("sleep", ["0.5"]);
+      stub.takeCalls();
+      writeFileSync(tcp, TCP_HEADER + bgpLine(1));
+      const sawMs = measureUntil(
+        "the gate to decide after a BGP connection",
+        () => stub.takeCalls() > 0,
+        5_000,
+        10,
+      );
+      expect(sawMs).toBeLessThan(1_000);
+    } finally {
+      gate.kill();
+      writeFileSync(tcp, TCP_HEADER);
+    }
+  });
+
   test("holds announcements down until keepalived has run for the hold-down", () => {
     // GIVEN every service healthy, a gate with a 2 s hold-down, and no keepalived pid file
     stub.set({ "TCP  198.18.100.10:80": [1], "TCP  198.18.100.10:443": [1], "TCP  198.18.100.11:80": [1] });
@@ -338,7 +390,7 @@ describe.runIf(scriptsAvailable)("the gate after the node was cut off (stub bird
       0o755,
     );
     return () => {
-      runCommand("env", [`PATH=${birdc.dir}:${ipvs.path}`, "sh", script, "once"]);
+      runCommand("env", [`PATH=${birdc.dir}:${ipvs.path}`, "bash", script, "once"]);
     };
   }
 

@@ -180,6 +180,20 @@ const SLOTS: Slot[] = [
     render: (v) => gate({ birdSocket: v }),
   },
   {
+    name: "gate: IPVS table file",
+    benign: "/zzbenignzz",
+    forms: [AS_GIVEN],
+    values: paths,
+    render: (v) => gate({ ipvsTableFile: v }),
+  },
+  {
+    name: "gate: TCP table file",
+    benign: "/zzbenignzz",
+    forms: [AS_GIVEN],
+    values: paths,
+    render: (v) => gate({ tcpTableFiles: ["/proc/net/tcp", v] }),
+  },
+  {
     name: "gate: virtual server address",
     benign: B_ADDRESS,
     forms: [NO_PREFIX, UNDERSCORED],
