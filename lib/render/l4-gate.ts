@@ -366,6 +366,7 @@ export function renderL4Gate(config: L4GateConfig, where: ErrorLocation = WHERE)
     '    seen="$seen no-ipvs"',
     "  fi",
     "  bgp=0",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array expansion
     '  for table in "${tcp_tables[@]}"; do',
     '    [ -r "$table" ] || continue',
     "    while read -r _ from to st _; do",

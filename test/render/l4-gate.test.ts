@@ -31,7 +31,9 @@ describe("renderL4Gate", () => {
     );
     // AND it reads BIRD's protocols and IPVS once a round, a real server counting with weight > 0
     expect(text).toContain('  if ! protocols=$(birdc -s "$socket" show protocols 2>&1); then\n');
-    expect(text).toContain('  ipvsadm -Ln 2>/dev/null | decide "$drained" "$hold" | {\n    failed=0\n    while read');
+    expect(text).toContain(
+      '  ipvsadm -Ln 2>/dev/null | decide "$drained" "$hold" | {\n    failed=0\n    while read',
+    );
     expect(text).toContain('    $1 == "->" && vs != "" && $4 ~ /^[0-9]+$/ && $4 > 0 { live[vs] = 1; next }');
     // AND a round starts no process but birdc, ipvsadm and awk (and birdc again for a change)
     const body = (fn: string) => {
