@@ -20,6 +20,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { freeAddress } from "./addresses";
+import { registerCleanup } from "./cleanup-registry";
 import { DrillError } from "./drill-error";
 import { logFileTail } from "./host-logs";
 import { checkUploadsPlaceable, stageHost } from "./host-stage";
@@ -97,7 +98,8 @@ export class NamespaceLab implements Lab {
   private readonly secrets: ReadonlyMap<string, string>;
   /** Namespaces this lab created and has not deleted yet, in creation order. */
   private readonly namespaces: string[] = [];
-  private readonly exitHandler = () => this.teardownSync();
+  /** Unregisters the last-resort cleanup (at exit or on SIGINT/SIGTERM) once torn down. */
+  private unregisterCleanup: () => void = () => undefined;
   private torn = false;
   private tearingDown: Promise<string[]> | undefined;
 
@@ -159,7 +161,7 @@ export class NamespaceLab implements Lab {
    */
   public static async create(stack: DrillStack, options: NamespaceLabOptions = {}): Promise<NamespaceLab> {
     const lab = new NamespaceLab(stack, options);
-    process.on("exit", lab.exitHandler);
+    lab.unregisterCleanup = registerCleanup(`namespace lab ${lab.prefix}`, () => lab.teardownSync());
     try {
       await lab.build();
     } catch (e) {
@@ -408,12 +410,12 @@ export class NamespaceLab implements Lab {
     this.namespaces.length = 0;
     // `ip netns delete` itself is a tracked process; nothing else may be left.
     problems.push(...(await this.procs.registry.killAll()).map((p) => `process ${p} did not exit`));
-    process.removeListener("exit", this.exitHandler);
+    this.unregisterCleanup();
     if (!this.keepWorkDir) fs.rmSync(this.workDir, { recursive: true, force: true });
     return problems;
   }
 
-  /** Last resort at process exit: synchronous kills and namespace removal. */
+  /** Last resort at process exit or on SIGINT/SIGTERM: synchronous kills and namespace removal. */
   private teardownSync(): void {
     if (this.torn) return;
     this.torn = true;

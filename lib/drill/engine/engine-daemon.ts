@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { registerCleanup } from "./cleanup-registry";
+import { registerCleanup } from "../core/cleanup-registry";
 import { EngineClient } from "./engine-client";
 import { EngineError } from "./engine-error";
 import { childrenOf, isAlive, signal, unmountUnder, waitGone, waitGoneSync } from "./host-commands";

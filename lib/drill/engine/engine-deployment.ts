@@ -10,7 +10,7 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { registerCleanup } from "./cleanup-registry";
+import { registerCleanup } from "../core/cleanup-registry";
 import { containerCreateBody, laterAttachments, uploadEntries } from "./container-request";
 import type { ContainerResource } from "./container-resource";
 import { demultiplex, type EngineClient, type ExecResult } from "./engine-client";

@@ -10,7 +10,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { intToIpv4, ipv4ToInt, parseIpv4Cidr } from "../../model/ipam";
 import { releaseLock, takeLock, waitForLock } from "./cache-lock";
-import { registerCleanup } from "./cleanup-registry";
+import { registerCleanup } from "../core/cleanup-registry";
 import { EngineClient } from "./engine-client";
 import { EngineDaemon, type EngineDaemonRecord, stopDaemonSync } from "./engine-daemon";
 import { EngineDeployment, teardownNames } from "./engine-deployment";

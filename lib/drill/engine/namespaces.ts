@@ -3,7 +3,7 @@
  * route out) and client namespaces plugged into a stack network's bridge by a veth pair.
  * Names are `hae-<pid>-<n>`; deletion kills the processes inside by PID first.
  */
-import { registerCleanup } from "./cleanup-registry";
+import { registerCleanup } from "../core/cleanup-registry";
 import { EngineError } from "./engine-error";
 import { hostCommand, mustHostCommand, signal, waitGoneSync } from "./host-commands";
 

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { BOOKWORM_SLIM, baseImageKey, ensureBaseImage } from "./base-image";
 import { releaseLock, waitForLock } from "./cache-lock";
-import { registerCleanup } from "./cleanup-registry";
+import { registerCleanup } from "../core/cleanup-registry";
 import type { EngineClient } from "./engine-client";
 import { EngineDaemon } from "./engine-daemon";
 import { EngineError } from "./engine-error";

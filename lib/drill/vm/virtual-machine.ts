@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { registerCleanup } from "../engine/cleanup-registry";
+import { registerCleanup } from "../core/cleanup-registry";
 import { isAlive, signal, waitGone, waitGoneSync } from "../engine/host-commands";
 import { CommandChannel, type GuestMessage } from "./command-channel";
 import { GuestProcess } from "./guest-process";

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { lockOwner, releaseLock, takeLock } from "../engine/cache-lock";
-import { registerCleanup } from "../engine/cleanup-registry";
+import { registerCleanup } from "../core/cleanup-registry";
 import { type CpioEntry, cpioArchive } from "./cpio";
 import { GUEST_AGENT } from "./guest-agent";
 import { GUEST_DIR, STAGE1, STAGE2 } from "./guest-init";

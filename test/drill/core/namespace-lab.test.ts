@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -201,4 +201,44 @@ describe.runIf(labAvailable())("NamespaceLab with volumes and secret files", () 
     expect(fs.existsSync("/srv/ha-lab-test-data")).toBe(false);
     expect(fs.existsSync("/etc/ha-lab-test")).toBe(false);
   });
+});
+
+describe.runIf(labAvailable())("NamespaceLab in a process stopped by a signal", () => {
+  test("SIGTERM in the middle of a run removes the lab's namespaces and processes, then ends the process by the signal", async () => {
+    // GIVEN a process with the tiny lab up and its hosts running (a test worker mid-drill)
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(__dirname, "fixtures", "lab-then-wait.ts")],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    const ended = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.on("exit", (code, signal) => resolve(signal ?? code)),
+    );
+    try {
+      const ready = await waitUntil(() => /ready (\S+)/.test(out), 60_000, 50);
+      expect(ready, err).toBeDefined();
+      const prefix = /ready (\S+)/.exec(out)?.[1] as string;
+      expect(namespaces(prefix).length).toBeGreaterThan(0);
+
+      // WHEN it is sent SIGTERM (no exit handler runs for a signal's default action)
+      child.kill("SIGTERM");
+      const how = await ended;
+
+      // THEN its namespaces are gone and it ended by SIGTERM
+      expect(namespaces(prefix)).toEqual([]);
+      expect(how).toBe("SIGTERM");
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  }, 120_000);
 });

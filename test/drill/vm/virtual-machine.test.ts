@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { registeredCleanups } from "../../../lib/drill/engine/cleanup-registry";
+import { registeredCleanups } from "../../../lib/drill/core/cleanup-registry";
 import { isAlive, waitGone } from "../../../lib/drill/engine/host-commands";
 import { LabNamespace } from "../../../lib/drill/engine/namespaces";
 import { sweepRunDirs } from "../../../lib/drill/vm/run-dir";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { registerCleanup, registeredCleanups } from "../../../lib/drill/engine/cleanup-registry";
+import { registerCleanup, registeredCleanups } from "../../../lib/drill/core/cleanup-registry";
 
 describe("cleanup registry", () => {
   test("holds a cleanup until its owner unregisters it, and installs exit handlers only meanwhile", () => {

@@ -1,7 +1,9 @@
 /**
- * The last fence of the engine lab: everything it starts (daemons, namespaces) registers a
- * synchronous cleanup here, run in reverse order when the process exits or receives SIGINT or
- * SIGTERM before the owner tore it down. Handlers are installed only while something is live.
+ * The last fence of the labs (the namespace lab, the engine lab, the VMs): everything they start
+ * (daemons, namespaces, VMs) registers a synchronous cleanup here, run in reverse order when the
+ * process exits or receives SIGINT or SIGTERM before the owner tore it down (a test runner that
+ * stops its workers with SIGTERM reaches no exit handler). Handlers are installed only while
+ * something is live; after a signal the cleanups run and the signal is raised again.
  */
 type Cleanup = () => void;
 
@@ -16,7 +18,7 @@ function runAll(): void {
     try {
       entry?.cleanup();
     } catch (e) {
-      console.error(`engine lab cleanup of ${entry?.what}: ${(e as Error).message}`);
+      console.error(`lab cleanup of ${entry?.what}: ${(e as Error).message}`);
     }
   }
 }
