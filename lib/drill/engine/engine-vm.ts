@@ -10,11 +10,11 @@
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { registerCleanup } from "../core/cleanup-registry";
 import type { VmShare } from "../vm/qemu-command";
 import { makeScratchDisk } from "../vm/scratch-disk";
 import { DEFAULT_GUEST_MODULES, TIMED_GUEST_NICENESS, VirtualMachine } from "../vm/virtual-machine";
 import { lockPath, releaseLock, waitForLock } from "./cache-lock";
-import { registerCleanup } from "../core/cleanup-registry";
 import { EngineDaemon } from "./engine-daemon";
 import { defaultCacheDir, type EngineLabOptions } from "./engine-lab";
 import { type EngineStack, readEngineStack } from "./engine-stack";

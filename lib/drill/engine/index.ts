@@ -1,6 +1,6 @@
+export * from "../core/cleanup-registry";
 export * from "./base-image";
 export * from "./cache-lock";
-export * from "../core/cleanup-registry";
 export * from "./container-blocks";
 export * from "./container-request";
 export * from "./container-resource";

@@ -18,9 +18,9 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { registerCleanup } from "../core/cleanup-registry";
 import { BOOKWORM_SLIM, baseImageKey, ensureBaseImage } from "./base-image";
 import { releaseLock, waitForLock } from "./cache-lock";
-import { registerCleanup } from "../core/cleanup-registry";
 import type { EngineClient } from "./engine-client";
 import { EngineDaemon } from "./engine-daemon";
 import { EngineError } from "./engine-error";
