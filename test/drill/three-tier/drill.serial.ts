@@ -196,7 +196,9 @@ describe.skipIf(!available)(TIER, { retry: 1 }, () => {
         `${TIER}: ${fates.idledOut} connections closed by their own L7 node's idle timeout (emulated CPU)`,
       );
     }
-    expect(run?.details.withdrawnSeconds).toBeLessThan(5);
+    // 0.19-0.26 s here after the command returned (BFD 3 x 100 ms), since the gate looks without
+    // starting processes; the bound leaves room for a busy machine.
+    expect(run?.details.withdrawnSeconds).toBeLessThan(2);
     expect(check(run, "new-connections-served")?.passed).toBe(true);
     // Every router logged the silent node's BFD session expiring (BIRD's log, read by the drill).
     const node = addressOf(example, "edge-l4-0");
@@ -243,11 +245,12 @@ describe.skipIf(!available)(TIER, { retry: 1 }, () => {
     const timeouts = run?.requests.errors.timeout ?? 0;
     expect(failed - timeouts, check(run, "no-request-failed")?.detail).toBe(0);
     // That every connection lives and no request times out is asserted unless a router lost a
-    // BFD session while something held the daemons' timers past what BFD tolerates. Beside the
-    // suite here the emulated guest holds its packets for 0.3-0.9 s now and then (every guest
-    // address's echoes come back together): BFD then expires on both routers for the L4 node
-    // that never left as well, no L4 node announces until BGP is back, and flows time out
-    // meanwhile (traced by the routers' logs). On a real CPU a return disturbs no session
+    // BFD session while something held the daemons' timers past what BFD tolerates. While the
+    // gates started four processes every 200 ms the busy guest held its packets for 0.3-0.9 s now
+    // and then (every guest address's echoes came back together): BFD then expired on both routers
+    // for the L4 node that never left as well, no L4 node announced until BGP was back, and flows
+    // timed out meanwhile (traced by the routers' logs); none since in 8 runs, but a busy machine
+    // can still stall the guest. On a real CPU a return disturbs no session
     // (test/daemon/bgp-ecmp.test.ts). Such a run is printed with the losses and holds, not
     // asserted; a hold that cost no session excuses nothing. A request begun before the return
     // that failed before any route took the node again is the cut's, not the return's (the
