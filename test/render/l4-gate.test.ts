@@ -48,7 +48,7 @@ describe("renderL4Gate", () => {
     expect(round).not.toMatch(/\$\((?!birdc)/);
     // AND a running gate looks with builtins only: no command substitution, backquote or pipe in
     // its look or its clock, and it sleeps by a read that times out, not a sleep process
-    for (const fn of ["look", "now"]) {
+    for (const fn of ["look", "clock"]) {
       expect(body(fn)).not.toMatch(/\$\((?!\()|`|(^|[^|])\|($|[^|])/);
     }
     expect(body("look")).toContain('  done <"$ipvs_table"');
