@@ -16,7 +16,7 @@ import { DrillError } from "./drill-error";
 import { findOnPath } from "./preflight";
 import { nowMs } from "./proc";
 import type { EchoLossSummary } from "./run-result";
-import type { CpuStall } from "./stall-meter";
+import { type CpuStall, gapsOfRun } from "./stall-meter";
 
 /** One host to echo: its address, from a place on its network. */
 export interface EchoTarget {
@@ -208,18 +208,13 @@ export class PathMeter {
   }
 }
 
-/** The losses as a run reports them, from 10 s before the fault to the run's end (as the stalls). */
+/** The losses as a run reports them, over the same span as the stalls (`gapsOfRun`). */
 export function lossSummary(losses: readonly EchoLoss[], faultMs: number, endMs: number): EchoLossSummary {
-  const during = losses.filter((l) => l.endMs >= faultMs - 10_000 && l.endMs - l.gapMs <= endMs);
+  const run = gapsOfRun(losses, faultMs, endMs, (l, at) => ({ host: l.host, ...at, echoes: l.echoes }));
   return {
-    count: during.length,
-    echoes: during.reduce((n, l) => n + l.echoes, 0),
-    longestMs: during.reduce((m, l) => Math.max(m, l.gapMs), 0),
-    losses: during.slice(0, 30).map((l) => ({
-      host: l.host,
-      startSeconds: Math.round(l.endMs - l.gapMs - faultMs) / 1000,
-      ms: l.gapMs,
-      echoes: l.echoes,
-    })),
+    count: run.count,
+    echoes: run.during.reduce((n, l) => n + l.echoes, 0),
+    longestMs: run.longestMs,
+    losses: run.listed,
   };
 }

@@ -93,6 +93,32 @@ export function onThisClock(reading: StallReading, askedMs: number, answeredMs: 
   return reading.stalls.map((s) => ({ endMs: Math.round(s.endMs + shift), gapMs: s.gapMs }));
 }
 
+/**
+ * The gaps a run reports (stalls, lost echoes): from 10 s before the fault to the run's end, the
+ * first 30 listed against the fault, with the count and the longest.
+ */
+export function gapsOfRun<G extends CpuStall, L>(
+  gaps: readonly G[],
+  faultMs: number,
+  endMs: number,
+  listed: (gap: G, at: { readonly startSeconds: number; readonly ms: number }) => L,
+): {
+  readonly count: number;
+  readonly longestMs: number;
+  readonly during: readonly G[];
+  readonly listed: L[];
+} {
+  const during = gaps.filter((g) => g.endMs >= faultMs - 10_000 && g.endMs - g.gapMs <= endMs);
+  return {
+    count: during.length,
+    longestMs: during.reduce((m, g) => Math.max(m, g.gapMs), 0),
+    during,
+    listed: during
+      .slice(0, 30)
+      .map((g) => listed(g, { startSeconds: Math.round(g.endMs - g.gapMs - faultMs) / 1000, ms: g.gapMs })),
+  };
+}
+
 /** The stalls as a run reports them: counted, the longest, and each against the fault. */
 export function stallSummary(
   stalls: readonly CpuStall[],
@@ -100,14 +126,6 @@ export function stallSummary(
   faultMs: number,
   endMs: number,
 ): StallSummary {
-  const during = stalls.filter((s) => s.endMs >= faultMs - 10_000 && s.endMs - s.gapMs <= endMs);
-  return {
-    thresholdMs,
-    count: during.length,
-    longestMs: during.reduce((m, s) => Math.max(m, s.gapMs), 0),
-    stalls: during.slice(0, 30).map((s) => ({
-      startSeconds: Math.round(s.endMs - s.gapMs - faultMs) / 1000,
-      ms: s.gapMs,
-    })),
-  };
+  const run = gapsOfRun(stalls, faultMs, endMs, (_s, at) => at);
+  return { thresholdMs, count: run.count, longestMs: run.longestMs, stalls: run.listed };
 }
